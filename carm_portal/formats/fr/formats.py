@@ -1,0 +1,7 @@
+# Canada.ca French style: 2026-11-27, 1 234,56
+DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = "Y-m-d H \\h i"
+SHORT_DATE_FORMAT = "Y-m-d"
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "\xa0"
+NUMBER_GROUPING = 3

@@ -1,0 +1,1 @@
+"""Settings split by environment (ADR 0003): base, local, test, production."""

@@ -1,0 +1,24 @@
+"""Developer settings: DEBUG on, embedded PostgreSQL/Redis when the URLs are unset."""
+
+from carm_portal import embedded
+
+from .base import *  # noqa: F403
+from .base import env, redis_caches
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# A fixed key is acceptable only on a developer's machine; production requires one.
+SECRET_KEY = env.str("SECRET_KEY", default="local-development-only-not-secret")  # noqa: S105
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    DATABASES = {"default": embedded.postgres_settings()}
+
+REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url()
+CACHES = redis_caches(REDIS_URL)
+CELERY_BROKER_URL = REDIS_URL
+
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

@@ -1,0 +1,24 @@
+"""Production settings: every secret and address comes from the environment, no defaults."""
+
+from .base import *  # noqa: F403
+from .base import env, redis_caches
+
+DEBUG = False
+SECRET_KEY = env.str("SECRET_KEY")  # required: no default
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+REDIS_URL = env.str("REDIS_URL")
+CACHES = redis_caches(REDIS_URL)
+CELERY_BROKER_URL = REDIS_URL
+
+# SC-8: HTTPS only, cookies never sent in clear.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-carm_sessionid"
+CSRF_COOKIE_NAME = "__Host-carm_csrftoken"
+
+HEALTH_REQUIRED = env.list("HEALTH_REQUIRED", default=["database", "redis", "clamav"])

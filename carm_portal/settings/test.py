@@ -1,0 +1,31 @@
+"""Test settings: real PostgreSQL and Redis (the machine's when the URLs are set, else the
+embedded ones), tasks run eagerly unless a test starts a real worker."""
+
+from carm_portal import embedded
+
+from .base import *  # noqa: F403
+from .base import env, redis_caches
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    DATABASES = {"default": embedded.postgres_settings()}
+
+REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url()
+CACHES = redis_caches(REDIS_URL)
+CACHES["default"]["KEY_PREFIX"] = "carm-test"
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_EAGER_PROPAGATES = True
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = BASE_DIR / ".local" / "test-media"  # noqa: F405
+STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

@@ -1,0 +1,69 @@
+"""Public pages (SPEC SIGN-1, SIGN-2, RES-1), the language toggle, session keep-alive
+and the health endpoint."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import TemplateView
+
+from carm_portal import health
+
+
+class PublicPage(TemplateView):
+    """A page anyone may read, without signing in."""
+
+
+@require_POST
+def language_toggle(request):
+    """Switch language (SPEC X-1): back to the same page in the other language and,
+    for a signed-in person, save it as their preferred language."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = f"/{language}/"
+    next_url = translate_url(next_url, language)
+    if request.user.is_authenticated and request.user.preferred_language != language:
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    translation.activate(language)
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+@require_POST
+@login_required
+def session_extend(request):
+    """The idle-timeout warning's "continue" button (AC-11): any request is activity, so
+    answering is enough. Without JavaScript, the form posts here and returns the
+    person to where they were."""
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    referer = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        referer = "/"
+    return HttpResponseRedirect(referer)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database, Redis and ClamAV as JSON; 503 when a required one is down (SI-4)."""
+    healthy, body = health.report()
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,67 @@
+"""Root fixtures: clients signed in as each kind of person (STYLE 15).
+
+anonymous, unlinked person, employee (Reader), Business Account Manager of an importer,
+customs broker's manager, CBSA staff. Later issues add relationship-based roles.
+"""
+
+import pytest
+from django.test import Client
+
+from accounts.tests.factories import UserFactory
+from business.tests.factories import BrokerAccountFactory, ProgramAccountFactory
+from delegation.models import Employment
+from delegation.tests.factories import EmploymentFactory
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def anonymous_client():
+    return Client()
+
+
+@pytest.fixture
+def importer_account(db):
+    return ProgramAccountFactory(business__legal_name="ImporterCompany3084 Inc.")
+
+
+@pytest.fixture
+def broker_account(db):
+    return BrokerAccountFactory(business__legal_name="Maple Leaf Customs Brokers Ltd.")
+
+
+@pytest.fixture
+def unlinked_client(db):
+    return _client_for(UserFactory())
+
+
+@pytest.fixture
+def employee_client(importer_account):
+    employment = EmploymentFactory(business=importer_account.business, role=Employment.Role.READER)
+    return _client_for(employment.user)
+
+
+@pytest.fixture
+def bam_client(importer_account):
+    employment = EmploymentFactory(
+        business=importer_account.business, role=Employment.Role.BUSINESS_ACCOUNT_MANAGER
+    )
+    return _client_for(employment.user)
+
+
+@pytest.fixture
+def broker_client(broker_account):
+    employment = EmploymentFactory(
+        business=broker_account.business, role=Employment.Role.BUSINESS_ACCOUNT_MANAGER
+    )
+    return _client_for(employment.user)
+
+
+@pytest.fixture
+def staff_client(db):
+    return _client_for(UserFactory(staff=True))
