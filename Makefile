@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`.
+# Works on a fresh Debian/Ubuntu machine with Python 3.11+, Node 18+ and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test install assets translations messages lint clean stop
+
+run: install assets ## The portal with demo data, a Celery worker and its services
+	$(PY) scripts/devserver.py
+
+test: install assets translations ## The whole test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+assets: static/vendor/.built
+
+static/vendor/.built: frontend/package.json frontend/package-lock.json frontend/build.mjs
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+
+translations: install
+	$(PY) manage.py compiletranslations
+
+messages: install ## Refresh the French catalogue from the code (needs gettext)
+	$(PY) manage.py makemessages -l fr --no-obsolete --add-location file \
+		-i 'frontend/*' -i 'static/*' -i 'staticfiles/*' -i 'test-artifacts/*'
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+stop: install ## Stop the embedded PostgreSQL/Redis and clamd left running
+	$(PY) -c "from carm_portal import embedded; embedded.stop_all()"
+	-bash scripts/clamd.sh stop
+
+clean: stop
+	rm -rf $(VENV) static/vendor frontend/node_modules .local
