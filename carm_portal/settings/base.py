@@ -253,3 +253,7 @@ LOGGING = {
 
 PORTAL_NAME = _("CARM Client Portal")
 CONTENT_DATE_MODIFIED = env.str("CONTENT_DATE_MODIFIED", default="2026-11-27")
+
+# --- Sign-in ---------------------------------------------------------------------------
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "portal:landing"
