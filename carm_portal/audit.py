@@ -1,0 +1,37 @@
+"""Write audit entries (STYLE 11). The one way every service records what it did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carm_portal.models import AuditEntry
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR (the proxy sets it in production)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    request=None,
+    actor=None,
+    subject: str = "",
+    business=None,
+    acting_for=None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    return AuditEntry.objects.create(
+        action=action,
+        actor=actor,
+        subject=subject[:150],
+        business=business,
+        acting_for=acting_for,
+        changes=changes or {},
+        ip_address=client_ip(request),
+    )
