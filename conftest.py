@@ -14,8 +14,16 @@ from delegation.tests.factories import EmploymentFactory
 
 
 def _client_for(user) -> Client:
+    """A client signed in as ``user``, who has finished onboarding (second factor, terms
+    of this session, profile, security questions): what every portal page expects."""
+    from accounts.onboarding import DONE_KEY, TERMS_KEY
+
     client = Client()
     client.force_login(user)
+    session = client.session
+    session[TERMS_KEY] = True
+    session[DONE_KEY] = True
+    session.save()
     client.user = user
     return client
 

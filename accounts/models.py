@@ -1,5 +1,7 @@
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +29,16 @@ class User(AbstractUser):
         choices=Language.choices,
         default=Language.ENGLISH,
     )
+    # Personal profile (SPEC PROF-1). The phone number is stored in E.164 form.
+    phone = models.CharField(_("telephone number"), max_length=20, blank=True)
+    phone_extension = models.CharField(_("extension"), max_length=10, blank=True)
+    email_notices = models.BooleanField(_("email notices"), default=False)
+    terms_acknowledged_at = models.DateTimeField(
+        _("terms of use acknowledged"), null=True, blank=True
+    )
+    profile_completed_at = models.DateTimeField(_("profile completed"), null=True, blank=True)
+    # The sign-in before the current one, shown on the welcome page (SPEC SIGN-6).
+    previous_login = models.DateTimeField(_("previous sign-in"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -40,7 +52,13 @@ class User(AbstractUser):
                 condition=models.Q(credential_kind__in=["gckey", "partner"]),
                 name="user_credential_kind_valid",
             ),
+            # Usernames are unique whatever their letter case (SPEC SIGN-4).
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
         ]
+
+    @property
+    def profile_complete(self) -> bool:
+        return self.profile_completed_at is not None
 
 
 class PartnerIdentity(models.Model):
@@ -66,3 +84,94 @@ class PartnerIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.subject[:8]}…"
+
+
+def normalize_answer(value: str) -> str:
+    """Recovery answers compare case- and space-insensitively (SPEC SIGN-4)."""
+    return "".join(value.split()).casefold()
+
+
+class SecretQuestions(models.Model):
+    """Questions and answers that prove a person's identity later (SPEC SIGN-4.4, PROF-2).
+
+    ``recovery`` belongs to the GCKey credential (forgotten password); ``identity`` is the
+    portal profile's security questions. Answers are stored hashed, never in clear.
+    """
+
+    class Purpose(models.TextChoices):
+        RECOVERY = "recovery", _("GCKey recovery")
+        IDENTITY = "identity", _("Portal identity check")
+
+    class Question(models.TextChoices):
+        FIRST_PET = "first_pet", _("What was the name of your first pet?")
+        BIRTH_CITY = "birth_city", _("In what city were you born?")
+        FIRST_SCHOOL = "first_school", _("What was the name of your first school?")
+        CHILDHOOD_FRIEND = (
+            "childhood_friend",
+            _("What is the first name of your childhood best friend?"),
+        )
+        FIRST_CAR = "first_car", _("What was the make of your first car?")
+        MOTHER_BIRTH_CITY = "mother_birth_city", _("In what city was your mother born?")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="secret_questions", verbose_name=_("user")
+    )
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    question = models.CharField(_("question"), max_length=30, choices=Question.choices)
+    answer_hash = models.CharField(max_length=128)
+    memorable_person_hash = models.CharField(max_length=128)
+    memorable_person_hint = models.CharField(
+        _("hint about the memorable person"), max_length=100, blank=True
+    )
+    memorable_date_hash = models.CharField(max_length=128)
+    memorable_date_hint = models.CharField(
+        _("hint about the memorable date"), max_length=100, blank=True
+    )
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("secret questions")
+        verbose_name_plural = _("secret questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose"], name="secret_questions_one_per_purpose"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_purpose_display()})"
+
+    def set_answers(self, *, answer: str, memorable_person: str, memorable_date) -> None:
+        self.answer_hash = make_password(normalize_answer(answer))
+        self.memorable_person_hash = make_password(normalize_answer(memorable_person))
+        self.memorable_date_hash = make_password(memorable_date.isoformat())
+
+    def answers_match(self, *, answer: str, memorable_person: str, memorable_date) -> bool:
+        results = [
+            check_password(normalize_answer(answer), self.answer_hash),
+            check_password(normalize_answer(memorable_person), self.memorable_person_hash),
+            check_password(memorable_date.isoformat(), self.memorable_date_hash),
+        ]
+        return all(results)
+
+
+class SignInLock(models.Model):
+    """Failed sign-ins per username, known or not (ITSG-33 AC-7, SPEC SIGN-5).
+
+    Keyed on the lower-cased username typed, so that an unknown username and a wrong
+    password behave the same way, lock included.
+    """
+
+    username_key = models.CharField(max_length=150, primary_key=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+
+    def __str__(self) -> str:
+        return self.username_key

@@ -4,6 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import allauth_urlpatterns
 from carm_portal import views
 
 urlpatterns = [
@@ -14,5 +15,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("carm_portal.portal_urls")),
     path("account/", include("accounts.urls")),
+    path("account/", include(allauth_urlpatterns)),
     prefix_default_language=True,
 )

@@ -1,6 +1,5 @@
 """The crispy template pack renders accessible GC-styled native controls (X-2, X-4)."""
 
-import pytest
 from django import forms
 from django.template import Context, Template
 from django.utils import translation
@@ -51,25 +50,6 @@ def test_valid_values_are_kept_when_another_field_is_wrong():
     page = soup(Response(render(form)))
     assert page.find("input", id="id_name")["value"] == "Jo Tremblay"
     assert page.find("input", id="id_language_1").has_attr("checked")
-
-
-@pytest.mark.spec("SIGN-5", "X-1")
-@pytest.mark.parametrize(
-    ("language", "message"),
-    [
-        ("en", "Please enter a correct username and password."),
-        ("fr", "Saisissez un nom d’utilisateur et un mot de passe valides."),
-    ],
-)
-def test_sign_in_errors_in_both_languages_without_javascript(client, db, language, message):
-    """Forms validate on the server: the sign-in form answers in the page's language."""
-    response = client.post(
-        f"/{language}/account/sign-in/", {"username": "nobody1", "password": "x"}
-    )
-    assert response.status_code == 200
-    page = soup(response)
-    assert message in text(page.select_one("[data-error-summary]"))
-    assert page.find("input", id="id_username")["value"] == "nobody1"
 
 
 def test_translated_required_marker():

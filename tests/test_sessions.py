@@ -83,8 +83,6 @@ def test_new_session_key_at_sign_in(client, db):
     user = UserFactory()
     client.get("/en/account/sign-in/")
     before = client.session.session_key
-    response = client.post(
-        "/en/account/sign-in/", {"username": user.username, "password": PASSWORD}
-    )
+    response = client.post("/en/account/sign-in/", {"login": user.username, "password": PASSWORD})
     assert response.status_code == 302
     assert client.session.session_key != before

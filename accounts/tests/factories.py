@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 
 from accounts.models import User
 
@@ -16,6 +17,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     preferred_language = "en"
+    phone = "+16135550123"
+    email_notices = True
+    profile_completed_at = factory.LazyFunction(timezone.now)
+    terms_acknowledged_at = factory.LazyFunction(timezone.now)
     password = factory.django.Password(PASSWORD)
 
     class Params:

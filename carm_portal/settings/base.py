@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "crispy_forms",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "csp",
     "carm_portal",
     "accounts",
@@ -51,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "carm_portal.middleware.SessionTimeoutMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.OnboardingGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -95,12 +100,10 @@ def redis_caches(redis_url: str) -> dict:
     }
 
 
-# --- Passwords (IA-5) ---------------------------------------------------------------
+# --- Passwords (IA-5): the GCKey rules of the guide, plus a blocklist (ADR 0007) --------
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.validators.GCKeyPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # --- Languages (SPEC X-1) ------------------------------------------------------------
@@ -254,6 +257,32 @@ LOGGING = {
 PORTAL_NAME = _("CARM Client Portal")
 CONTENT_DATE_MODIFIED = env.str("CONTENT_DATE_MODIFIED", default="2026-11-27")
 
-# --- Sign-in ---------------------------------------------------------------------------
+# --- Sign-in (IA-2, AC-7) ------------------------------------------------------------------
 LOGIN_URL = "accounts:sign_in"
-LOGIN_REDIRECT_URL = "portal:landing"
+LOGIN_REDIRECT_URL = "accounts:after_sign_in"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_RATE_LIMITS = False  # our own AC-7 lockout and per-address limit (accounts/lockout.py)
+ACCOUNT_FORMS = {"login": "accounts.forms.GCKeySignInForm"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "CARM"
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for clock drift
+MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+# AC-7: 5 failed sign-ins on one username within 15 minutes lock it for 15 minutes.
+SIGN_IN_MAX_FAILURES = 5
+SIGN_IN_FAILURE_WINDOW = 15 * 60
+SIGN_IN_LOCK_DURATION = 15 * 60
+# More than this many sign-in attempts a minute from one address: 429.
+SIGN_IN_MAX_PER_ADDRESS_PER_MINUTE = 20
+# Password recovery: 3 wrong sets of answers lock recovery for 24 hours.
+RECOVERY_MAX_FAILURES = 3
+RECOVERY_LOCK_DURATION = 24 * 60 * 60

@@ -1,0 +1,67 @@
+"""Sign-in limits (ITSG-33 AC-7, SPEC SIGN-5).
+
+- Per username (known or not): 5 failures within 15 minutes lock it for 15 minutes; the
+  right password is refused meanwhile.
+- Per client address: more than 20 attempts in a minute get 429 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import SignInLock
+
+
+def _key(username: str) -> str:
+    return username.strip().casefold()[:150]
+
+
+def locked_until(username: str) -> datetime.datetime | None:
+    lock = SignInLock.objects.filter(username_key=_key(username)).first()
+    if lock and lock.locked_until and lock.locked_until > timezone.now():
+        return lock.locked_until
+    return None
+
+
+@transaction.atomic
+def record_failure(username: str) -> datetime.datetime | None:
+    """Count a failed sign-in; return the lock's end when this failure locks it."""
+    now = timezone.now()
+    window = datetime.timedelta(seconds=settings.SIGN_IN_FAILURE_WINDOW)
+    lock, _created = SignInLock.objects.select_for_update().get_or_create(
+        username_key=_key(username), defaults={"window_started_at": now}
+    )
+    if now - lock.window_started_at > window:
+        lock.failures, lock.window_started_at = 0, now
+    lock.failures += 1
+    if lock.failures >= settings.SIGN_IN_MAX_FAILURES:
+        lock.locked_until = now + datetime.timedelta(seconds=settings.SIGN_IN_LOCK_DURATION)
+        lock.failures, lock.window_started_at = 0, now
+    lock.save()
+    return lock.locked_until if lock.locked_until and lock.locked_until > now else None
+
+
+def record_success(username: str) -> None:
+    SignInLock.objects.filter(username_key=_key(username)).delete()
+
+
+def address_over_limit(address: str | None) -> int | None:
+    """Count one attempt from ``address``; return seconds to wait when over the limit."""
+    if not address:
+        return None
+    now = timezone.now()
+    key = f"sign-in-rate:{address}:{now:%Y%m%d%H%M}"
+    count = cache.get_or_set(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > settings.SIGN_IN_MAX_PER_ADDRESS_PER_MINUTE:
+        return 60 - now.second
+    return None

@@ -1,0 +1,166 @@
+"""Writes of the accounts area (STYLE 1): keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, login, update_session_auth_hash
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import SecretQuestions, User, normalize_answer
+from carm_portal.audit import audit_record
+from carm_portal.tasks import enqueue_on_commit
+
+normalize = normalize_answer
+
+
+@transaction.atomic
+def gckey_register(
+    *, username: str, password_hash: str, questions: dict, language: str, request
+) -> User | None:
+    """Create a GCKey credential; None when the username was taken meanwhile."""
+    try:
+        with transaction.atomic():
+            user = get_user_model().objects.create(
+                username=username,
+                password=password_hash,
+                credential_kind=User.CredentialKind.GCKEY,
+                preferred_language=language if language in ("en", "fr") else "en",
+            )
+    except IntegrityError:
+        return None
+    SecretQuestions.objects.create(
+        user=user,
+        purpose=SecretQuestions.Purpose.RECOVERY,
+        question=questions["question"],
+        answer_hash=questions["answer_hash"],
+        memorable_person_hash=questions["memorable_person_hash"],
+        memorable_person_hint=questions["memorable_person_hint"],
+        memorable_date_hash=questions["memorable_date_hash"],
+        memorable_date_hint=questions["memorable_date_hint"],
+    )
+    audit_record(action="gckey.registered", request=request, actor=user)
+    return user
+
+
+def user_sign_in_after_registration(*, request, user: User) -> None:
+    """The new GCKey signs its owner in; the second-factor enrolment follows."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    audit_record(action="sign_in.succeeded", request=request, actor=user)
+
+
+@transaction.atomic
+def secret_questions_save(*, user: User, purpose: str, data: dict, request) -> SecretQuestions:
+    questions, created = SecretQuestions.objects.get_or_create(
+        user=user,
+        purpose=purpose,
+        defaults={"question": data["question"]},
+    )
+    questions.question = data["question"]
+    questions.set_answers(
+        answer=data["answer"],
+        memorable_person=data["memorable_person"],
+        memorable_date=data["memorable_date"],
+    )
+    questions.memorable_person_hint = data.get("memorable_person_hint", "")
+    questions.memorable_date_hint = data.get("memorable_date_hint", "")
+    questions.failed_attempts, questions.locked_until = 0, None
+    questions.save()
+    audit_record(
+        action=f"secret_questions.{'created' if created else 'changed'}",
+        request=request,
+        actor=user,
+        changes={"purpose": purpose},
+    )
+    return questions
+
+
+@transaction.atomic
+def user_profile_save(*, user: User, form, request) -> User:
+    changed = [name for name in form.changed_data if name not in ("email_confirmation", "terms")]
+    user = form.save(commit=False)
+    now = timezone.now()
+    if user.terms_acknowledged_at is None:
+        user.terms_acknowledged_at = now
+    created = user.profile_completed_at is None
+    if created:
+        user.profile_completed_at = now
+    user.save()
+    audit_record(
+        action=f"profile.{'created' if created else 'changed'}",
+        request=request,
+        actor=user,
+        changes={"fields": changed},
+    )
+    return user
+
+
+def recovery_questions_for(username: str) -> SecretQuestions | None:
+    return (
+        SecretQuestions.objects.select_related("user")
+        .filter(
+            user__username__iexact=username,
+            user__is_active=True,
+            user__credential_kind=User.CredentialKind.GCKEY,
+            purpose=SecretQuestions.Purpose.RECOVERY,
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def recovery_answers_check(*, username: str, data: dict, request) -> str:
+    """'ok', 'wrong' or 'locked' (3 wrong sets lock recovery for 24 hours)."""
+    questions = recovery_questions_for(username)
+    if questions is None:
+        audit_record(action="recovery.failed", request=request, subject=username)
+        return "wrong"
+    questions = SecretQuestions.objects.select_for_update().get(pk=questions.pk)
+    now = timezone.now()
+    if questions.locked_until and questions.locked_until > now:
+        return "locked"
+    if questions.answers_match(
+        answer=data["answer"],
+        memorable_person=data["memorable_person"],
+        memorable_date=data["memorable_date"],
+    ):
+        questions.failed_attempts, questions.locked_until = 0, None
+        questions.save(update_fields=["failed_attempts", "locked_until"])
+        audit_record(action="recovery.verified", request=request, actor=questions.user)
+        return "ok"
+    questions.failed_attempts += 1
+    result = "wrong"
+    if questions.failed_attempts >= settings.RECOVERY_MAX_FAILURES:
+        questions.locked_until = now + datetime.timedelta(seconds=settings.RECOVERY_LOCK_DURATION)
+        questions.failed_attempts = 0
+        result = "locked"
+        audit_record(action="recovery.locked", request=request, actor=questions.user)
+    else:
+        audit_record(action="recovery.failed", request=request, actor=questions.user)
+    questions.save(update_fields=["failed_attempts", "locked_until"])
+    return result
+
+
+@transaction.atomic
+def user_password_change(*, user: User, password: str, request, reason: str) -> None:
+    """Set a new password. Every other session of the person ends (their session hash
+    no longer matches); the current one continues. The person is told by email."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        update_session_auth_hash(request, user)
+    audit_record(action=f"password.{reason}", request=request, actor=user)
+    from accounts.tasks import send_password_changed_email
+
+    enqueue_on_commit(send_password_changed_email, user.pk)
+
+
+@transaction.atomic
+def user_credential_revoke(*, user: User, request) -> None:
+    """Disable the GCKey for good: no password, inactive (every session ends)."""
+    user.set_unusable_password()
+    user.is_active = False
+    user.save(update_fields=["password", "is_active"])
+    audit_record(action="gckey.revoked", request=request, actor=user)

@@ -1,0 +1,26 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import User
+
+
+@shared_task(
+    name="accounts.send_password_changed_email",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def send_password_changed_email(user_pk: int) -> None:
+    """Tell a person that their password changed, in their language (STYLE 8)."""
+    user = User.objects.filter(pk=user_pk).first()
+    if user is None or not user.email:
+        return
+    with translation.override(user.preferred_language):
+        context = {"user": user, "sign_in_path": reverse("accounts:sign_in")}
+        subject = render_to_string("accounts/email/password_changed_subject.txt", context).strip()
+        body = render_to_string("accounts/email/password_changed.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])

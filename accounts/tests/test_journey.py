@@ -1,0 +1,103 @@
+"""The whole GCKey journey through the Django test client (SIGN-4 … SIGN-7, PROF-1, PROF-2)."""
+
+import pytest
+
+from accounts.models import SecretQuestions, User
+from accounts.tests.helpers import (
+    GOOD_PASSWORD,
+    activate_second_factor,
+    profile_data,
+    questions_data,
+    register,
+    totp,
+)
+from carm_portal.models import AuditEntry
+from tests.html import soup, text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.spec("SIGN-4", "SIGN-6", "SIGN-7", "PROF-1", "PROF-2", "LINK-1")
+def test_register_then_second_factor_terms_profile_questions_first_setup(client):
+    response = register(client, username="jotremblay1")
+    assert response.status_code == 302
+    user = User.objects.get(username="jotremblay1")
+    assert user.credential_kind == User.CredentialKind.GCKEY
+    assert user.check_password(GOOD_PASSWORD)
+    recovery = SecretQuestions.objects.get(user=user, purpose="recovery")
+    assert "Biscuit" not in recovery.answer_hash  # stored hashed
+
+    # Nothing else opens before the second factor.
+    assert client.get("/en/account/first-setup/")["Location"] == "/en/account/2fa/totp/activate/"
+    secret = activate_second_factor(client)
+    # Then the portal's terms, the profile and the security questions, in that order.
+    assert client.get("/en/account/first-setup/")["Location"] == "/en/account/terms/"
+    response = client.post("/en/account/terms/", {"accept": ""})
+    assert response["Location"] == "/en/account/profile/"
+    response = client.post("/en/account/profile/", profile_data(preferred_language="fr"))
+    assert response.status_code == 302, soup(response).select_one("[data-error-summary]")
+    assert response["Location"] == "/fr/account/security-questions/"
+    response = client.post("/fr/account/security-questions/", questions_data(answer="Rex"))
+    assert response["Location"] == "/fr/account/first-setup/"
+    page = soup(client.get(response["Location"]))
+    assert text(page.h1) == "Première configuration"
+    assert "Demander l'accès à mon employeur" in text(page.main)
+
+    user.refresh_from_db()
+    assert user.phone == "+16135550123" and user.preferred_language == "fr"
+    assert user.email_notices is True and user.profile_complete
+
+    # Sign out, then sign in again: second factor, welcome, and the terms again.
+    client.post("/fr/account/sign-out/")
+    response = client.post(
+        "/en/account/sign-in/", {"login": "jotremblay1", "password": GOOD_PASSWORD}
+    )
+    assert response.status_code == 302, text(soup(response).main)
+    assert response["Location"] == "/en/account/2fa/authenticate/"
+    response = client.post("/en/account/2fa/authenticate/", {"code": totp(secret, at=_later())})
+    assert response["Location"] == "/en/account/after-sign-in/"
+    welcome = client.get(client.get(response["Location"])["Location"])
+    assert "Dernière" in text(soup(welcome).main) or "last sign-in" in text(soup(welcome).main)
+    response = client.post("/fr/account/welcome/")
+    assert response["Location"] == "/fr/account/terms/"
+    response = client.post("/fr/account/terms/", {"accept": ""})
+    assert response["Location"] == "/fr/account/first-setup/"
+
+    actions = list(AuditEntry.objects.filter(actor=user).values_list("action", flat=True))
+    for action in ("gckey.registered", "terms.accepted", "profile.created", "sign_in.succeeded"):
+        assert action in actions
+
+
+def _later() -> float:
+    """A time step after the one used at activation: a TOTP code is accepted once."""
+    import time
+
+    return time.time() + 30
+
+
+@pytest.mark.spec("SIGN-7")
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "You did not accept the terms of use, so you were signed out of the portal."),
+        (
+            "fr",
+            "Vous n'avez pas accepté les conditions d'utilisation; votre session a donc été fermée.",
+        ),
+    ],
+)
+def test_declining_the_terms_signs_out(language, message):
+    from django.test import Client
+
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(credential_kind=User.CredentialKind.PARTNER)
+    client = Client()
+    client.force_login(user)
+    assert (
+        client.get(f"/{language}/account/first-setup/")["Location"] == f"/{language}/account/terms/"
+    )
+    response = client.post(f"/{language}/account/terms/", {"decline": ""}, follow=True)
+    assert message in text(soup(response).main)
+    assert "_auth_user_id" not in client.session
+    assert AuditEntry.objects.filter(action="terms.declined", actor=user).exists()
