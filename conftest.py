@@ -73,3 +73,12 @@ def broker_client(broker_account):
 @pytest.fixture
 def staff_client(db):
     return _client_for(UserFactory(staff=True))
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """Requests activate a language in the thread; each test starts from the default."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
