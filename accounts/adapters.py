@@ -19,13 +19,21 @@ class AccountAdapter(DefaultAccountAdapter):
         audit_record(action="sign_in.succeeded", request=request, actor=user)
 
     def is_reauthentication_required(self, *, app: str = "") -> bool:
-        # Enrolling the first second factor is part of onboarding, right after the
-        # password was given; later changes to it ask for the password again.
+        # Enrolling the first second factor and seeing its recovery codes are part of
+        # onboarding, right after the password was given; later changes to the second
+        # factor ask for the password again.
         if app == "allauth.mfa":
+            import datetime
+
             from allauth.mfa.models import Authenticator
+            from django.utils import timezone
 
             user = self.request.user
-            if user.is_authenticated and not Authenticator.objects.filter(user=user).exists():
+            recent = timezone.now() - datetime.timedelta(minutes=10)
+            if (
+                user.is_authenticated
+                and not Authenticator.objects.filter(user=user, created_at__lt=recent).exists()
+            ):
                 return False
         return super().is_reauthentication_required(app=app)
 

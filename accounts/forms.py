@@ -5,7 +5,7 @@ from __future__ import annotations
 import phonenumbers
 from allauth.account.forms import LoginForm
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -312,7 +312,7 @@ class ProfileForm(forms.ModelForm):
         self.fields["first_name"].label = gettext_lazy("First name")
         self.fields["last_name"].required = True
         self.fields["last_name"].label = gettext_lazy("Last name")
-        if self.instance.pk and not self.is_bound:
+        if self.instance.profile_complete and not self.is_bound:
             self.initial["email_confirmation"] = self.instance.email
             self.initial["email_notices"] = "yes" if self.instance.email_notices else "no"
             if self.instance.phone:
@@ -335,6 +335,29 @@ class ProfileForm(forms.ModelForm):
             ]
         )
         self.helper = _helper("profile-form", ("save", gettext_lazy("Continue")))
+        self.helper.layout = Layout(
+            Fieldset(
+                gettext_lazy("User information"),
+                "first_name",
+                "last_name",
+                css_class="form-section",
+            ),
+            Fieldset(
+                gettext_lazy("Contact information"),
+                "phone",
+                "phone_extension",
+                "email",
+                "email_confirmation",
+                css_class="form-section",
+            ),
+            Fieldset(
+                gettext_lazy("Settings and preferences"),
+                "email_notices",
+                "preferred_language",
+                "terms",
+                css_class="form-section",
+            ),
+        )
 
     def clean_phone(self):
         raw = self.cleaned_data["phone"]

@@ -101,3 +101,43 @@ def test_declining_the_terms_signs_out(language, message):
     assert message in text(soup(response).main)
     assert "_auth_user_id" not in client.session
     assert AuditEntry.objects.filter(action="terms.declined", actor=user).exists()
+
+
+@pytest.mark.spec("PROF-3", "NOTE-1")
+def test_the_profile_is_editable_later(bam_client):
+    page = soup(bam_client.get("/en/account/profile/"))
+    assert text(page.h1) == "Personal profile"
+    assert page.find("input", id="id_email_confirmation")["value"] == bam_client.user.email
+    response = bam_client.post(
+        "/en/account/profile/",
+        profile_data(
+            email_notices="no",
+            preferred_language="fr",
+            email=bam_client.user.email,
+            email_confirmation=bam_client.user.email,
+        ),
+    )
+    assert response["Location"] == "/fr/account/profile/"
+    bam_client.user.refresh_from_db()
+    assert bam_client.user.email_notices is False
+    assert bam_client.user.preferred_language == "fr"
+
+
+@pytest.mark.spec("PROF-3")
+def test_the_preferred_language_applies_at_sign_in(client):
+    from accounts.tests.factories import UserFactory
+
+    UserFactory(
+        username="francophone1",
+        preferred_language="fr",
+        credential_kind=User.CredentialKind.PARTNER,
+    )
+    user = User.objects.get(username="francophone1")
+    user.credential_kind = User.CredentialKind.GCKEY
+    user.save()
+    response = client.post(
+        "/en/account/sign-in/", {"login": "francophone1", "password": GOOD_PASSWORD}
+    )
+    # No second factor yet: straight on, and in French.
+    response = client.get(response["Location"])
+    assert response["Location"] == "/fr/account/welcome/"
