@@ -82,3 +82,11 @@ def _reset_language():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counters kept in Redis (sign-in rate, used codes) do not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
