@@ -1,15 +1,15 @@
 # The two commands of the README: `make run` and `make test`.
-# Works on a fresh Debian/Ubuntu machine with Python 3.11+, Node 18+ and make.
+# Works on a fresh Debian/Ubuntu machine with Python 3.11+, Node 20.18+ and make.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install assets translations messages lint clean stop
+.PHONY: run test install assets oidc-provider translations messages lint clean stop
 
 run: install assets ## The portal with demo data, a Celery worker and its services
 	$(PY) scripts/devserver.py
 
-test: install assets translations ## The whole test suite
+test: install assets oidc-provider translations ## The whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -24,6 +24,13 @@ assets: static/vendor/.built
 
 static/vendor/.built: frontend/package.json frontend/package-lock.json frontend/build.mjs
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+
+# The test OpenID Connect provider standing for the Sign-In Partner federation (ADR 0006)
+oidc-provider: tests/oidc/node_modules/.installed
+
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 translations: install
 	$(PY) manage.py compiletranslations
@@ -41,4 +48,4 @@ stop: install ## Stop the embedded PostgreSQL/Redis and clamd left running
 	-bash scripts/clamd.sh stop
 
 clean: stop
-	rm -rf $(VENV) static/vendor frontend/node_modules .local
+	rm -rf $(VENV) static/vendor frontend/node_modules tests/oidc/node_modules .local

@@ -6,6 +6,7 @@ customs broker's manager, CBSA staff. Later issues add relationship-based roles.
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from business.tests.factories import BrokerAccountFactory, ProgramAccountFactory
@@ -76,10 +77,10 @@ def staff_client(db):
 
 
 @pytest.fixture(autouse=True)
-def _reset_language():
-    """Requests activate a language in the thread; each test starts from the default."""
-    from django.utils import translation
-
+def _no_language_left_active():
+    """A request through the test client leaves its language active in the thread
+    (LocaleMiddleware never deactivates): each test starts from the default language."""
+    translation.deactivate()
     yield
     translation.deactivate()
 

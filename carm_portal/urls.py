@@ -1,4 +1,5 @@
-"""Root URLconf: user pages under /en/ and /fr/; admin and health outside them."""
+"""Root URLconf: user pages under /en/ and /fr/; admin, health and the Sign-In Partner
+protocol endpoints (/oidc/) outside them."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -10,11 +11,13 @@ from carm_portal import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("oidc/", include("accounts.oidc_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("carm_portal.portal_urls")),
     path("account/", include("accounts.urls")),
     path("account/", include(allauth_urlpatterns)),
+    path("sign-in-partner/", include("accounts.partner_urls")),
     prefix_default_language=True,
 )

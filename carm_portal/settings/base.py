@@ -155,10 +155,31 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLAMAV_URL = env.str("CLAMAV_URL", default="tcp://127.0.0.1:3310")
 CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 
-# --- Sign-in partner (OpenID Connect) --------------------------------------------------
+# --- Sign-in partner (OpenID Connect, SPEC SIGN-3, ADR 0006; IA-2, IA-8) -----------------
+# mozilla-django-oidc with accounts.partner. Nothing is fetched at import time: the
+# discovery document is read on first use and cached (accounts/partner.py). Explicit
+# endpoints, when set, win over the discovery document.
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
 OIDC_OP_DISCOVERY_URL = env.str("OIDC_OP_DISCOVERY_URL", default="")
+# The only issuer whose tokens are accepted; default: the discovery URL without
+# /.well-known/openid-configuration.
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SCOPES = "openid"  # the subject identifier only: no email, no banking data
+OIDC_RP_SIGN_ALGO = "RS256"  # checked with the provider's JWKS
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ACCESS_TOKEN = False  # no token is kept in the session
+OIDC_STORE_ID_TOKEN = False
+OIDC_CREATE_USER = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_DISCOVERY_CACHE_SECONDS = 60 * 60
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+
 
 # --- Sessions (AC-11 session lock, AC-12 session termination) --------------------------
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=20 * 60)  # AC-11: 20 min
@@ -263,6 +284,7 @@ LOGIN_REDIRECT_URL = "accounts:after_sign_in"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.partner.PartnerAuthenticationBackend",  # Sign-In Partner (SPEC SIGN-3)
 ]
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
