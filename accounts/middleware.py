@@ -21,6 +21,10 @@ ALWAYS_OPEN = {
     "portal:language",
     "portal:session_extend",
     "healthz",
+    # The Sign-In Partner protocol and its refusal page (SPEC SIGN-3).
+    "oidc:authenticate",
+    "oidc:callback",
+    "partner:failed",
 }
 OPEN_NAMESPACES = {"admin"}
 

@@ -95,7 +95,8 @@ def assert_refused(client, response, reason, language, signed_in=None):
     """The refusal page, in the person's language, with its message and next steps."""
     assert response.status_code == 302
     assert response["Location"] == f"/{language}/sign-in-partner/problem/{reason}/"
-    page = soup(client.get(response["Location"]))
+    # Then the portal's terms of use, as at every sign-in (SIGN-7).
+    page = soup(client.get(response["Location"], follow=True))
     assert page.html["lang"] == language
     assert text(page.h1) == HEADING[language]
     assert MESSAGES[reason][language] in text(page.select_one("[role=alert]"))
@@ -125,7 +126,7 @@ def test_partner_journey_creates_an_account_keyed_on_issuer_and_subject(
 
     response = sign_in(client, language=language, bank="desjardins", account="Alice")
     assert response.status_code == 302
-    assert response["Location"] == f"/{language}/"
+    assert response["Location"] == f"/{language}/account/after-sign-in/"
     user = signed_in_user(client)
     assert user.credential_kind == User.CredentialKind.PARTNER
     assert not user.has_usable_password()  # one credential: no local password (LINK-6)
@@ -136,7 +137,8 @@ def test_partner_journey_creates_an_account_keyed_on_issuer_and_subject(
     assert identity.issuer == oidc_provider.issuer
     assert identity.subject == subject_for("desjardins", "alice")
 
-    page = soup(client.get(response["Location"]))
+    # Then the portal's terms of use, as at every sign-in (SIGN-7).
+    page = soup(client.get(response["Location"], follow=True))
     assert page.html["lang"] == language
     assert page.find("button", string=SIGN_OUT[language])
 
@@ -218,7 +220,7 @@ def test_a_signed_in_person_is_not_sent_to_the_partner(partner_settings):
     client = Client()
     client.force_login(gckey_user)
     response = client.get("/oidc/authenticate/?language=fr")
-    assert response.status_code == 302 and response["Location"] == "/fr/"
+    assert response.status_code == 302 and response["Location"] == "/fr/account/after-sign-in/"
 
 
 def test_password_sign_in_never_reaches_the_partner_backend(partner_settings):
@@ -245,7 +247,7 @@ def test_replayed_callback_is_refused(client, partner_settings, language):
     """The same code, state and nonce a second time: refused in the browser that used them
     (which stays as it was), and in another browser, which never started that sign-in."""
     callback = AtProvider().sign_in(begin(client, language), account="grace")
-    assert client.get(callback)["Location"] == f"/{language}/"
+    assert client.get(callback)["Location"] == f"/{language}/account/after-sign-in/"
     user = signed_in_user(client)
     assert_refused(client, client.get(callback), "replayed", language, signed_in=user)
 

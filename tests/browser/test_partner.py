@@ -71,7 +71,7 @@ def test_partner_journey_in_a_browser(
     screenshot(page, f"partner-federation-{language}")
     page.get_by_role("button", name=submit, exact=True).click()
 
-    page.wait_for_url(f"{live_server.url}/{language}/")
+    page.wait_for_url(f"{live_server.url}/{language}/account/terms/")  # SIGN-7 next
     assert page.get_by_role("button", name=sign_out).is_visible()
     assert page.evaluate("document.documentElement.lang") == language
     screenshot(page, f"partner-signed-in-{language}")
