@@ -2,14 +2,80 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import PartnerIdentity, SecretQuestions, SignInLock, User
+
+
+class PartnerIdentityInline(admin.StackedInline):
+    model = PartnerIdentity
+    extra = 0
+    can_delete = False
+    readonly_fields = ("issuer", "subject", "created_at")
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "first_name", "last_name", "preferred_language", "is_active")
-    list_filter = ("is_active", "is_staff", "preferred_language")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "credential_kind",
+        "preferred_language",
+        "is_active",
+    )
+    list_filter = ("is_active", "is_staff", "credential_kind", "preferred_language")
+    readonly_fields = (
+        "credential_kind",
+        "previous_login",
+        "profile_completed_at",
+        "terms_acknowledged_at",
+    )
+    inlines = [PartnerIdentityInline]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Preferences"), {"fields": ("preferred_language",)}),
+        (
+            _("Personal profile"),
+            {
+                "fields": (
+                    "credential_kind",
+                    "phone",
+                    "phone_extension",
+                    "email_notices",
+                    "preferred_language",
+                    "profile_completed_at",
+                    "terms_acknowledged_at",
+                    "previous_login",
+                )
+            },
+        ),
     )
+
+
+@admin.register(SecretQuestions)
+class SecretQuestionsAdmin(admin.ModelAdmin):
+    """Staff see that questions exist and may lift a recovery lock; answers stay hashed."""
+
+    list_display = ("user", "purpose", "question", "failed_attempts", "locked_until", "updated_at")
+    list_filter = ("purpose",)
+    search_fields = ("user__username",)
+    fields = ("user", "purpose", "question", "failed_attempts", "locked_until")
+    readonly_fields = ("user", "purpose", "question")
+    actions = ["unlock"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Unlock password recovery"))
+    def unlock(self, request, queryset):
+        queryset.update(failed_attempts=0, locked_until=None)
+
+
+@admin.register(SignInLock)
+class SignInLockAdmin(admin.ModelAdmin):
+    """AC-7 locks on usernames; deleting one unlocks sign-in at once."""
+
+    list_display = ("username_key", "failures", "window_started_at", "locked_until")
+    search_fields = ("username_key",)
+    readonly_fields = ("username_key", "failures", "window_started_at", "locked_until")
+
+    def has_add_permission(self, request):
+        return False

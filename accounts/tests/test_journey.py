@@ -141,3 +141,26 @@ def test_the_preferred_language_applies_at_sign_in(client):
     # No second factor yet: straight on, and in French.
     response = client.get(response["Location"])
     assert response["Location"] == "/fr/account/welcome/"
+
+
+@pytest.mark.spec("STAFF-1")
+def test_staff_unlock_a_sign_in_lock_in_the_admin(staff_client):
+    from django.utils import timezone
+
+    from accounts.models import SignInLock
+
+    SignInLock.objects.create(
+        username_key="jotremblay",
+        failures=0,
+        window_started_at=timezone.now(),
+        locked_until=timezone.now(),
+    )
+    assert staff_client.get("/admin/accounts/signinlock/").status_code == 200
+    response = staff_client.post(
+        "/admin/accounts/signinlock/",
+        {"action": "delete_selected", "_selected_action": ["jotremblay"], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not SignInLock.objects.exists()
+    assert staff_client.get("/admin/accounts/user/").status_code == 200
+    assert staff_client.get("/admin/accounts/secretquestions/").status_code == 200
