@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from allauth.account import views as allauth_views
@@ -403,10 +404,21 @@ def forgot_username(request):
 # --- Credential management from the welcome page (SPEC SIGN-6) --------------------------
 
 
-@login_required
+def gckey_required(view):
+    """Pages of the GCKey credential itself: signed in, and with a GCKey (not a partner)."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.credential_kind != User.CredentialKind.GCKEY:
+            return redirect("accounts:profile")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@gckey_required
 def change_password(request):
-    if request.user.credential_kind != User.CredentialKind.GCKEY:
-        return redirect("accounts:profile")
     form = ChangePasswordForm(
         request.POST or None, username=request.user.username, user=request.user
     )
@@ -422,10 +434,8 @@ def change_password(request):
     return render(request, "accounts/change_password.html", {"form": form})
 
 
-@login_required
+@gckey_required
 def change_recovery_questions(request):
-    if request.user.credential_kind != User.CredentialKind.GCKEY:
-        return redirect("accounts:profile")
     form = SecretQuestionsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.secret_questions_save(
@@ -439,10 +449,8 @@ def change_recovery_questions(request):
     return render(request, "accounts/change_recovery_questions.html", {"form": form})
 
 
-@login_required
+@gckey_required
 def revoke(request):
-    if request.user.credential_kind != User.CredentialKind.GCKEY:
-        return redirect("accounts:profile")
     if request.method == "POST" and "confirm" in request.POST:
         services.user_credential_revoke(user=request.user, request=request)
         logout(request)
