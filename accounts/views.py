@@ -34,6 +34,16 @@ from accounts.models import SecretQuestions, User
 from carm_portal.audit import audit_record, client_ip
 
 
+def landing_url(request) -> str:
+    """Where a person goes once onboarding is done: home when linked to a business, else
+    the first setup (SPEC LINK-1)."""
+    from delegation.selectors import active_employments
+
+    if active_employments(user=request.user).exists():
+        return reverse("business:home")
+    return reverse("accounts:first_setup")
+
+
 def too_many_requests(request, retry_after: int) -> HttpResponse:
     response = HttpResponse(render_to_string("429.html", request=request), status=429)
     response["Retry-After"] = str(retry_after)
@@ -72,20 +82,20 @@ def after_sign_in(request):
     translation.activate(request.user.preferred_language)
     if request.user.credential_kind == User.CredentialKind.GCKEY:
         return redirect("accounts:welcome")
-    return redirect(onboarding.next_url(request) or reverse("accounts:first_setup"))
+    return redirect(onboarding.next_url(request) or landing_url(request))
 
 
 @login_required
 def next_step(request):
     """Continue onboarding where it stands, or open the first-setup page."""
-    return redirect(onboarding.next_url(request) or reverse("accounts:first_setup"))
+    return redirect(onboarding.next_url(request) or landing_url(request))
 
 
 @login_required
 def welcome(request):
     """SPEC SIGN-6: last sign-in and the credential's own links."""
     if request.method == "POST":
-        return redirect(onboarding.next_url(request) or reverse("accounts:first_setup"))
+        return redirect(onboarding.next_url(request) or landing_url(request))
     return render(request, "accounts/welcome.html", {"previous_login": request.user.previous_login})
 
 
@@ -103,7 +113,7 @@ class TermsView(View):
         if "accept" in request.POST:
             request.session[onboarding.TERMS_KEY] = True
             audit_record(action="terms.accepted", request=request)
-            return redirect(onboarding.next_url(request) or reverse("accounts:first_setup"))
+            return redirect(onboarding.next_url(request) or landing_url(request))
         audit_record(action="terms.declined", request=request)
         logout(request)
         messages.info(
@@ -122,7 +132,7 @@ def profile(request):
         services.user_profile_save(user=request.user, form=form, request=request)
         translation.activate(request.user.preferred_language)
         if first_time:
-            return redirect(onboarding.next_url(request) or reverse("accounts:first_setup"))
+            return redirect(onboarding.next_url(request) or landing_url(request))
         messages.success(request, _("Your personal profile was saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "first_time": first_time})
@@ -146,7 +156,7 @@ def security_questions(request):
         )
         if existing:
             messages.success(request, _("Your security questions were changed."))
-        return redirect(onboarding.next_url(request) or reverse("accounts:first_setup"))
+        return redirect(onboarding.next_url(request) or landing_url(request))
     return render(
         request,
         "accounts/security_questions.html",
@@ -156,8 +166,12 @@ def security_questions(request):
 
 @login_required
 def first_setup(request):
-    """SPEC LINK-1: the two ways to link oneself to a business."""
-    return render(request, "accounts/first_setup.html")
+    """SPEC LINK-1: the two ways to link oneself to a business, and pending requests."""
+    from delegation.selectors import pending_requests_for
+
+    return render(
+        request, "accounts/first_setup.html", {"pending": pending_requests_for(user=request.user)}
+    )
 
 
 # --- GCKey registration wizard (SPEC SIGN-4) -------------------------------------------

@@ -1,5 +1,6 @@
 """Businesses and their program accounts (SPEC section 0, LINK-5)."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,14 @@ class Business(models.Model):
     )
     legal_name = models.CharField(_("legal name"), max_length=175)
     operating_name = models.CharField(_("operating name"), max_length=175, blank=True)
+    # What CRA has on file (SPEC LINK-5), shown in the business profile (HOME-5).
+    business_activity = models.CharField(_("business activity"), max_length=255, blank=True)
+    correspondence_language = models.CharField(
+        _("language of correspondence"),
+        max_length=2,
+        choices=[("en", _("English")), ("fr", _("French"))],
+        default="en",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -35,6 +44,14 @@ class Business(models.Model):
 
     def __str__(self) -> str:
         return f"{self.legal_name} ({self.bn9})"
+
+    @property
+    def display_name(self) -> str:
+        return self.operating_name or self.legal_name
+
+    @property
+    def is_registered(self) -> bool:
+        return hasattr(self, "registration")
 
 
 class ProgramAccount(models.Model):
@@ -61,6 +78,9 @@ class ProgramAccount(models.Model):
         _("program type"), max_length=20, choices=ProgramType.choices, default=ProgramType.IMPORTER
     )
     name = models.CharField(_("name"), max_length=175, blank=True)
+    sub_programs = models.CharField(
+        _("sub-programs"), max_length=255, blank=True, help_text=_("Comma-separated, as on file.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -98,3 +118,106 @@ class ProgramAccount(models.Model):
     def full_reference(self) -> str:
         """BN9 + program identifier + reference number, e.g. ``549132583RM0001``."""
         return f"{self.business.bn9}{self.reference}"
+
+
+class Address(models.Model):
+    """An address CRA has on file for a business (SPEC LINK-3, HOME-5)."""
+
+    class Kind(models.TextChoices):
+        PHYSICAL = "physical", _("Physical address")
+        MAILING = "mailing", _("Mailing address")
+        BOOKS = "books", _("Books and records address")
+
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("business")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    line1 = models.CharField(_("address line 1"), max_length=100)
+    line2 = models.CharField(_("address line 2"), max_length=100, blank=True)
+    po_box = models.CharField(_("PO box/RR"), max_length=30, blank=True)
+    city = models.CharField(_("city"), max_length=60, blank=True)
+    province = models.CharField(_("province or state"), max_length=30, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, default="CA", help_text=_("ISO 3166 code, e.g. CA")
+    )
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.UniqueConstraint(fields=["business", "kind"], name="address_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.line1}"
+
+
+class Person(models.Model):
+    """A contact or an owner of a business on file (HOME-5: contacts, ownership)."""
+
+    class Kind(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        CONTACT = "contact", _("Contact")
+
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="people", verbose_name=_("business")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=150)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("telephone number"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("owner or contact")
+        verbose_name_plural = _("owners and contacts")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Registration(models.Model):
+    """The business is registered on the portal (SPEC LINK-4): once, enforced here."""
+
+    business = models.OneToOneField(
+        Business, on_delete=models.PROTECT, related_name="registration", verbose_name=_("business")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("portal registration")
+        verbose_name_plural = _("portal registrations")
+
+    def __str__(self) -> str:
+        return str(self.business)
+
+
+class RegistrationAttempts(models.Model):
+    """Failed validations of one person registering one business (SPEC LINK-3).
+
+    After 10, that person's registration of that business is locked until CBSA staff
+    unlock it in the admin.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    bn9 = models.CharField(_("business number"), max_length=9)
+    failures = models.PositiveSmallIntegerField(_("failed validations"), default=0)
+    locked = models.BooleanField(_("locked"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration attempts")
+        verbose_name_plural = _("registration attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "bn9"], name="registration_attempts_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.bn9}"

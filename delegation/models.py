@@ -19,6 +19,7 @@ class Employment(models.Model):
         ACTIVE = "active", _("Active")
         REJECTED = "rejected", _("Rejected")
         REMOVED = "removed", _("Removed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -43,6 +44,8 @@ class Employment(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
+    # The requester's reason (SPEC LINK-2), shown to the managers who answer it.
+    comment = models.TextField(_("reason for the request"), max_length=1000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -61,7 +64,9 @@ class Employment(models.Model):
                 name="employment_role_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "active", "rejected", "removed"]),
+                condition=models.Q(
+                    status__in=["pending", "active", "rejected", "removed", "cancelled"]
+                ),
                 name="employment_status_valid",
             ),
         ]

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "carm_portal.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.OnboardingGateMiddleware",
+    "business.navigation.NavigationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "carm_portal.context_processors.portal",
+                "business.context_processors.navigation",
             ],
         },
     },

@@ -1,0 +1,235 @@
+"""The signed-in navigation (HOME-1, HOME-2): current program account, tiles, MENU.
+
+A tile lists the services of one area; a service appears only once its page exists (its
+URL name resolves), and a tile only when it has a service: no link leads to a 404 or to
+an empty page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from delegation import selectors
+
+CURRENT_ACCOUNT_KEY = "current_program_account"
+
+
+@dataclass(frozen=True)
+class Service:
+    url_name: str
+    title: str
+    description: str
+    args: Callable | None = None  # request -> args for reverse(), or None when not applicable
+
+
+@dataclass
+class Tile:
+    key: str
+    title: str
+    description: str
+    services: list[dict] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return reverse("business:area", args=[self.key])
+
+
+def _current_business(request):
+    account = request.nav.account
+    return [account.business_id] if account else None
+
+
+def _current_account(request):
+    account = request.nav.account
+    return [account.pk] if account else None
+
+
+TILES = [
+    (
+        "configure",
+        _("Configure my portal"),
+        _("Manage access to this portal account."),
+        [
+            Service(
+                "delegation:employees",
+                _("Manage my employees"),
+                _("Manage your employees' access and pending requests."),
+            ),
+            Service(
+                "delegation:relationships",
+                _("Manage my business relationships"),
+                _("Manage business relationships and access requests."),
+            ),
+            Service(
+                "delegation:client_groups",
+                _("Manage my client groups"),
+                _("Create and manage client groups."),
+            ),
+        ],
+    ),
+    (
+        "accounts",
+        _("Accounts and profiles"),
+        _("View and update your personal and business profiles."),
+        [
+            Service(
+                "accounts:profile",
+                _("Personal profile"),
+                _("Update your personal information and portal preferences."),
+            ),
+            Service(
+                "business:business_profile",
+                _("Business profile"),
+                _("View the business's information, including addresses and ownership."),
+                _current_business,
+            ),
+            Service(
+                "business:program_accounts",
+                _("Program account list"),
+                _("View the program accounts associated with the business."),
+            ),
+            Service(
+                "business:program_account_profile",
+                _("Program account profile"),
+                _(
+                    "View the program account's information, including its RM number, name and addresses."
+                ),
+                _current_account,
+            ),
+        ],
+    ),
+    (
+        "financial",
+        _("Financial information"),
+        _("View detailed account history, statements and invoices."),
+        [
+            Service(
+                "finance:transactions",
+                _("Transaction history"),
+                _("View the transaction history and the account balance, and make payments."),
+            ),
+            Service(
+                "finance:statements",
+                _("Statement of account"),
+                _("Statements describing transactions with the CBSA."),
+            ),
+            Service(
+                "finance:invoices", _("CBSA invoices"), _("Invoices billed to you by the CBSA.")
+            ),
+        ],
+    ),
+    (
+        "payments",
+        _("Payments"),
+        _("View and make payments and payment arrangements."),
+        [
+            Service(
+                "finance:apply_credits",
+                _("Apply credits as payment"),
+                _("Apply your account credit to specific transactions you want to settle now."),
+            ),
+            Service(
+                "finance:pad",
+                _("Pre-authorized debit"),
+                _("Set up monthly withdrawals from your bank account."),
+            ),
+        ],
+    ),
+    (
+        "declarations",
+        _("Declarations"),
+        _("View and create declarations."),
+        [
+            Service(
+                "calculator:customs",
+                _("Duties and taxes calculator"),
+                _("Estimate the duties and taxes of a good."),
+            ),
+        ],
+    ),
+    (
+        "rulings",
+        _("Rulings"),
+        _("View and manage your ruling requests."),
+        [
+            Service(
+                "rulings:list",
+                _("Rulings"),
+                _("View your ruling requests, their details, and request new rulings."),
+            ),
+        ],
+    ),
+]
+
+
+def _link(request, service: Service) -> dict | None:
+    args = service.args(request) if service.args else []
+    if args is None:
+        return None
+    try:
+        url = reverse(service.url_name, args=args)
+    except NoReverseMatch:
+        return None
+    return {"url": url, "title": service.title, "description": service.description}
+
+
+def tiles_for(request) -> list[Tile]:
+    tiles = []
+    for key, title, description, services in TILES:
+        links = [link for s in services if (link := _link(request, s))]
+        if links:
+            tiles.append(Tile(key=key, title=title, description=description, services=links))
+    return tiles
+
+
+def current_account_for(request):
+    """The program account the person works in: the one chosen in the header, else the
+    first one in their scope."""
+    if not request.user.is_authenticated:
+        return None
+    accounts = selectors.program_accounts_for(user=request.user)
+    chosen = request.session.get(CURRENT_ACCOUNT_KEY)
+    account = accounts.filter(pk=chosen).first() if chosen else None
+    if account is None:
+        account = accounts.order_by(
+            "business__legal_name", "program_identifier", "reference_number"
+        ).first()
+    return account
+
+
+class Navigation:
+    """What the signed-in header needs, computed on first use, once per request."""
+
+    def __init__(self, request):
+        self.request = request
+
+    @cached_property
+    def account(self):
+        return current_account_for(self.request)
+
+    @cached_property
+    def accounts(self) -> list:
+        """Every program account the person may switch to (the header's switcher)."""
+        if not self.request.user.is_authenticated:
+            return []
+        return list(
+            selectors.program_accounts_for(user=self.request.user).order_by(
+                "business__legal_name", "program_identifier", "reference_number"
+            )
+        )
+
+
+class NavigationMiddleware:
+    """``request.nav`` (HOME-1)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.nav = Navigation(request)
+        return self.get_response(request)

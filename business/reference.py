@@ -1,0 +1,141 @@
+"""Load what CRA and CBSA have on file (SPEC LINK-5) from a documented JSON file.
+
+Format (one object; every list optional)::
+
+    {"businesses": [{
+        "bn9": "549132583", "legal_name": "…", "operating_name": "…",
+        "business_activity": "…", "correspondence_language": "en",
+        "addresses": [{"kind": "physical|mailing|books", "line1": "…", "line2": "",
+                       "po_box": "", "city": "…", "province": "ON",
+                       "postal_code": "K1A 0L8", "country": "CA"}],
+        "people": [{"kind": "owner|contact", "name": "…", "title": "…", "phone": ""}],
+        "program_accounts": [{
+            "reference": "RM0001", "program_type": "importer|customs_broker|third_party",
+            "name": "…", "sub_programs": "…",
+            "transactions": [{"number": "…", "date": "YYYY-MM-DD", "description": "…",
+                              "amount": "-10.00", "total_duties_taxes": "0.00",
+                              "status": "open|paid|open_credit", "due_date": null}],
+            "payments": [{"reference": "…", "date": "YYYY-MM-DD", "amount": "…"}],
+            "statements": [{"date": "…", "period_start": "…", "period_end": "…",
+                            "balance": "…"}]}]}]}
+
+Rows are matched on their natural keys (BN9; business + kind; business + name; BN9 +
+reference; transaction number; payment reference; account + statement date), so loading
+the same file twice changes nothing. Everything is validated before anything is kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from business.models import Address, Business, Person, ProgramAccount
+from finance.models import Payment, Statement, Transaction
+
+
+def _save(model, lookup: dict, values: dict, counts: Counter):
+    obj = model.objects.filter(**lookup).first() or model(**lookup)
+    created = obj.pk is None
+    for key, value in values.items():
+        setattr(obj, key, value)
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+    obj.save()
+    counts[f"{model._meta.verbose_name_plural} {'created' if created else 'kept or updated'}"] += 1
+    return obj
+
+
+def _pick(row: dict, *names: str) -> dict[str, Any]:
+    return {name: row[name] for name in names if name in row}
+
+
+@transaction.atomic
+def reference_data_load(data: dict) -> Counter:
+    """Load every row or none (a ValidationError names the first bad row)."""
+    counts: Counter = Counter()
+    for b in data.get("businesses", []):
+        where = f"business {b.get('bn9', '?')}"
+        try:
+            business = _save(
+                Business,
+                {"bn9": b["bn9"]},
+                _pick(
+                    b,
+                    "legal_name",
+                    "operating_name",
+                    "business_activity",
+                    "correspondence_language",
+                ),
+                counts,
+            )
+            for a in b.get("addresses", []):
+                _save(
+                    Address,
+                    {"business": business, "kind": a["kind"]},
+                    _pick(
+                        a, "line1", "line2", "po_box", "city", "province", "postal_code", "country"
+                    ),
+                    counts,
+                )
+            for p in b.get("people", []):
+                _save(
+                    Person,
+                    {"business": business, "name": p["name"], "kind": p["kind"]},
+                    _pick(p, "title", "phone"),
+                    counts,
+                )
+            for pa in b.get("program_accounts", []):
+                reference = pa["reference"]
+                where = f"program account {b['bn9']}{reference}"
+                account = _save(
+                    ProgramAccount,
+                    {
+                        "business": business,
+                        "program_identifier": reference[:2],
+                        "reference_number": reference[2:],
+                    },
+                    _pick(pa, "program_type", "name", "sub_programs"),
+                    counts,
+                )
+                for t in pa.get("transactions", []):
+                    where = f"transaction {t.get('number')}"
+                    _save(
+                        Transaction,
+                        {"number": t["number"]},
+                        {
+                            "program_account": account,
+                            **_pick(
+                                t,
+                                "date",
+                                "description",
+                                "amount",
+                                "total_duties_taxes",
+                                "status",
+                                "due_date",
+                            ),
+                        },
+                        counts,
+                    )
+                for p in pa.get("payments", []):
+                    where = f"payment {p.get('reference')}"
+                    _save(
+                        Payment,
+                        {"reference": p["reference"]},
+                        {"program_account": account, **_pick(p, "date", "amount")},
+                        counts,
+                    )
+                for s in pa.get("statements", []):
+                    where = f"statement {reference} {s.get('date')}"
+                    _save(
+                        Statement,
+                        {"program_account": account, "date": s["date"]},
+                        _pick(s, "period_start", "period_end", "balance"),
+                        counts,
+                    )
+        except KeyError as exc:
+            raise ValidationError(f"{where}: missing field {exc}") from exc
+        except ValidationError as exc:
+            raise ValidationError(f"{where}: {'; '.join(exc.messages)}") from exc
+    return counts

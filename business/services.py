@@ -1,0 +1,217 @@
+"""Linking a person to a business (SPEC LINK-2 … LINK-4): writes, atomic and audited."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from business.models import Address, Business, ProgramAccount, Registration, RegistrationAttempts
+from carm_portal.audit import audit_record
+from delegation.models import Employment
+
+MAX_FAILURES = 10
+
+
+class RegistrationLocked(Exception):
+    """The person failed 10 validations for this business: CBSA staff must unlock."""
+
+
+class AlreadyRegistered(Exception):
+    """The business is registered on the portal already: use LINK-2 instead."""
+
+
+# --- Request access to my employer (LINK-2) -----------------------------------------------
+
+
+def access_request_create(*, user, business: Business, comment: str, request) -> Employment:
+    """One pending request per person and business; the managers get a notice."""
+    with transaction.atomic():
+        employment = Employment.objects.create(
+            user=user,
+            business=business,
+            status=Employment.Status.PENDING,
+            comment=comment,
+        )
+        audit_record(
+            action="access_request.created",
+            request=request,
+            business=business,
+            changes={"employment": employment.pk},
+        )
+        notify_access_requested(employment=employment)
+    return employment
+
+
+def notify_access_requested(*, employment: Employment) -> None:
+    """Tell the business's managers (SPEC LINK-2: Changes to delegation – Pending access)."""
+    try:
+        from notices.services import notice_send
+    except ImportError:  # the notices area is not installed yet
+        return
+    notice_send(
+        type_code="delegation_pending_access",
+        business=employment.business,
+        context={"employment": employment, "requester": employment.user},
+    )
+
+
+def access_request_cancel(*, employment: Employment, request) -> None:
+    with transaction.atomic():
+        locked = Employment.objects.select_for_update().get(pk=employment.pk)
+        if locked.status != Employment.Status.PENDING:
+            return
+        locked.status = Employment.Status.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+        audit_record(
+            action="access_request.cancelled",
+            request=request,
+            business=locked.business,
+            changes={"employment": locked.pk},
+        )
+
+
+# --- Register my business (LINK-3, LINK-4) ---------------------------------------------------
+
+
+def normalize_text(value: str) -> str:
+    """Surrounding and repeated spaces and letter case do not count; punctuation does."""
+    return " ".join(value.split()).casefold()
+
+
+def legal_name_matches(*, business: Business, legal_name: str) -> bool:
+    return normalize_text(business.legal_name) == normalize_text(legal_name)
+
+
+def address_matches(
+    *, business: Business, line1: str, line2: str, po_box: str, country: str
+) -> bool:
+    """One of the addresses on file: line 1 and country always; line 2 and PO box/RR where
+    the file has them."""
+    for address in Address.objects.filter(business=business):
+        if normalize_text(address.line1) != normalize_text(line1):
+            continue
+        if normalize_text(address.country) != normalize_text(country):
+            continue
+        if address.line2 and normalize_text(address.line2) != normalize_text(line2):
+            continue
+        if address.po_box and normalize_text(address.po_box) != normalize_text(po_box):
+            continue
+        return True
+    return False
+
+
+AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+
+
+def parse_amount(value: str) -> Decimal | None:
+    """Digits and one decimal point (a minus sign for credits); None otherwise."""
+    value = value.strip()
+    return Decimal(value) if AMOUNT.match(value) else None
+
+
+@dataclass(frozen=True)
+class Questions:
+    """The transaction questions of LINK-3 for one program account."""
+
+    transaction_number: str | None
+    ask_payment: bool
+    ask_statement: bool
+
+    @property
+    def count(self) -> int:
+        return sum([self.transaction_number is not None, self.ask_payment, self.ask_statement])
+
+
+def registration_questions(*, account: ProgramAccount, pick: int) -> Questions:
+    """Q1 from one of the 5 most recent transactions, Q2 if a payment exists, Q3 when a
+    statement of account exists (two or three questions by account type)."""
+    recent = list(
+        account.transactions.order_by("-date", "-number").values_list("number", flat=True)[:5]
+    )
+    return Questions(
+        transaction_number=recent[pick % len(recent)] if recent else None,
+        ask_payment=account.payments.exists(),
+        ask_statement=account.statements.exists(),
+    )
+
+
+def answers_match(*, account: ProgramAccount, questions: Questions, answers: dict) -> bool:
+    checks = []
+    if questions.transaction_number:
+        expected = account.transactions.get(number=questions.transaction_number).total_duties_taxes
+        checks.append(answers.get("total_duties_taxes") == expected)
+    if questions.ask_payment:
+        checks.append(
+            answers.get("last_payment") == account.payments.order_by("-date", "-id").first().amount
+        )
+    if questions.ask_statement:
+        checks.append(
+            answers.get("last_statement_balance")
+            == account.statements.order_by("-date").first().balance
+        )
+    return bool(checks) and all(checks)
+
+
+def attempts_for(*, user, bn9: str) -> RegistrationAttempts:
+    attempts, _ = RegistrationAttempts.objects.get_or_create(user=user, bn9=bn9)
+    return attempts
+
+
+def registration_check_locked(*, user, bn9: str) -> None:
+    if RegistrationAttempts.objects.filter(user=user, bn9=bn9, locked=True).exists():
+        raise RegistrationLocked
+
+
+def registration_failure(*, user, bn9: str, step: str, request) -> int:
+    """Count one failed validation; lock at the 10th. Returns the failures left."""
+    with transaction.atomic():
+        attempts = RegistrationAttempts.objects.select_for_update().get(
+            pk=attempts_for(user=user, bn9=bn9).pk
+        )
+        attempts.failures += 1
+        if attempts.failures >= MAX_FAILURES:
+            attempts.locked = True
+        attempts.save(update_fields=["failures", "locked", "updated_at"])
+        audit_record(
+            action="business_registration.failed",
+            request=request,
+            changes={"bn9": bn9, "step": step, "failures": attempts.failures},
+        )
+    if attempts.locked:
+        audit_record(action="business_registration.locked", request=request, changes={"bn9": bn9})
+        raise RegistrationLocked
+    return MAX_FAILURES - attempts.failures
+
+
+def registration_unlock(*, attempts: RegistrationAttempts, request) -> None:
+    attempts.failures, attempts.locked = 0, False
+    attempts.save(update_fields=["failures", "locked", "updated_at"])
+    audit_record(
+        action="business_registration.unlocked",
+        request=request,
+        changes={"bn9": attempts.bn9, "user": attempts.user_id},
+    )
+
+
+def business_register(*, user, business: Business, request) -> Employment:
+    """LINK-4: the business is registered once and the person becomes its Business
+    Account Manager, for every program account (an empty scope means all of them)."""
+    try:
+        with transaction.atomic():
+            Registration.objects.create(business=business, registered_by=user)
+            Employment.objects.filter(
+                user=user, business=business, status=Employment.Status.PENDING
+            ).update(status=Employment.Status.CANCELLED)
+            employment = Employment.objects.create(
+                user=user,
+                business=business,
+                role=Employment.Role.BUSINESS_ACCOUNT_MANAGER,
+                status=Employment.Status.ACTIVE,
+            )
+    except IntegrityError as exc:
+        raise AlreadyRegistered from exc
+    audit_record(action="business_registration.succeeded", request=request, business=business)
+    return employment

@@ -1,0 +1,377 @@
+"""Linking to a business (LINK-1 … LINK-4), the home page and the profiles (HOME-1 … HOME-5)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from business import services
+from business.forms import (
+    AccessRequestForm,
+    EmployerSearchForm,
+    RegisterBusinessForm,
+    RegisterIdentifiersForm,
+    RegisterQuestionsForm,
+)
+from business.models import Address, Business, Person, ProgramAccount
+from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
+from carm_portal.audit import audit_record
+from delegation import selectors
+from delegation.models import Employment
+
+# --- LINK-2: request access to my employer ---------------------------------------------------
+
+
+@login_required
+def request_access(request):
+    search = EmployerSearchForm(request.POST or request.GET or None)
+    business = None
+    form = AccessRequestForm(request.POST if "request" in request.POST else None)
+    if search.is_bound and search.is_valid():
+        business = Business.objects.filter(
+            bn9=search.cleaned_data["bn9"], registration__isnull=False
+        ).first()
+        if business is None:
+            search.add_error(
+                "bn9",
+                _(
+                    "No business with this number is registered on the portal. Check the number, "
+                    "or ask the business to register first."
+                ),
+            )
+    if business and "request" in request.POST and form.is_valid():
+        if Employment.objects.filter(
+            user=request.user, business=business, status__in=["pending", "active"]
+        ).exists():
+            messages.info(request, _("You already have a request or access for this business."))
+            return redirect("accounts:first_setup")
+        services.access_request_create(
+            user=request.user,
+            business=business,
+            comment=form.cleaned_data["comment"],
+            request=request,
+        )
+        messages.success(
+            request,
+            _("Your request was sent to the managers of %(name)s. It is pending their answer.")
+            % {"name": business.display_name},
+        )
+        return redirect("accounts:first_setup")
+    return render(
+        request,
+        "business/request_access.html",
+        {"search": search, "business": business, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def cancel_request(request, pk: int):
+    employment = get_object_or_404(
+        Employment, pk=pk, user=request.user, status=Employment.Status.PENDING
+    )
+    services.access_request_cancel(employment=employment, request=request)
+    messages.info(request, _("Your access request was cancelled."))
+    return redirect("accounts:first_setup")
+
+
+# --- LINK-3 / LINK-4: register my business ---------------------------------------------------
+
+STATE_KEY = "business_registration"
+
+
+def _locked_page(request):
+    return render(request, "business/register_locked.html", status=403)
+
+
+def _fail(request, *, bn9: str, step: str, form, field: str | None, message: str):
+    """Count a failed validation, show the message and how many attempts are left."""
+    try:
+        left = services.registration_failure(user=request.user, bn9=bn9, step=step, request=request)
+    except services.RegistrationLocked:
+        request.session.pop(STATE_KEY, None)
+        return _locked_page(request)
+    form.add_error(field, message)
+    form.add_error(
+        None,
+        _(
+            "For your security, registration is locked after 10 failed attempts. Attempts left: %(left)s."
+        )
+        % {"left": left},
+    )
+    return None
+
+
+@login_required
+def register(request):
+    """Step 1: business number, importer program account, attestation."""
+    state = request.session.get(STATE_KEY, {})
+    form = RegisterIdentifiersForm(
+        request.POST or None,
+        initial={
+            "bn9": state.get("bn9", ""),
+            "program_reference": state.get("program_reference", ""),
+        },
+        person_name=request.user.get_full_name() or request.user.username,
+    )
+    if request.method == "POST" and form.is_valid():
+        bn9, reference = form.cleaned_data["bn9"], form.cleaned_data["program_reference"]
+        try:
+            services.registration_check_locked(user=request.user, bn9=bn9)
+        except services.RegistrationLocked:
+            return _locked_page(request)
+        account = (
+            ProgramAccount.objects.select_related("business")
+            .filter(
+                business__bn9=bn9,
+                program_identifier=reference[:2],
+                reference_number=reference[2:],
+                program_type=ProgramAccount.ProgramType.IMPORTER,
+            )
+            .first()
+        )
+        if account and account.business.is_registered:
+            messages.info(
+                request,
+                _(
+                    "This business is already registered on the portal. Ask its Business "
+                    "Account Manager for access instead."
+                ),
+            )
+            return redirect(f"{reverse('business:request_access')}?bn9={bn9}")
+        if account is None:
+            page = _fail(
+                request,
+                bn9=bn9,
+                step="identifiers",
+                form=form,
+                field=None,
+                message=_(
+                    "The business number and the program reference number do not match the "
+                    "records of the Canada Revenue Agency."
+                ),
+            )
+            if page:
+                return page
+        else:
+            request.session[STATE_KEY] = {
+                "bn9": bn9,
+                "program_reference": reference,
+                "account": account.pk,
+                "pick": secrets.randbelow(5),
+            }
+            return redirect("business:register_business")
+    return render(request, "business/register_identifiers.html", {"form": form, "step": 1})
+
+
+def _registration_account(request) -> ProgramAccount | None:
+    state = request.session.get(STATE_KEY) or {}
+    if "account" not in state:
+        return None
+    return ProgramAccount.objects.select_related("business").filter(pk=state["account"]).first()
+
+
+@login_required
+def register_business(request):
+    """Step 2: legal name and one of the addresses on file."""
+    account = _registration_account(request)
+    if account is None:
+        return redirect("business:register")
+    state = request.session[STATE_KEY]
+    form = RegisterBusinessForm(request.POST or None, initial=state.get("business_form", {}))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        state["business_form"] = data
+        request.session.modified = True
+        name_ok = services.legal_name_matches(
+            business=account.business, legal_name=data["legal_name"]
+        )
+        address_ok = services.address_matches(
+            business=account.business,
+            line1=data["line1"],
+            line2=data["line2"],
+            po_box=data["po_box"],
+            country=data["country"],
+        )
+        if name_ok and address_ok:
+            state["business_ok"] = True
+            return redirect("business:register_questions")
+        page = _fail(
+            request,
+            bn9=account.business.bn9,
+            step="business",
+            form=form,
+            field=None
+            if not name_ok and not address_ok
+            else ("legal_name" if not name_ok else "line1"),
+            message=(
+                _(
+                    "The legal name and the address do not match the records of the Canada Revenue Agency."
+                )
+                if not name_ok and not address_ok
+                else _(
+                    "The legal name does not match the records of the Canada Revenue Agency exactly, punctuation included."
+                )
+                if not name_ok
+                else _(
+                    "The address does not match any of the addresses the Canada Revenue Agency has on file."
+                )
+            ),
+        )
+        if page:
+            return page
+    return render(
+        request,
+        "business/register_business.html",
+        {"form": form, "step": 2, "bn9": account.business.bn9},
+    )
+
+
+@login_required
+def register_questions(request):
+    """Step 3: the transaction questions; then the business is registered (LINK-4)."""
+    account = _registration_account(request)
+    state = request.session.get(STATE_KEY) or {}
+    if account is None or not state.get("business_ok"):
+        return redirect("business:register")
+    questions = services.registration_questions(account=account, pick=state["pick"])
+    if questions.count < 2:
+        return render(request, "business/register_no_questions.html")
+    form = RegisterQuestionsForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        if services.answers_match(account=account, questions=questions, answers=form.cleaned_data):
+            try:
+                services.business_register(
+                    user=request.user, business=account.business, request=request
+                )
+            except services.AlreadyRegistered:
+                request.session.pop(STATE_KEY, None)
+                messages.info(
+                    request,
+                    _(
+                        "This business was registered on the portal by someone else meanwhile. "
+                        "Ask its Business Account Manager for access instead."
+                    ),
+                )
+                return redirect(f"{reverse('business:request_access')}?bn9={account.business.bn9}")
+            request.session.pop(STATE_KEY, None)
+            request.session[CURRENT_ACCOUNT_KEY] = account.pk
+            messages.success(
+                request,
+                _(
+                    "%(name)s is registered on the portal and you are its Business Account Manager. "
+                    "We recommend that you name a second Business Account Manager, so that the "
+                    "business never loses access."
+                )
+                % {"name": account.business.display_name},
+            )
+            return redirect("business:home")
+        page = _fail(
+            request,
+            bn9=account.business.bn9,
+            step="questions",
+            form=form,
+            field=None,
+            message=_(
+                "One or more answers do not match the records of the CBSA. Check your latest daily notice or statement of account."
+            ),
+        )
+        if page:
+            return page
+    return render(
+        request,
+        "business/register_questions.html",
+        {"form": form, "step": 3, "questions": questions},
+    )
+
+
+# --- HOME ------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    """HOME-2, HOME-3: the tiles, recent transactions and the most requested links."""
+    account = request.nav.account
+    if account is None:
+        return redirect("accounts:first_setup")
+    transactions = list(
+        account.transactions.order_by("-date", "-number").only(
+            "date", "description", "amount", "status", "number"
+        )[:5]
+    )
+    return render(
+        request,
+        "business/home.html",
+        {"tiles": tiles_for(request), "transactions": transactions, "account": account},
+    )
+
+
+@login_required
+@require_POST
+def switch_account(request):
+    """The header's switcher: another business or program account of the person."""
+    account = selectors.program_account_for(
+        user=request.user, account_id=int(request.POST.get("account", 0) or 0)
+    )
+    request.session[CURRENT_ACCOUNT_KEY] = account.pk
+    audit_record(action="current_account.switched", request=request, business=account.business)
+    return redirect("business:home")
+
+
+@login_required
+def area(request, key: str):
+    """The landing page of one tile (HOME-4, HOME-5): its services."""
+    tile = next((t for t in tiles_for(request) if t.key == key), None)
+    if tile is None:
+        raise Http404
+    return render(request, "business/landing.html", {"tile": tile})
+
+
+@login_required
+def business_profile(request, pk: int):
+    business = selectors.business_for(user=request.user, business_id=pk)
+    addresses = Address.objects.filter(business=business).order_by("kind")
+    people = Person.objects.filter(business=business)
+    return render(
+        request,
+        "business/business_profile.html",
+        {
+            "business": business,
+            "addresses": addresses,
+            "owners": [p for p in people if p.kind == Person.Kind.OWNER],
+            "contacts": [p for p in people if p.kind == Person.Kind.CONTACT],
+        },
+    )
+
+
+@login_required
+def program_accounts(request):
+    accounts = selectors.program_accounts_for(user=request.user).order_by(
+        "business__legal_name", "program_identifier", "reference_number"
+    )
+    return render(request, "business/program_accounts.html", {"accounts": accounts})
+
+
+@login_required
+def program_account_profile(request, pk: int):
+    account = selectors.program_account_for(user=request.user, account_id=pk)
+    business = Business.objects.prefetch_related(
+        Prefetch("addresses", queryset=Address.objects.order_by("kind")), "people"
+    ).get(pk=account.business_id)
+    return render(
+        request,
+        "business/program_account_profile.html",
+        {
+            "account": account,
+            "business": business,
+            "sub_programs": [s.strip() for s in account.sub_programs.split(",") if s.strip()],
+        },
+    )
