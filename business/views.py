@@ -26,6 +26,7 @@ from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
 from carm_portal.audit import audit_record
 from delegation import selectors
 from delegation.models import Employment
+from finance.models import Transaction
 
 # --- LINK-2: request access to my employer ---------------------------------------------------
 
@@ -303,9 +304,7 @@ def home(request):
     if account is None:
         return redirect("accounts:first_setup")
     transactions = list(
-        account.transactions.order_by("-date", "-number").only(
-            "date", "description", "amount", "status", "number"
-        )[:5]
+        Transaction.objects.filter(program_account=account).order_by("-date", "-number")[:5]
     )
     return render(
         request,

@@ -1,0 +1,140 @@
+"""Home page, header and profiles (HOME-1 … HOME-5)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from business.models import Address
+from business.tests.factories import BusinessFactory, ProgramAccountFactory
+from delegation.models import Employment
+from delegation.tests.factories import EmploymentFactory
+from finance.models import Transaction
+from tests.html import soup, text
+
+pytestmark = pytest.mark.django_db
+
+
+def add_transactions(account, count, start=0):
+    Transaction.objects.bulk_create(
+        Transaction(
+            program_account=account,
+            number=f"{account.pk:04d}{start + i:010d}",
+            date=datetime.date(2026, 10, 1) + datetime.timedelta(days=i % 50),
+            description="Card batch",
+            amount=Decimal("-2000.99") if i == count - 1 else Decimal("10.00"),
+            total_duties_taxes=Decimal(0),
+            status=Transaction.Status.OPEN_CREDIT,
+        )
+        for i in range(count)
+    )
+
+
+@pytest.mark.spec("HOME-1", "HOME-2", "HOME-3")
+@pytest.mark.parametrize(
+    ("language", "amount", "status", "tile"),
+    [
+        ("en", "-$2,000.99", "Open credit", "Accounts and profiles"),
+        ("fr", "-2\u00a0000,99\u00a0$", "Avoir non soldé", "Comptes et profils"),
+    ],
+)
+def test_home_shows_account_tiles_and_recent_transactions(
+    bam_client, importer_account, language, amount, status, tile
+):
+    add_transactions(importer_account, 7)
+    page = soup(bam_client.get(f"/{language}/portal/home/"))
+    header = text(page.select_one(".signed-in"))
+    assert f"({importer_account.reference})" in header
+    assert f"({importer_account.business.bn9})" in header
+    rows = page.select("#recent-heading ~ table tbody tr")
+    assert len(rows) == 5  # the most recent ones
+    assert amount in str(page.select_one("#recent-heading").parent)
+    assert status in text(rows[0])
+    tiles = [text(t) for t in page.select(".tile h2")]
+    assert tile in tiles
+    # Areas not built yet have no tile and no link: nothing leads to a 404.
+    for link in page.select("main a[href^='/']"):
+        assert bam_client.get(link["href"]).status_code == 200, link["href"]
+    assert page.select_one("details.menu summary")
+
+
+@pytest.mark.spec("HOME-3")
+def test_home_query_count_does_not_grow_with_transactions(bam_client, importer_account):
+    add_transactions(importer_account, 3)
+    bam_client.get("/en/portal/home/")
+    with CaptureQueriesContext(connection) as few:
+        assert bam_client.get("/en/portal/home/").status_code == 200
+    add_transactions(importer_account, 500, start=10)
+    with CaptureQueriesContext(connection) as many:
+        assert bam_client.get("/en/portal/home/").status_code == 200
+    assert len(many) == len(few) <= 12, "\n".join(q["sql"][:150] for q in many.captured_queries)
+
+
+@pytest.mark.spec("HOME-1")
+def test_the_switcher_changes_the_current_account(bam_client, importer_account):
+    other = ProgramAccountFactory(business=importer_account.business, reference_number="0002")
+    page = soup(bam_client.get("/en/portal/home/"))
+    options = [o["value"] for o in page.select("#switch-account option")]
+    assert str(other.pk) in options
+    bam_client.post("/en/portal/home/account/", {"account": other.pk})
+    assert "(RM0002)" in text(soup(bam_client.get("/en/portal/home/")).select_one(".signed-in"))
+    stranger = ProgramAccountFactory()
+    assert bam_client.post("/en/portal/home/account/", {"account": stranger.pk}).status_code == 404
+
+
+@pytest.mark.spec("HOME-5")
+def test_business_profile_and_program_account_profile(bam_client, importer_account):
+    business = importer_account.business
+    Address.objects.create(
+        business=business, kind="physical", line1="1200 Bank Street", city="Ottawa", country="CA"
+    )
+    page = soup(bam_client.get(f"/fr/portal/businesses/{business.pk}/"))
+    body = text(page.main)
+    assert business.legal_name in body and "1200 Bank Street" in body and "Adresse physique" in body
+    for heading in (
+        "Renseignements généraux",
+        "Propriété",
+        "Adresses",
+        "Activité de l'entreprise",
+        "Paramètres",
+        "Personnes-ressources",
+    ):
+        assert heading in body
+    page = soup(bam_client.get(f"/en/portal/program-accounts/{importer_account.pk}/"))
+    assert importer_account.full_reference in text(page.main)
+    assert "Sub-programs" in text(page.main)
+
+
+@pytest.mark.spec("HOME-5", "X-4")
+def test_profiles_of_other_businesses_are_404(bam_client):
+    other = ProgramAccountFactory(business=BusinessFactory())
+    assert bam_client.get(f"/en/portal/businesses/{other.business.pk}/").status_code == 404
+    assert bam_client.get(f"/en/portal/program-accounts/{other.pk}/").status_code == 404
+    assert str(other.full_reference) not in text(
+        soup(bam_client.get("/en/portal/program-accounts/")).main
+    )
+
+
+@pytest.mark.spec("HOME-5", "DELEG-0")
+def test_a_scoped_employee_sees_only_their_program_accounts(importer_account):
+    from conftest import _client_for
+
+    second = ProgramAccountFactory(business=importer_account.business, reference_number="9876")
+    employment = EmploymentFactory(business=importer_account.business, role=Employment.Role.EDITOR)
+    employment.program_accounts.add(second)
+    client = _client_for(employment.user)
+    listing = text(soup(client.get("/en/portal/program-accounts/")).main)
+    assert second.full_reference in listing and importer_account.full_reference not in listing
+    assert client.get(f"/en/portal/program-accounts/{importer_account.pk}/").status_code == 404
+
+
+def test_an_unlinked_person_goes_to_first_setup(unlinked_client):
+    assert unlinked_client.get("/en/portal/home/")["Location"] == "/en/account/first-setup/"
+
+
+def test_landing_pages_list_only_existing_services(bam_client):
+    page = soup(bam_client.get("/en/portal/area/accounts/"))
+    assert len(page.select("ul.services li")) == 4
+    assert bam_client.get("/en/portal/area/rulings/").status_code == 404
