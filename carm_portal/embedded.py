@@ -55,14 +55,6 @@ def postgres_settings(database: str = DATABASE_NAME) -> dict:
     }
 
 
-def postgres_url(database: str = DATABASE_NAME) -> str:
-    """The embedded server as a URL (socket directory percent-encoded as the host)."""
-    from urllib.parse import quote
-
-    entry = postgres_settings(database)
-    return f"postgres://postgres@{quote(entry['HOST'], safe='')}/{database}"
-
-
 def _redis_files() -> tuple[Path, Path, Path]:
     directory = STATE_DIR / "redis"
     return directory, directory / "redis.pid", directory / "redis.port"

@@ -39,8 +39,9 @@ def main() -> int:
     env.setdefault("DJANGO_SETTINGS_MODULE", "carm_portal.settings.local")
     started_embedded = False
     if not env.get("DATABASE_URL"):
+        # Started here once; every process then finds it running (local settings).
         say("DATABASE_URL is unset: starting the embedded PostgreSQL (.local/pgdata)")
-        env["DATABASE_URL"] = embedded.postgres_url()
+        embedded.postgres_settings()
         started_embedded = True
     if not env.get("REDIS_URL"):
         say("REDIS_URL is unset: starting the embedded Redis")
