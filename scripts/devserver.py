@@ -37,47 +37,24 @@ def main() -> int:
 
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "carm_portal.settings.local")
-    started_embedded = False
-    if not env.get("DATABASE_URL"):
-        # Started here once; every process then finds it running (local settings).
-        say("DATABASE_URL is unset: starting the embedded PostgreSQL (.local/pgdata)")
-        embedded.postgres_settings()
-        started_embedded = True
-    if not env.get("REDIS_URL"):
-        say("REDIS_URL is unset: starting the embedded Redis")
-        env["REDIS_URL"] = embedded.redis_url()
-        started_embedded = True
+    started = {"embedded": False, "clamd": False}
+    processes: list[subprocess.Popen] = []
+    stopping = {"asked": False}
 
-    clamd_started = False
-    if not env.get("CLAMAV_URL"):
-        if shutil.which("clamd") or Path("/usr/sbin/clamd").exists():
-            result = subprocess.run(  # noqa: S603
-                ["bash", str(ROOT / "scripts" / "clamd.sh"), "start"],  # noqa: S607
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            print(result.stderr, end="")  # says which signatures it uses
-            if result.returncode == 0:
-                clamd_started = True
-                env["CLAMAV_URL"] = result.stdout.strip().removeprefix("export CLAMAV_URL=")
-                say(f"ClamAV is scanning uploads at {env['CLAMAV_URL']}")
-            else:
-                say("clamd did not start: uploaded files will stay quarantined")
-        else:
-            say(
-                "ClamAV (clamd) is not installed: uploaded files will stay quarantined "
-                "until it is (apt-get install clamav-daemon)."
-            )
+    def ask_stop(*_args):
+        stopping["asked"] = True
 
-    manage("migrate", "--no-input", "-v", "0", env=env)
-    manage("compiletranslations", env=env)
-    manage("seed_demo", env=env)
-
-    processes = [
-        subprocess.Popen([PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}"], cwd=ROOT, env=env),  # noqa: S603
-        subprocess.Popen(  # noqa: S603
+    # Ctrl-C reaches this process only (children run in their own sessions); it stops
+    # them in order, then the services it started.
+    signal.signal(signal.SIGINT, ask_stop)
+    signal.signal(signal.SIGTERM, ask_stop)
+    try:
+        start_services(env, started, embedded)
+        manage("migrate", "--no-input", "-v", "0", env=env)
+        manage("compiletranslations", env=env)
+        manage("seed_demo", env=env)
+        for command in (
+            [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}"],
             [
                 PYTHON,
                 "-m",
@@ -93,26 +70,18 @@ def main() -> int:
                 "-s",
                 str(ROOT / ".local" / "celerybeat-schedule"),
             ],
-            cwd=ROOT,
-            env=env,
-        ),
-    ]
-    time.sleep(2)
-    say(f"The portal is at http://{HOST}:{PORT}/en/ and http://{HOST}:{PORT}/fr/")
-    say(f"CBSA staff administration: http://{HOST}:{PORT}/admin/")
-    say("Press Ctrl-C to stop everything this command started.")
-
-    def stop(*_args):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while all(p.poll() is None for p in processes):
+        ):
+            processes.append(subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True))  # noqa: S603
+        time.sleep(2)
+        say(f"The portal is at http://{HOST}:{PORT}/en/ and http://{HOST}:{PORT}/fr/")
+        say(f"CBSA staff administration: http://{HOST}:{PORT}/admin/")
+        say("Press Ctrl-C to stop everything this command started.")
+        while not stopping["asked"]:
+            if any(p.poll() is not None for p in processes):
+                say("a process stopped on its own; stopping the others")
+                return 1
             time.sleep(0.5)
-        say("a process stopped on its own; stopping the others")
-        return_code = 1
-    except KeyboardInterrupt:
-        return_code = 0
+        return 0
     finally:
         for process in processes:
             if process.poll() is None:
@@ -122,16 +91,49 @@ def main() -> int:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-        if clamd_started:
+        if started["clamd"]:
             subprocess.run(  # noqa: S603
                 ["bash", str(ROOT / "scripts" / "clamd.sh"), "stop"],  # noqa: S607
                 cwd=ROOT,
                 check=False,
             )
-        if started_embedded:
+        if started["embedded"]:
             embedded.stop_all()
         say("stopped")
-    return return_code
+
+
+def start_services(env: dict, started: dict, embedded) -> None:
+    if not env.get("DATABASE_URL"):
+        # Started here once; every process then finds it running (local settings).
+        say("DATABASE_URL is unset: starting the embedded PostgreSQL (.local/pgdata)")
+        started["embedded"] = True
+        embedded.postgres_settings()
+    if not env.get("REDIS_URL"):
+        say("REDIS_URL is unset: starting the embedded Redis")
+        started["embedded"] = True
+        env["REDIS_URL"] = embedded.redis_url()
+    if env.get("CLAMAV_URL"):
+        return
+    if not (shutil.which("clamd") or Path("/usr/sbin/clamd").exists()):
+        say(
+            "ClamAV (clamd) is not installed: uploaded files will stay quarantined "
+            "until it is (apt-get install clamav-daemon)."
+        )
+        return
+    result = subprocess.run(  # noqa: S603
+        ["bash", str(ROOT / "scripts" / "clamd.sh"), "start"],  # noqa: S607
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    print(result.stderr, end="")  # says which signatures it uses
+    if result.returncode == 0:
+        started["clamd"] = True
+        env["CLAMAV_URL"] = result.stdout.strip().removeprefix("export CLAMAV_URL=")
+        say(f"ClamAV is scanning uploads at {env['CLAMAV_URL']}")
+    else:
+        say("clamd did not start: uploaded files will stay quarantined")
 
 
 if __name__ == "__main__":
