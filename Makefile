@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-# Works on a fresh Debian/Ubuntu machine with Python 3.11+, Node 20.18+ and make.
+# Works on a fresh Debian/Ubuntu machine with Python 3.11+, Node 18+ and make.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python

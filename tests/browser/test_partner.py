@@ -80,14 +80,8 @@ def test_partner_journey_in_a_browser(
     # Two sites on loopback: each keeps its own cookies, under its own names.
     cookies = {(c["domain"], c["name"]) for c in page.context.cookies()}
     assert ("localhost", "carm_sessionid") in cookies
-    assert {name for domain, name in cookies if domain == "127.0.0.1"} <= {
-        "partner_op_session",
-        "partner_op_session.sig",
-        "partner_op_interaction",
-        "partner_op_interaction.sig",
-        "partner_op_resume",
-        "partner_op_resume.sig",
-    }
+    provider_cookies = {name for domain, name in cookies if domain == "127.0.0.1"}
+    assert provider_cookies and all(name.startswith("partner_op_") for name in provider_cookies)
 
 
 @pytest.mark.spec("SIGN-3", "X-1", "X-2")
