@@ -164,3 +164,15 @@ def test_staff_unlock_a_sign_in_lock_in_the_admin(staff_client):
     assert not SignInLock.objects.exists()
     assert staff_client.get("/admin/accounts/user/").status_code == 200
     assert staff_client.get("/admin/accounts/secretquestions/").status_code == 200
+
+
+@pytest.mark.spec("SIGN-8")
+@pytest.mark.parametrize(("language", "label"), [("en", "Sign out"), ("fr", "Déconnexion")])
+def test_sign_out_on_every_signed_in_page(bam_client, language, label):
+    for path in ("/", "/faq/", "/portal/home/", "/account/profile/", "/portal/program-accounts/"):
+        page = soup(bam_client.get(f"/{language}{path}"))
+        form = page.select_one(".signed-in form[action$='/account/sign-out/']")
+        assert text(form.button) == label, path
+    response = bam_client.post(f"/{language}/account/sign-out/")
+    assert response["Location"] == f"/{language}/"
+    assert "_auth_user_id" not in bam_client.session
