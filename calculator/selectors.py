@@ -142,8 +142,11 @@ def _word_query(variants: list[str]) -> SearchQuery:
 
 
 def _with_rates(queryset):
-    return queryset.select_related("edition").prefetch_related(
-        Prefetch("rates", queryset=TariffRate.objects.order_by("treatment__position"))
+    return queryset.select_related("edition", "item__parent__parent__parent").prefetch_related(
+        Prefetch(
+            "rates",
+            queryset=TariffRate.objects.select_related("treatment").order_by("treatment__position"),
+        )
     )
 
 

@@ -9,10 +9,13 @@ from carm_portal import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # The open API: outside the language prefix; language from Accept-Language or ?lang.
+    path("api/v1/", include("calculator.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("carm_portal.portal_urls")),
     path("account/", include("accounts.urls")),
+    path("calculator/", include("calculator.urls")),
     prefix_default_language=True,
 )

@@ -217,8 +217,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "calculator.api.AnonymousThrottle",
-        "calculator.api.SignedInThrottle",
+        "calculator.throttles.AnonymousThrottle",
+        "calculator.throttles.SignedInThrottle",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

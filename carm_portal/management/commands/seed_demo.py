@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -105,3 +106,5 @@ class Command(BaseCommand):
         )
         for username, *_rest in DEMO_PEOPLE:
             self.stdout.write(f"  sign in as {username} / {DEMO_PASSWORD}")
+        # The duties and taxes calculator's reference data (idempotent).
+        call_command("load_calculator_demo", dry_run=dry_run, stdout=self.stdout)
