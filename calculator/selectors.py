@@ -102,11 +102,15 @@ def trade_measures_for(*, number: str, origin: str, on: date) -> list[TradeMeasu
     measures = TradeMeasure.objects.filter(
         Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on)
     )
-    return [
-        measure
-        for measure in measures
-        if measure.matches(number) and (not measure.origins or origin in measure.origins)
-    ]
+    order = list(TradeMeasure.Kind.values)  # surtax, anti-dumping, countervailing, excise
+    return sorted(
+        (
+            measure
+            for measure in measures
+            if measure.matches(number) and (not measure.origins or origin in measure.origins)
+        ),
+        key=lambda measure: (order.index(measure.kind), measure.code),
+    )
 
 
 # --- Classification search (Aide au classement, SPEC CALC-3) -------------------------------
