@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from calculator import selectors
 from calculator.models import ExchangeRate, TariffLine, TariffTreatment, TradeMeasure
@@ -29,6 +29,7 @@ from calculator.rates import (
     Quantity,
     Rate,
     RateError,
+    display_rate,
     parse_rate,
 )
 
@@ -113,7 +114,16 @@ def unit_name(line: TariffLine) -> str:
     return str(MEASURE_UNIT_NAMES.get(line.unit_of_measure, line.unit_of_measure or "—"))
 
 
+def _french() -> bool:
+    return (get_language() or "en").startswith("fr")
+
+
+def _shown(rate_text: str) -> str:
+    return display_rate(rate_text, "fr" if _french() else "en")
+
+
 def _needs_quantity_message(rate_text: str, line: TariffLine):
+    rate_text = _shown(rate_text)
     unit = quantity_unit(line)
     if unit is None:
         return _(
@@ -141,7 +151,13 @@ def _amount(rate: Rate, rate_text: str, line: TariffLine, vfd: Decimal, quantity
                                 "out from a quantity in %(measure)s: this estimate cannot "
                                 "be made."
                             )
-                            % {"rate": rate_text, "unit": unit.en, "measure": unit_name(line)}
+                            % {
+                                "rate": _shown(rate_text),
+                                "unit": unit.fr
+                                if (get_language() or "").startswith("fr")
+                                else unit.en,
+                                "measure": unit_name(line),
+                            }
                         ]
                     }
                 )

@@ -70,7 +70,10 @@ class CustomsForm(forms.Form):
     )
     origin = forms.ChoiceField(
         label=_("Country of origin"),
-        error_messages={"required": _("Select the country of origin.")},
+        error_messages={
+            "required": _("Select the country of origin."),
+            "invalid_choice": _("Select a country of origin from the list."),
+        },
     )
     shipping_date = forms.DateField(
         label=_("Date of direct shipment"),
@@ -88,7 +91,10 @@ class CustomsForm(forms.Form):
             "Only the treatments open to the country of origin that have a rate for this "
             "classification number are offered. MFN applies when no preference is claimed."
         ),
-        error_messages={"required": _("Select a tariff treatment.")},
+        error_messages={
+            "required": _("Select a tariff treatment."),
+            "invalid_choice": _("Select a tariff treatment from the list."),
+        },
     )
     value = LocalizedDecimalField(
         label=_("Value for duty, in the currency of the invoice"),
@@ -108,7 +114,11 @@ class CustomsForm(forms.Form):
         },
     )
     currency = forms.ChoiceField(
-        label=_("Currency"), error_messages={"required": _("Select the currency.")}
+        label=_("Currency"),
+        error_messages={
+            "required": _("Select the currency."),
+            "invalid_choice": _("Select a currency from the list."),
+        },
     )
     quantity = LocalizedDecimalField(
         label=_("Quantity, in the tariff's unit of measure"),
