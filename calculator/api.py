@@ -24,7 +24,13 @@ from rest_framework.views import APIView
 
 from calculator import duties, selectors
 from calculator.currencies import currency_name
-from calculator.forms import EARLIEST_DATE, MAX_QUANTITY, MAX_VALUE, normalize_number
+from calculator.forms import (
+    EARLIEST_DATE,
+    MAX_QUANTITY,
+    MAX_VALUE,
+    CustomsForm,
+    normalize_number,
+)
 from calculator.models import TariffLine
 from calculator.rates import RateError, display_rate, parse_rate
 
@@ -514,6 +520,7 @@ class CalculationSerializer(serializers.Serializer):
         min_value=Decimal("0.01"),
         max_value=MAX_VALUE,
         help_text=_("Value of the goods in the currency, at most 2 decimals."),
+        error_messages=CustomsForm.base_fields["value"].error_messages,
     )
     currency = serializers.RegexField(
         r"^[A-Za-z]{3}$", help_text=_("ISO 4217 code, e.g. USD; CAD for Canadian dollars.")
@@ -527,6 +534,7 @@ class CalculationSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text=_("Quantity in the tariff's unit of measure; needed for a specific rate."),
+        error_messages=CustomsForm.base_fields["quantity"].error_messages,
     )
 
     def __init__(self, *args, **kwargs):
