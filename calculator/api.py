@@ -64,11 +64,14 @@ COMMON_RESPONSES = {400: ERRORS, 429: THROTTLED}
 
 
 class LanguageMixin:
-    """``?lang=fr`` wins over Accept-Language; the answer says its language."""
+    """``?lang=fr`` wins over Accept-Language; the answer says its language. The language
+    chosen by ``?lang`` is put back when the answer is ready (no leak to the thread)."""
 
     def initial(self, request, *args, **kwargs):
+        self._language_before = None
         language = request.query_params.get("lang")
         if language in LANGUAGES:
+            self._language_before = translation.get_language()
             translation.activate(language)
             request.LANGUAGE_CODE = language
         super().initial(request, *args, **kwargs)
@@ -76,6 +79,8 @@ class LanguageMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Content-Language"] = translation.get_language() or settings.LANGUAGE_CODE
+        if getattr(self, "_language_before", None):
+            translation.activate(self._language_before)
         return response
 
 

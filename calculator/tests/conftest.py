@@ -53,3 +53,12 @@ def make_rate(currency: str, day: date, rate: str) -> ExchangeRate:
     return ExchangeRate.objects.create(
         currency=currency, date=day, cad_per_unit=Decimal(rate), series=f"FX{currency}CAD"
     )
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English, whatever a request before it activated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
