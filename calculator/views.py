@@ -128,6 +128,7 @@ def summary(request):
             "has_summary": True,
             "origin_name": countries.name(estimate.origin),
             "treatment_name": estimate.treatment.name(language),
+            "treatment_name_is_english": language == "fr" and not estimate.treatment.name_fr,
             "unit_name": duties.unit_name(estimate.line),
             "measure_rows": _measure_rows(estimate, language),
             "gst_rate": "5%",
@@ -203,7 +204,7 @@ def choose(request):
         state["draft"] = {**(state.get("draft") or {}), "number": number}
         state["valid"] = None
         _save(request, state)
-    return HttpResponseRedirect(reverse("calculator:customs") + "#id_number")
+    return HttpResponseRedirect(reverse("calculator:customs"))
 
 
 @login_required

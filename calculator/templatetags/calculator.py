@@ -101,3 +101,25 @@ def node_description(node, note=True):
             _("French text not available; English text shown"),
         )
     return node.description_fr if language == "fr" else node.description_en
+
+
+@register.simple_tag
+def grouped_rates(line) -> dict:
+    """MFN, then the preferences grouped by rate, as the schedule's cell groups them:
+    ``{"mfn": "18 %", "groups": [("En fr.", "TPAC, TPMD, …"), ("11 %", "TAU, TNZ")]}``."""
+    language = translation.get_language() or "en"
+    mfn = ""
+    groups: dict[str, list[str]] = {}
+    for tariff_rate in line.rates.all():
+        if tariff_rate.treatment_id == "MFN":
+            mfn = display_rate(tariff_rate.rate_text, language)
+            continue
+        groups.setdefault(tariff_rate.rate_text, []).append(
+            tariff_rate.treatment.abbreviation(language)
+        )
+    return {
+        "mfn": mfn,
+        "groups": [
+            (display_rate(text, language), ", ".join(codes)) for text, codes in groups.items()
+        ],
+    }
