@@ -140,7 +140,7 @@ def _description(line: TariffLine, language: str) -> dict:
 
 def _path(line: TariffLine, language: str) -> list[dict]:
     nodes = []
-    node = line.item
+    node = line.path_node
     while node is not None:
         nodes.insert(0, node)
         node = node.parent
@@ -179,7 +179,7 @@ def line_representation(line: TariffLine, language: str) -> dict:
                 "rate_display": display_rate(rate.rate_text, language),
                 "kind": _rate_kind(rate.rate_text),
             }
-            for rate in line.rates.all()
+            for rate in selectors.sorted_rates(line)
         ],
         "source_url": line.source_url or None,
     }
@@ -411,7 +411,9 @@ class TreatmentsView(LanguageMixin, APIView):
                     )
                     % {"number": data["number"], "date": on.isoformat()}
                 )
-        rates = {rate.treatment_id: rate.rate_text for rate in line.rates.all()} if line else {}
+        rates = (
+            {rate.treatment_id: rate.rate_text for rate in selectors.rates_of(line)} if line else {}
+        )
         language = _language()
         treatments = selectors.treatments_open_to(origin=data["origin"], on=on, line=line)
         return Response(

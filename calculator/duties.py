@@ -176,7 +176,7 @@ def estimate(
 ) -> Estimate:
     """The duties and taxes of one good, or :class:`EstimateError` with field messages."""
     errors: dict[str, list] = {}
-    line = selectors.tariff_line_get(number=number, on=shipping_date)
+    line = selectors.tariff_line_get(number=number, on=shipping_date, with_path=False)
     if line is None:
         edition = selectors.edition_in_force(on=shipping_date)
         if edition is None:
@@ -217,7 +217,9 @@ def estimate(
                 ]
             }
         )
-    rate_text = next(rate.rate_text for rate in line.rates.all() if rate.treatment_id == treatment)
+    rate_text = next(
+        rate.rate_text for rate in selectors.rates_of(line) if rate.treatment_id == treatment
+    )
     try:
         rate = parse_rate(rate_text)
     except RateError as error:

@@ -212,7 +212,9 @@ class TariffLine(models.Model):
             ),
         ]
         indexes = [
-            GinIndex(fields=["search_vector"], name="tariff_line_search_gin"),
+            # fastupdate off: a loaded edition is searched at once, not after a vacuum
+            # has merged the pending list (which every search would otherwise scan).
+            GinIndex(fields=["search_vector"], name="tariff_line_search_gin", fastupdate=False),
             models.Index(fields=["edition", "tariff_item"], name="tariff_line_item_idx"),
         ]
 
@@ -220,8 +222,10 @@ class TariffLine(models.Model):
         return self.number
 
     @property
-    def segments_en(self) -> list[str]:
-        return [part for part in self.description_en.split(" - ") if part]
+    def path_node(self):
+        """The tariff item above this line, its parents reachable by ``.parent`` (a search
+        result carries a light copy of them, see selectors._fetch_lines)."""
+        return getattr(self, "path_item", None) or self.item
 
 
 class TariffRate(models.Model):
@@ -259,8 +263,7 @@ class SearchWord(models.Model):
         verbose_name_plural = _("search words")
         indexes = [
             GinIndex(
-                OpClass("word", name="gin_trgm_ops"),
-                name="search_word_trgm",
+                OpClass("word", name="gin_trgm_ops"), name="search_word_trgm", fastupdate=False
             ),
         ]
 

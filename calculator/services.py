@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Value
 from django_countries import countries
 
+from calculator import reference
 from calculator.models import (
     PREFIX_PATTERN,
     ExchangeRate,
@@ -86,6 +87,7 @@ def _run(report: LoadReport, dry_run: bool, work) -> LoadReport:
     try:
         with transaction.atomic():
             work()
+            reference.clear()
             if dry_run:
                 raise DryRun
     except DryRun:
@@ -349,6 +351,7 @@ def tariff_edition_store(
         ]
     TariffRate.objects.bulk_create(rates, batch_size=5000)
     tariff_search_index_update(edition=edition)
+    reference.clear()
     report.loaded = len(created)
     return edition
 
@@ -394,6 +397,9 @@ def search_words_rebuild() -> None:
             ON CONFLICT (word) DO NOTHING
             """  # noqa: S608 - table names come from the models
         )
+        # Fresh statistics, or the planner answers `word IN (…)` from the trigram index.
+        for model in (SearchWord, TariffLine, TariffRate, TariffNode):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def tariff_load_sample(*, path: Path | str, dry_run: bool = False) -> LoadReport:

@@ -7,7 +7,9 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from calculator import selectors
 from calculator.rates import display_rate
+from calculator.selectors import sorted_rates
 
 register = template.Library()
 NBSP = "\u00a0"
@@ -110,12 +112,13 @@ def grouped_rates(line) -> dict:
     language = translation.get_language() or "en"
     mfn = ""
     groups: dict[str, list[str]] = {}
-    for tariff_rate in line.rates.all():
+    for tariff_rate in sorted_rates(line):
         if tariff_rate.treatment_id == "MFN":
             mfn = display_rate(tariff_rate.rate_text, language)
             continue
+        treatment = selectors.treatment_get(tariff_rate.treatment_id)
         groups.setdefault(tariff_rate.rate_text, []).append(
-            tariff_rate.treatment.abbreviation(language)
+            treatment.abbreviation(language) if treatment else tariff_rate.treatment_id
         )
     return {
         "mfn": mfn,

@@ -57,8 +57,12 @@ def make_rate(currency: str, day: date, rate: str) -> ExchangeRate:
 
 @pytest.fixture(autouse=True)
 def english_by_default():
-    """Each test starts in English, whatever a request before it activated."""
+    """Each test starts in English, whatever a request before it activated, and without
+    the reference data a rolled-back test left in memory."""
     from django.utils import translation
 
+    from calculator import reference
+
+    reference.forget()
     with translation.override("en"):
         yield
