@@ -7,6 +7,7 @@ Every loader is idempotent and atomic, reads a published format, and returns a
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -53,6 +54,7 @@ class LoadReport:
     refused: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     dry_run: bool = False
+    unchanged: bool = False  # the same file was loaded before: nothing rewritten
 
     def refuse(self, row: str, reason: str) -> None:
         self.refused.append((row, reason))
@@ -63,6 +65,8 @@ class LoadReport:
     def lines(self) -> list[str]:
         verb = "would load" if self.dry_run else "loaded"
         out = [f"{self.what}: {self.loaded} rows {verb}, {len(self.refused)} refused."]
+        if self.unchanged:
+            out[0] += " Unchanged since the last load of this file (--force rewrites it)."
         out += [f"  refused {row}: {reason}" for row, reason in self.refused]
         out += [f"  warning {row}: {reason}" for row, reason in self.warnings]
         return out
@@ -402,10 +406,15 @@ def search_words_rebuild() -> None:
             cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
-def tariff_load_sample(*, path: Path | str, dry_run: bool = False) -> LoadReport:
+def tariff_load_sample(
+    *, path: Path | str, dry_run: bool = False, force: bool = False
+) -> LoadReport:
     """Load the sample CSV (``customs-tariff-sample.csv``): one edition per
-    ``tariff_edition`` value, with its ``effective_date``."""
+    ``tariff_edition`` value, with its ``effective_date``. An edition already loaded from
+    the same file (same SHA-256) is left as it is unless ``force``."""
     report = LoadReport(f"Customs Tariff ({Path(path).name})")
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    source = f"{Path(path).name} sha256:{digest}"
     editions: dict[tuple[str, str], list[LineData]] = {}
     for number, row in enumerate(_rows(path), start=2):
         ref = row.get("classification_number") or f"line {number}"
@@ -438,13 +447,22 @@ def tariff_load_sample(*, path: Path | str, dry_run: bool = False) -> LoadReport
 
     def work():
         for (edition, effective), lines in editions.items():
+            same = TariffEdition.objects.filter(
+                code=edition, effective_from=date.fromisoformat(effective), source=source
+            ).first()
+            if same is not None and not force:
+                report.loaded += same.lines.count()
+                report.unchanged = True
+                continue
+            before = report.loaded
             tariff_edition_store(
                 edition_code=edition,
                 effective_from=date.fromisoformat(effective),
                 lines=lines,
                 report=report,
-                source=f"{Path(path).name}",
+                source=source,
             )
+            report.loaded += before
 
     return _run(report, dry_run, work)
 

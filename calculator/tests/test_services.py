@@ -56,6 +56,10 @@ def test_the_sample_is_loaded_with_its_hierarchy_and_rates(sample):
 
 def test_loading_twice_gives_the_same_data(sample):
     counts = (TariffLine.objects.count(), TariffRate.objects.count(), TariffNode.objects.count())
+    forced = services.tariff_load_sample(
+        path=services.DATA / "customs-tariff-sample.csv", force=True
+    )
+    assert forced.loaded == 446 and not forced.unchanged
     reports = services.calculator_demo_load()
     assert [r.refused for r in reports] == [[]] * len(reports)
     assert counts == (
@@ -70,7 +74,7 @@ def test_loading_twice_gives_the_same_data(sample):
 
 def test_rates_the_parser_does_not_know_are_kept_with_a_warning(calculator_data, db, tmp_path):
     report = services.tariff_load_sample(
-        path=services.DATA / "customs-tariff-sample.csv", dry_run=True
+        path=services.DATA / "customs-tariff-sample.csv", dry_run=True, force=True
     )
     assert report.loaded == 446 and not report.refused
     assert {row for row, _reason in report.warnings} == {
@@ -263,6 +267,7 @@ def test_commands_print_a_summary(calculator_data, db):
     call_command("load_calculator_demo", dry_run=True, stdout=out)
     text = out.getvalue()
     assert "Customs Tariff (customs-tariff-sample.csv): 446 rows would load, 0 refused." in text
+    assert "Unchanged since the last load" in text
     assert "Exchange rates (exchange-rates-sample.csv): 204 rows would load" in text
     out = io.StringIO()
     call_command(

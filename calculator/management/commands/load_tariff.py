@@ -27,11 +27,14 @@ class Command(LoaderCommand):
             default="en",
             help="Schedule: fr fills the French descriptions of an edition loaded in English.",
         )
+        parser.add_argument(
+            "--force", action="store_true", help="Sample: reload even an unchanged file."
+        )
         super().add_arguments(parser)
 
-    def handle(self, *args, path, format, edition, effective, language, dry_run, **options):
+    def handle(self, *args, path, format, edition, effective, language, dry_run, force, **options):
         if format == "sample":
-            report = services.tariff_load_sample(path=path, dry_run=dry_run)
+            report = services.tariff_load_sample(path=path, dry_run=dry_run, force=force)
         else:
             if not edition or not effective:
                 raise CommandError("--edition and --effective are required for a schedule.")
