@@ -121,8 +121,8 @@ class NumberField(serializers.CharField):
         return number
 
 
-def _country_choices():
-    return [code for code, _name in countries if code != "CA"]
+def _country_choices() -> set[str]:
+    return {code for code, _name in countries} - {"CA"}
 
 
 # --- Representations ---------------------------------------------------------------------
@@ -238,6 +238,7 @@ class ApiRoot(LanguageMixin, APIView):
     @extend_schema(
         operation_id="api_root",
         summary=_("What this API offers"),
+        description=_("Links to each operation, to the OpenAPI schema and to this page."),
         parameters=[LANG_PARAMETER],
         responses={200: OpenApiTypes.OBJECT, 429: THROTTLED},
     )
@@ -304,7 +305,13 @@ class SearchQuerySerializer(DateQuerySerializer):
     q = serializers.CharField(
         max_length=200, help_text=_("A few words in English or French, or a number's start.")
     )
-    limit = serializers.IntegerField(min_value=1, max_value=50, required=False, default=25)
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=50,
+        required=False,
+        default=25,
+        help_text=_("How many results at most, 1 to 50 (25 when absent)."),
+    )
 
 
 class TariffSearchView(LanguageMixin, APIView):
@@ -350,15 +357,27 @@ class TariffSearchView(LanguageMixin, APIView):
         )
 
 
-class TreatmentsQuerySerializer(DateQuerySerializer):
-    origin = serializers.ChoiceField(
-        choices=[], help_text=_("Country of origin, ISO 3166 two-letter code (e.g. US).")
-    )
-    number = NumberField(required=False)
+class OriginField(serializers.CharField):
+    """A country of origin as an ISO 3166 two-letter code (Canada excluded)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["origin"].choices = _country_choices()
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("min_length", 2)
+        kwargs.setdefault("help_text", _("Country of origin, ISO 3166 two-letter code (e.g. US)."))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data).upper()
+        if code not in _country_choices():
+            raise serializers.ValidationError(
+                _("Enter a country of origin as an ISO 3166 two-letter code, such as US.")
+            )
+        return code
+
+
+class TreatmentsQuerySerializer(DateQuerySerializer):
+    origin = OriginField()
+    number = NumberField(required=False)
 
 
 class TreatmentsView(LanguageMixin, APIView):
@@ -515,9 +534,7 @@ class ExchangeRateView(LanguageMixin, APIView):
 
 class CalculationSerializer(serializers.Serializer):
     classification_number = NumberField()
-    origin = serializers.ChoiceField(
-        choices=[], help_text=_("Country of origin, ISO 3166 two-letter code.")
-    )
+    origin = OriginField()
     treatment = serializers.CharField(
         max_length=8, default="MFN", help_text=_("Tariff treatment code (MFN when absent).")
     )
@@ -543,10 +560,6 @@ class CalculationSerializer(serializers.Serializer):
         help_text=_("Quantity in the tariff's unit of measure; needed for a specific rate."),
         error_messages=CustomsForm.base_fields["quantity"].error_messages,
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["origin"].choices = _country_choices()
 
     def validate_currency(self, value):
         code = value.upper()

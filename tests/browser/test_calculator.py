@@ -103,3 +103,18 @@ def test_calculator_journey(page, live_server, language):
     page.get_by_role("button", name=words["start_over"]).click()
     page.wait_for_url(re.compile(f"/{language}/calculator/(#.*)?$"))
     assert page.input_value("#id_number") == ""
+
+
+@pytest.mark.spec("SIGN-1", "X-1", "X-2")
+@pytest.mark.parametrize(
+    ("language", "link"), [("en", "Duties and taxes API"), ("fr", "API des droits et taxes")]
+)
+def test_open_api_catalogue_and_documentation(page, live_server, language, link):
+    """The catalogue links to the API's documentation page; both pass axe-core."""
+    page.goto(f"/{language}/open-api/")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name=link).click()
+    assert page.locator("h1").inner_text() == link
+    assert page.locator(".api-operation").count() == 6
+    screenshot(page, f"api-docs-{language}")
+    assert axe_violations(page) == []
