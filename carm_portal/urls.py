@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("oidc/", include("accounts.oidc_urls")),
+    # The open API: outside the language prefix; language from Accept-Language or ?lang.
+    path("api/v1/", include("calculator.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -20,5 +22,6 @@ urlpatterns += i18n_patterns(
     path("account/", include(allauth_urlpatterns)),
     path("sign-in-partner/", include("accounts.partner_urls")),
     path("portal/", include("business.urls")),
+    path("calculator/", include("calculator.urls")),
     prefix_default_language=True,
 )

@@ -27,12 +27,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django.forms",
     "crispy_forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "django_countries",
+    "rest_framework",
+    "drf_spectacular",
     "carm_portal",
     "accounts",
     "business",
@@ -231,6 +235,29 @@ CONTENT_SECURITY_POLICY = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("gcds",)
 CRISPY_TEMPLATE_PACK = "gcds"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# --- Open API (SPEC CALC, SIGN-1): /api/v1/, JSON only, throttled on the Redis cache ---
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "calculator.throttles.AnonymousThrottle",
+        "calculator.throttles.SignedInThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# SC-5 (denial of service protection): requests per caller and period.
+API_ANONYMOUS_RATE = "60/minute"
+API_SIGNED_IN_RATE = "240/minute"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CARM open API: duties and taxes",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
 
 # --- Celery (ADR 0004) ------------------------------------------------------------------
 CELERY_ACCEPT_CONTENT = ["json"]

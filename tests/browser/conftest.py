@@ -69,3 +69,26 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in_as(page, live_server, user) -> None:
+    """Put a signed-in, onboarded session for ``user`` in the browser (for journeys that
+    start after sign-in; the sign-in journeys themselves go through the real pages)."""
+    from urllib.parse import urlparse
+
+    from django.conf import settings
+
+    from conftest import _client_for
+
+    client = _client_for(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [
+            {
+                "name": cookie.key,
+                "value": cookie.value,
+                "domain": urlparse(live_server.url).hostname,
+                "path": "/",
+            }
+        ]
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -76,6 +77,8 @@ class Command(BaseCommand):
                 )
             if scale:
                 self._scale(scale)
+            # The duties and taxes calculator's reference data (idempotent).
+            call_command("load_calculator_demo", dry_run=dry_run, stdout=self.stdout)
             if dry_run:
                 transaction.set_rollback(True)
         verb = "Would create or refresh" if dry_run else "Created or refreshed"
