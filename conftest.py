@@ -73,7 +73,12 @@ def broker_client(broker_account):
 
 @pytest.fixture
 def staff_client(db):
-    return _client_for(UserFactory(staff=True))
+    """CBSA staff with their second factor enrolled (the admin requires it)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = UserFactory(staff=True)
+    TOTP.activate(user, generate_totp_secret())
+    return _client_for(user)
 
 
 @pytest.fixture(autouse=True)

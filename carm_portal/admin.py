@@ -1,15 +1,40 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from carm_portal.models import AuditEntry
 
 
+def has_second_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
 class CbsaAdminSite(admin.AdminSite):
-    """The administration site of CBSA staff (SPEC STAFF-1)."""
+    """The administration site of CBSA staff (SPEC STAFF-1).
+
+    Staff sign in through the portal's own sign-in, with its lockout and second factor
+    (STYLE 17): the admin has no password form of its own, and a staff account without
+    an authenticator app is sent to enrol one first.
+    """
 
     site_header = _("CARM Client Portal — CBSA administration")
     site_title = _("CARM administration")
     index_title = _("CBSA staff")
+
+    def has_permission(self, request):
+        return super().has_permission(request) and has_second_factor(request.user)
+
+    def login(self, request, extra_context=None):
+        next_url = request.GET.get("next") or reverse("admin:index")
+        if request.user.is_authenticated and request.user.is_staff:
+            if not has_second_factor(request.user):
+                return redirect("mfa_activate_totp")
+        return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': next_url})}")
 
 
 class AuditEntryAdmin(admin.ModelAdmin):

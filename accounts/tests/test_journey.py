@@ -176,3 +176,17 @@ def test_sign_out_on_every_signed_in_page(bam_client, language, label):
     response = bam_client.post(f"/{language}/account/sign-out/")
     assert response["Location"] == f"/{language}/"
     assert "_auth_user_id" not in bam_client.session
+
+
+@pytest.mark.spec("STAFF-1")
+def test_the_admin_needs_the_portal_sign_in_and_a_second_factor(client):
+    from accounts.tests.factories import UserFactory
+    from conftest import _client_for
+
+    response = client.get("/admin/")
+    assert response["Location"].startswith("/admin/login/")
+    assert client.get(response["Location"])["Location"] == "/en/account/sign-in/?next=%2Fadmin%2F"
+    # A staff account without an authenticator app is sent to enrol one.
+    staff = _client_for(UserFactory(staff=True))
+    assert staff.get("/admin/login/?next=/admin/")["Location"] == "/en/account/2fa/totp/activate/"
+    assert staff.get("/admin/").status_code == 302
