@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,17 +52,22 @@ def record_success(username: str) -> None:
 
 
 def address_over_limit(address: str | None) -> int | None:
-    """Count one attempt from ``address``; return seconds to wait when over the limit."""
+    """Count one attempt from ``address``; return seconds to wait when over the limit.
+
+    A window opens at the address's first attempt and lasts a minute.
+    """
     if not address:
         return None
-    now = timezone.now()
-    key = f"sign-in-rate:{address}:{now:%Y%m%d%H%M}"
-    count = cache.get_or_set(key, 0, timeout=120)
+    now = time.time()
+    count_key, start_key = f"sign-in-rate:{address}", f"sign-in-rate-start:{address}"
+    cache.add(start_key, now, timeout=60)
+    cache.add(count_key, 0, timeout=60)
     try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=120)
+        count = cache.incr(count_key)
+    except ValueError:  # the window closed between the two calls
+        cache.set(count_key, 1, timeout=60)
         count = 1
     if count > settings.SIGN_IN_MAX_PER_ADDRESS_PER_MINUTE:
-        return 60 - now.second
+        started = cache.get(start_key) or now
+        return max(1, int(60 - (now - started)) + 1)
     return None

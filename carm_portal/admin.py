@@ -31,9 +31,9 @@ class CbsaAdminSite(admin.AdminSite):
 
     def login(self, request, extra_context=None):
         next_url = request.GET.get("next") or reverse("admin:index")
-        if request.user.is_authenticated and request.user.is_staff:
-            if not has_second_factor(request.user):
-                return redirect("mfa_activate_totp")
+        user = request.user
+        if user.is_authenticated and user.is_staff and not has_second_factor(user):
+            return redirect("mfa_activate_totp")
         return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': next_url})}")
 
 
