@@ -42,6 +42,7 @@ def test_tasks_are_enqueued_only_after_commit(db, django_capture_on_commit_callb
 
 
 @pytest.mark.worker
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
 def test_a_real_worker_consumes_from_the_real_broker(db):
     """A Celery worker process takes the task from Redis and runs it."""
     cache.delete(HEARTBEAT_KEY)
