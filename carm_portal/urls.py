@@ -19,5 +19,6 @@ urlpatterns += i18n_patterns(
     path("account/", include("accounts.urls")),
     path("account/", include(allauth_urlpatterns)),
     path("sign-in-partner/", include("accounts.partner_urls")),
+    path("notices/", include("notices.urls")),
     prefix_default_language=True,
 )

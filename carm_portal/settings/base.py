@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "carm_portal.context_processors.portal",
+                "notices.context_processors.notices_bell",
             ],
         },
     },
