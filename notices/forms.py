@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from business.models import Business, ProgramAccount
+from notices.audience import StaffAudience
 from notices.models import NoticeType
 
 PAGE_SIZES = (10, 25, 50)
@@ -160,3 +163,125 @@ class NoticeSearchForm(forms.Form):
         if data.get("per_page") and data["per_page"] != PAGE_SIZES[0]:
             params["per_page"] = str(data["per_page"])
         return params
+
+
+class NoticeComposeForm(forms.Form):
+    """A notice written by CBSA staff (SPEC STAFF-1), in the admin and in the operator
+    command ``send_notice``: both languages required, an audience, an urgent flag."""
+
+    EVERYONE, BUSINESSES, PROGRAM_TYPE = "everyone", "businesses", "program_type"
+
+    type = forms.ModelChoiceField(
+        label=gettext_lazy("Type"),
+        queryset=NoticeType.objects.filter(system=False).order_by("label_en"),
+        to_field_name="code",
+    )
+    urgent = forms.BooleanField(
+        label=gettext_lazy("Urgent: email everyone concerned, subscribed or not"),
+        required=False,
+    )
+    display_date = forms.DateField(
+        label=gettext_lazy("Display date"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=DateInput(),
+        error_messages=DATE_ERRORS,
+        help_text=gettext_lazy("Empty: today. It cannot be in the future."),
+    )
+    subject_en = forms.CharField(label=gettext_lazy("Subject in English"), max_length=200)
+    subject_fr = forms.CharField(label=gettext_lazy("Subject in French"), max_length=200)
+    body_en = forms.CharField(
+        label=gettext_lazy("Text in English"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    body_fr = forms.CharField(
+        label=gettext_lazy("Text in French"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    audience = forms.ChoiceField(
+        label=gettext_lazy("Send to"),
+        widget=forms.RadioSelect,
+        choices=[
+            (EVERYONE, gettext_lazy("Everyone")),
+            (BUSINESSES, gettext_lazy("The employees of chosen businesses")),
+            (PROGRAM_TYPE, gettext_lazy("The holders of a program account type")),
+        ],
+    )
+    business_numbers = forms.CharField(
+        label=gettext_lazy("Business numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("For chosen businesses: their 9-digit business numbers (BN9)."),
+    )
+    program_type = forms.ChoiceField(
+        label=gettext_lazy("Program account type"),
+        required=False,
+        choices=[("", "---------"), *ProgramAccount.ProgramType.choices],
+    )
+
+    def clean_display_date(self):
+        value = self.cleaned_data["display_date"] or timezone.localdate()
+        if value > timezone.localdate():
+            raise ValidationError(_("The display date cannot be in the future."), code="future")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        audience = cleaned.get("audience")
+        if audience == self.BUSINESSES:
+            numbers = sorted(set(re.split(r"[\s,;]+", cleaned.get("business_numbers", "").strip())))
+            numbers = [n for n in numbers if n]
+            wrong = [n for n in numbers if not re.fullmatch(r"\d{9}", n)]
+            if not numbers:
+                self.add_error(
+                    "business_numbers",
+                    ValidationError(_("Enter at least one business number."), code="required"),
+                )
+            elif wrong:
+                self.add_error(
+                    "business_numbers",
+                    ValidationError(
+                        _("A business number has exactly 9 digits: %(numbers)s")
+                        % {"numbers": ", ".join(wrong[:10])},
+                        code="invalid",
+                    ),
+                )
+            else:
+                found = dict(Business.objects.filter(bn9__in=numbers).values_list("bn9", "pk"))
+                unknown = [n for n in numbers if n not in found]
+                if unknown:
+                    self.add_error(
+                        "business_numbers",
+                        ValidationError(
+                            _("No business has these numbers: %(numbers)s")
+                            % {"numbers": ", ".join(unknown[:10])},
+                            code="unknown",
+                        ),
+                    )
+                cleaned["business_ids"] = sorted(found.values())
+        if audience == self.PROGRAM_TYPE and not cleaned.get("program_type"):
+            self.add_error(
+                "program_type",
+                ValidationError(_("Choose the program account type."), code="required"),
+            )
+        return cleaned
+
+    def staff_audience(self) -> StaffAudience:
+        audience = self.cleaned_data["audience"]
+        if audience == self.BUSINESSES:
+            return StaffAudience.businesses(self.cleaned_data["business_ids"])
+        if audience == self.PROGRAM_TYPE:
+            return StaffAudience.holders_of(self.cleaned_data["program_type"])
+        return StaffAudience.everyone()
+
+    def send_arguments(self) -> dict:
+        """The keyword arguments of ``notices.services.notice_send_bulk``."""
+        data = self.cleaned_data
+        return {
+            "type_code": data["type"].code,
+            "subject_en": data["subject_en"],
+            "subject_fr": data["subject_fr"],
+            "body_en": data["body_en"],
+            "body_fr": data["body_fr"],
+            "audience": self.staff_audience(),
+            "urgent": data["urgent"],
+            "display_date": data["display_date"],
+        }
