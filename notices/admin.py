@@ -180,6 +180,6 @@ class NoticeDeliveryAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Try the failed emails again"))
     def try_again(self, request, queryset):
         count = services.notice_emails_retry(
-            delivery_ids=list(queryset.values_list("pk", flat=True))
+            delivery_ids=list(queryset.values_list("pk", flat=True)), request=request
         )
         messages.success(request, _("%(count)s emails will be tried again.") % {"count": count})

@@ -147,6 +147,8 @@ def test_staff_try_failed_emails_again(staff_client, two_businesses):
     )
     assert response.status_code == 302
     assert set(NoticeDelivery.objects.values_list("state", flat=True)) == {"pending"}
+    entry = AuditEntry.objects.get(action="notice.emails_retried")
+    assert entry.actor == staff_client.user and entry.changes == {"emails": len(ids)}
 
 
 def write(tmp_path, document) -> str:
