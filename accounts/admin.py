@@ -41,6 +41,7 @@ class UserAdmin(BaseUserAdmin):
                     "phone_extension",
                     "email_notices",
                     "preferred_language",
+                    "notice_language",
                     "profile_completed_at",
                     "terms_acknowledged_at",
                     "previous_login",

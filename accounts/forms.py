@@ -291,6 +291,13 @@ class ProfileForm(forms.ModelForm):
         choices=User.Language.choices,
         widget=forms.RadioSelect,
     )
+    # SPEC NOTE-1; none chosen: the preferred language.
+    notice_language = forms.ChoiceField(
+        label=gettext_lazy("Language of notice emails"),
+        choices=User.Language.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     terms = forms.BooleanField(
         label=gettext_lazy("I have read and understood the terms of use, and I agree to them.")
     )
@@ -304,6 +311,7 @@ class ProfileForm(forms.ModelForm):
             "phone_extension",
             "email",
             "preferred_language",
+            "notice_language",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -321,6 +329,8 @@ class ProfileForm(forms.ModelForm):
                     phonenumbers.PhoneNumberFormat.NATIONAL,
                 )
             self.initial["terms"] = self.instance.terms_acknowledged_at is not None
+        if not self.is_bound:
+            self.initial["notice_language"] = self.instance.email_language
         self.order_fields(
             [
                 "first_name",
@@ -331,6 +341,7 @@ class ProfileForm(forms.ModelForm):
                 "email_confirmation",
                 "email_notices",
                 "preferred_language",
+                "notice_language",
                 "terms",
             ]
         )
@@ -354,6 +365,7 @@ class ProfileForm(forms.ModelForm):
                 gettext_lazy("Settings and preferences"),
                 "email_notices",
                 "preferred_language",
+                "notice_language",
                 "terms",
                 css_class="form-section",
             ),

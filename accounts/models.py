@@ -33,6 +33,14 @@ class User(AbstractUser):
     phone = models.CharField(_("telephone number"), max_length=20, blank=True)
     phone_extension = models.CharField(_("extension"), max_length=10, blank=True)
     email_notices = models.BooleanField(_("email notices"), default=False)
+    # The language of notice emails (SPEC NOTE-1); empty: the preferred language.
+    notice_language = models.CharField(
+        _("language of notice emails"),
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
+        default="",
+    )
     terms_acknowledged_at = models.DateTimeField(
         _("terms of use acknowledged"), null=True, blank=True
     )
@@ -49,6 +57,10 @@ class User(AbstractUser):
                 name="user_preferred_language_valid",
             ),
             models.CheckConstraint(
+                condition=models.Q(notice_language__in=["", "en", "fr"]),
+                name="user_notice_language_valid",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(credential_kind__in=["gckey", "partner"]),
                 name="user_credential_kind_valid",
             ),
@@ -59,6 +71,11 @@ class User(AbstractUser):
     @property
     def profile_complete(self) -> bool:
         return self.profile_completed_at is not None
+
+    @property
+    def email_language(self) -> str:
+        """The language of the notice emails this person receives (SPEC NOTE-1)."""
+        return self.notice_language or self.preferred_language
 
 
 class PartnerIdentity(models.Model):

@@ -187,21 +187,6 @@ def tiles_for(request) -> list[Tile]:
     return tiles
 
 
-def current_account_for(request):
-    """The program account the person works in: the one chosen in the header, else the
-    first one in their scope."""
-    if not request.user.is_authenticated:
-        return None
-    accounts = selectors.program_accounts_for(user=request.user)
-    chosen = request.session.get(CURRENT_ACCOUNT_KEY)
-    account = accounts.filter(pk=chosen).first() if chosen else None
-    if account is None:
-        account = accounts.order_by(
-            "business__legal_name", "program_identifier", "reference_number"
-        ).first()
-    return account
-
-
 class Navigation:
     """What the signed-in header needs, computed on first use, once per request."""
 
@@ -210,7 +195,11 @@ class Navigation:
 
     @cached_property
     def account(self):
-        return current_account_for(self.request)
+        """The program account the person works in: the one chosen in the header, else
+        the first one in their scope (one query, shared with the switcher)."""
+        chosen = self.request.session.get(CURRENT_ACCOUNT_KEY)
+        accounts = self.accounts
+        return next((a for a in accounts if a.pk == chosen), accounts[0] if accounts else None)
 
     @cached_property
     def accounts(self) -> list:

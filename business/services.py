@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from business.models import Address, Business, ProgramAccount, Registration, RegistrationAttempts
 from carm_portal.audit import audit_record
 from delegation.models import Employment
+from notices.services import notice_send
 
 MAX_FAILURES = 10
 
@@ -47,14 +48,16 @@ def access_request_create(*, user, business: Business, comment: str, request) ->
 
 def notify_access_requested(*, employment: Employment) -> None:
     """Tell the business's managers (SPEC LINK-2: Changes to delegation – Pending access)."""
-    try:
-        from notices.services import notice_send
-    except ImportError:  # the notices area is not installed yet
-        return
+    business = employment.business
     notice_send(
         type_code="delegation_pending_access",
-        business=employment.business,
-        context={"employment": employment, "requester": employment.user},
+        business=business,
+        context={
+            "requester": employment.user.get_full_name() or employment.user.get_username(),
+            "business_name": business.display_name,
+            "bn9": business.bn9,
+        },
+        reference=f"access-request:{employment.pk}",
     )
 
 

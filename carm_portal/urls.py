@@ -23,5 +23,6 @@ urlpatterns += i18n_patterns(
     path("sign-in-partner/", include("accounts.partner_urls")),
     path("portal/", include("business.urls")),
     path("calculator/", include("calculator.urls")),
+    path("notices/", include("notices.urls")),
     prefix_default_language=True,
 )

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from accounts.models import User
 from business.models import Business, ProgramAccount
 from delegation.models import Employment
+from notices.models import Notice, NoticeRecipient
 
 
 @pytest.mark.spec("STAFF-2")
@@ -17,6 +18,8 @@ def test_seed_demo_twice_gives_the_same_world(db, settings):
         ProgramAccount.objects.count(),
         User.objects.count(),
         Employment.objects.count(),
+        Notice.objects.count(),
+        NoticeRecipient.objects.count(),
     )
     call_command("seed_demo")
     assert counts == (
@@ -24,7 +27,11 @@ def test_seed_demo_twice_gives_the_same_world(db, settings):
         ProgramAccount.objects.count(),
         User.objects.count(),
         Employment.objects.count(),
+        Notice.objects.count(),
+        NoticeRecipient.objects.count(),
     )
+    # The demo importer has more than a page of notices (NOTE-2).
+    assert NoticeRecipient.objects.filter(user__username="demoimporter").count() > 10
     assert ProgramAccount.objects.get(business__bn9="549132583").full_reference == "549132583RM0001"
     assert User.objects.get(username="cbsaadmin").is_staff
 

@@ -359,3 +359,25 @@ def test_first_setup_links_both_paths(person):
 def test_other_people_cannot_continue_a_registration(reference):
     client = Client()
     assert client.get("/en/portal/register/questions/").status_code == 302
+
+
+@pytest.mark.spec("LINK-2", "NOTE-4")
+def test_the_managers_get_a_notice_of_the_access_request(
+    person, reference, django_capture_on_commit_callbacks
+):
+    from notices.models import NoticeRecipient
+
+    bam = Employment.objects.create(
+        user=UserFactory(), business=reference, role="bam", status="active"
+    )
+    reader = Employment.objects.create(
+        user=UserFactory(), business=reference, role="reader", status="active"
+    )
+    person.post(
+        "/en/portal/request-access/", {"bn9": "549132583", "request": "", "comment": "Accounting"}
+    )
+    received = NoticeRecipient.objects.filter(notice__type__code="delegation_pending_access")
+    assert set(received.values_list("user", flat=True)) == {bam.user_id}
+    assert reader.user_id not in set(received.values_list("user", flat=True))
+    notice = received.get().notice
+    assert "Jo Tremblay" in notice.body_en and "Jo Tremblay" in notice.body_fr

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "carm_portal.context_processors.portal",
                 "business.context_processors.navigation",
+                "notices.context_processors.notices_bell",
             ],
         },
     },
@@ -274,8 +275,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "carm_portal.tasks.worker_heartbeat", "schedule": 60.0},
+    # Notice emails whose task never reached a worker (NOTE-4, notices.services).
+    "notices-requeue-emails": {"task": "notices.requeue_notice_emails", "schedule": 300.0},
 }
 CELERY_TASK_ROUTES = {}
+
+# --- Notices (SPEC NOTE-4) ---------------------------------------------------------------
+# The portal's address, for links in emails.
+PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
+NOTICE_EMAIL_BATCH_SIZE = 50  # emails per task (one SMTP connection each)
+NOTICE_EMAIL_MAX_ATTEMPTS = 6  # then the row is marked failed
+NOTICE_EMAIL_RETRY_BASE = 60  # seconds before the 2nd attempt; doubles each time
+NOTICE_EMAIL_RETRY_MAX = 60 * 60
+# A pending email due for this long has no task coming: the beat queues it again.
+NOTICE_EMAIL_REQUEUE_AFTER = 15 * 60
+NOTICE_EMAIL_REQUEUE_LIMIT = 20_000  # rows per beat run
 
 # --- Health (SI-4) --------------------------------------------------------------------
 # Which back-ends make /healthz answer 503 when they are down.

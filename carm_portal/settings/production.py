@@ -6,6 +6,7 @@ from .base import env, redis_caches
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # required: no default
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+PORTAL_URL = env.str("PORTAL_URL", default=f"https://{ALLOWED_HOSTS[0]}")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -24,6 +24,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PORTAL_URL = "http://testserver"
 MEDIA_ROOT = BASE_DIR / ".local" / "test-media"  # noqa: F405
 STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -22,6 +22,8 @@ from business.models import Business, ProgramAccount, Registration
 from business.reference import reference_data_load
 from delegation.models import Employment
 from finance.models import Transaction
+from notices.audience import StaffAudience
+from notices.services import notice_send, notice_send_bulk
 
 # Demo credentials for a developer's machine only; printed by `make run`.
 DEMO_PASSWORD = "Xylo4Quartz9"  # noqa: S105
@@ -79,6 +81,7 @@ class Command(BaseCommand):
                 self._scale(scale)
             # The duties and taxes calculator's reference data (idempotent).
             call_command("load_calculator_demo", dry_run=dry_run, stdout=self.stdout)
+            seed_notices({bn9: Business.objects.get(bn9=bn9) for bn9 in REGISTERED})
             if dry_run:
                 transaction.set_rollback(True)
         verb = "Would create or refresh" if dry_run else "Created or refreshed"
@@ -147,3 +150,79 @@ class Command(BaseCommand):
         ]
         Transaction.objects.bulk_create(batch, batch_size=5000)
         self.stdout.write(f"Added {count} transactions to 549132583RM0001.")
+
+
+def seed_notices(businesses: dict) -> None:
+    """A few months of believable notices for the demo businesses (NOTE-2), and two
+    from CBSA staff to everyone. Each has a reference: a second run sends nothing."""
+    today = timezone.localdate()
+
+    def ago(days: int) -> datetime.date:
+        return today - datetime.timedelta(days=days)
+
+    importer = {"business_name": "ImporterCompany3084 Inc.", "bn9": "549132583"}
+    relationship = {
+        "provider_name": "Maple Leaf Customs Brokers Ltd.",
+        "provider_bn9": "871234569",
+        "client_name": "ImporterCompany3084 Inc.",
+        "client_bn9": "549132583",
+    }
+
+    def statement(days: int) -> dict:
+        return {
+            "period_start": ago(days + 37),
+            "period_end": ago(days + 7),
+            "due_date": ago(days - 7),
+        }
+
+    notices = [
+        # (days ago, type, BN9, about the program account, context)
+        (2, "delegation_pending_access", "549132583", False, {"requester": "Jo Tremblay", **importer}),
+        (9, "statement_available", "549132583", True, statement(9)),
+        (16, "document_received", "549132583", True, {"case_number": "R123456", "file_count": 2}),
+        (23, "delegation_pending_access", "549132583", False, {"requester": "Sam Okafor", **importer}),
+        (37, "relationship_requested", "549132583", False, relationship),
+        (40, "statement_available", "549132583", True, statement(40)),
+        (58, "document_rejected", "549132583", True,
+         {"case_number": "R123450", "file_name": "invoice-scan.pdf", "reason": "type"}),
+        (71, "statement_available", "549132583", True, statement(71)),
+        (96, "delegation_pending_access", "549132583", False, {"requester": "Alexandre Roy", **importer}),
+        (130, "statement_available", "549132583", True, statement(130)),
+        (5, "relationship_answered", "871234569", False, {**relationship, "approved": True}),
+    ]  # fmt: skip
+    for index, (days_ago, type_code, bn9, on_account, context) in enumerate(notices):
+        business = businesses[bn9]
+        notice_send(
+            type_code=type_code,
+            context=context,
+            business=business,
+            program_account=business.program_accounts.first() if on_account else None,
+            display_date=ago(days_ago),
+            reference=f"demo:{index}:{type_code}",
+        )
+    notice_send_bulk(
+        type_code="cbsa_message",
+        subject_en="New release of the CARM Client Portal",
+        subject_fr="Nouvelle version du portail client de la GCRA",
+        body_en="A new release of the CARM Client Portal is available. It improves the "
+        "notices list and the duties and taxes calculator.\n\nThank you for using the portal.",
+        body_fr="Une nouvelle version du portail client de la GCRA est disponible. Elle "
+        "améliore la liste des avis et la calculatrice des droits et taxes.\n\nMerci "
+        "d'utiliser le portail.",
+        audience=StaffAudience.everyone(),
+        sender=None,
+        display_date=ago(12),
+        reference="demo:staff:release",
+    )
+    notice_send_bulk(
+        type_code="cbsa_urgent",
+        subject_en="Scheduled maintenance this weekend",
+        subject_fr="Entretien prévu cette fin de semaine",
+        body_en="The portal will be unavailable on Saturday from 00:00 to 06:00 Eastern time.",
+        body_fr="Le portail sera indisponible le samedi de 0 h à 6 h, heure de l'Est.",
+        audience=StaffAudience.everyone(),
+        sender=None,
+        urgent=True,
+        display_date=ago(1),
+        reference="demo:staff:maintenance",
+    )

@@ -1,0 +1,109 @@
+"""The catalogue of notice types the portal's code sends (SPEC NOTE-4).
+
+Each area that sends notices adds its types here: a code (what the code passes to
+``notice_send``), the English and French labels (the guide's where it has one), which
+employees of a business receive it, and whether its texts come from templates
+(``templates/notices/system/<code>_subject.txt`` and ``_body.txt``).
+
+The rows are created after every ``migrate`` (and after a test database is flushed),
+the way Django creates permissions; rows already there are left alone, so labels that
+CBSA staff changed in the admin stay as they are. Staff may add their own types there.
+"""
+
+from __future__ import annotations
+
+MANAGERS, EMPLOYEES = "managers", "employees"
+
+CATALOGUE = [
+    # (code, English label, French label, audience, system)
+    (
+        "delegation_pending_access",
+        "Changes to delegation – Pending access",
+        "Modifications apportées à la délégation – En attente de l'accès",
+        MANAGERS,
+        True,
+    ),
+    (
+        "access_request_answered",
+        "Changes to delegation – Access request answered",
+        "Modifications apportées à la délégation – Réponse à la demande d'accès",
+        EMPLOYEES,
+        True,
+    ),
+    (
+        "relationship_requested",
+        "Business relationships – Request received",
+        "Relations d'affaires – Demande reçue",
+        MANAGERS,
+        True,
+    ),
+    (
+        "relationship_answered",
+        "Business relationships – Request answered",
+        "Relations d'affaires – Réponse à la demande",
+        MANAGERS,
+        True,
+    ),
+    (
+        "document_received",
+        "Document upload – Documents received",
+        "Téléchargement de documents – Documents reçus",
+        EMPLOYEES,
+        True,
+    ),
+    (
+        "document_rejected",
+        "Document upload – Document rejected",
+        "Téléchargement de documents – Document refusé",
+        EMPLOYEES,
+        True,
+    ),
+    (
+        "ruling_status_changed",
+        "Rulings – Status changed",
+        "Décisions – Changement d'état",
+        EMPLOYEES,
+        True,
+    ),
+    (
+        "statement_available",
+        "Statement of account available",
+        "Relevé de compte disponible",
+        EMPLOYEES,
+        True,
+    ),
+    ("cbsa_message", "CBSA message", "Message de l'ASFC", EMPLOYEES, False),
+    ("cbsa_urgent", "Urgent CBSA message", "Message urgent de l'ASFC", EMPLOYEES, False),
+]
+
+
+# What each system type's templates need in ``context`` (notice_send refuses less).
+# Values are plain text, numbers, dates or lazy translations (rendered in each language).
+CONTEXT = {
+    "delegation_pending_access": ("requester", "business_name", "bn9"),
+    "access_request_answered": ("approved", "business_name", "bn9"),  # optional: reason
+    "relationship_requested": ("provider_name", "provider_bn9", "client_name", "client_bn9"),
+    "relationship_answered": ("approved", "client_name", "client_bn9", "provider_name"),
+    "document_received": ("case_number", "file_count"),
+    "document_rejected": ("case_number", "file_name", "reason"),  # infected, type, unreadable
+    "ruling_status_changed": ("case_number", "status"),
+    "statement_available": ("period_start", "period_end", "due_date"),
+}
+
+
+def catalogue_sync(*, apps=None, using: str = "default", **kwargs) -> int:
+    """Create the catalogue's missing rows; return how many were created."""
+    if apps is None:
+        from django.apps import apps
+    try:
+        NoticeType = apps.get_model("notices", "NoticeType")
+    except LookupError:  # before the notices tables exist
+        return 0
+    existing = set(NoticeType.objects.using(using).values_list("code", flat=True))
+    missing = [
+        NoticeType(code=code, label_en=english, label_fr=french, audience=audience, system=system)
+        for code, english, french, audience, system in CATALOGUE
+        if code not in existing
+    ]
+    NoticeType.objects.using(using).bulk_create(missing, ignore_conflicts=True)
+    return len(missing)

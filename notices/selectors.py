@@ -1,0 +1,73 @@
+"""Reads of the notices area (STYLE 1), always scoped to the person reading."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import translation
+
+from accounts.models import User
+from notices.models import NoticeRecipient, NoticeType, searchable
+
+
+def notice_list(
+    *,
+    user: User,
+    start: datetime.date,
+    end: datetime.date,
+    type_id: int | None = None,
+    account_number: str = "",
+    words: str = "",
+) -> QuerySet[NoticeRecipient]:
+    """The person's notices between two display dates, newest first (NOTE-2).
+
+    Served by the index ``notice_recipient_list`` (user, display date, notice); the
+    search conditions apply to that range; type and account number are on the rows
+    themselves. Words of the subject are searched in the page's language, each word
+    anywhere, without regard to case or accents (``Notice.search_en`` / ``search_fr``).
+    """
+    rows = NoticeRecipient.objects.filter(user=user, display_date__gte=start, display_date__lte=end)
+    if type_id:
+        rows = rows.filter(type_id=type_id)
+    if account_number:
+        rows = rows.filter(account_number__startswith=account_number.upper())
+    if words:
+        french = (translation.get_language() or "").startswith("fr")
+        field = "notice__search_fr__contains" if french else "notice__search_en__contains"
+        for word in searchable(words).split()[:10]:
+            rows = rows.filter(**{field: word})
+    return rows.order_by("-display_date", "-notice_id")
+
+
+def notice_page_rows(page: QuerySet[NoticeRecipient]) -> list[NoticeRecipient]:
+    """The rows of one page of ``notice_list``, with their notices and types.
+
+    The page is found first by ids (on the index; however deep the page, the notices of
+    the rows skipped are never read), then only its own rows are read with their
+    notices: two queries.
+    """
+    ids = list(page.values_list("pk", flat=True))
+    found = NoticeRecipient.objects.select_related("notice__type").in_bulk(ids)
+    return [found[pk] for pk in ids]
+
+
+def notice_for_recipient(*, user: User, notice_id: int) -> NoticeRecipient | None:
+    """The person's copy of a notice; None when it was not addressed to them (NOTE-3)."""
+    return (
+        NoticeRecipient.objects.select_related(
+            "notice__type", "notice__business", "notice__program_account"
+        )
+        .filter(user=user, notice_id=notice_id)
+        .first()
+    )
+
+
+def notice_unread_count(*, user: User) -> int:
+    """How many of the person's notices are unread (HOME-1): one count on the partial
+    index ``notice_recipient_unread``."""
+    return NoticeRecipient.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notice_types() -> QuerySet[NoticeType]:
+    return NoticeType.objects.order_by("label_en")
