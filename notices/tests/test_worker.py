@@ -90,7 +90,8 @@ def test_a_real_worker_sends_each_email_once(smtp, smtp_server, monkeypatch, set
             "Nouvel avis dans le portail client de la GCRA",
             "Nouvel avis dans le portail client de la GCRA",
         ]
-        assert set(notice.deliveries.values_list("state", flat=True)) == {"sent"}
+        # The worker records each delivery after the SMTP server has accepted it.
+        wait_for(lambda: set(notice.deliveries.values_list("state", flat=True)) == {"sent"}, worker)
 
         # The broker delivers the dispatch and a batch again: nothing more is sent.
         ids = list(notice.deliveries.values_list("pk", flat=True))
