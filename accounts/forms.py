@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -140,8 +141,6 @@ class PasswordForm(forms.Form):
         errors = password_errors(password, self.username)
         if errors:
             raise ValidationError(errors)
-        from django.contrib.auth.password_validation import CommonPasswordValidator
-
         try:
             CommonPasswordValidator().validate(password)
         except ValidationError:

@@ -160,10 +160,20 @@ class SecretQuestions(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_purpose_display()})"
 
+    @staticmethod
+    def hashed_answers(*, answer: str, memorable_person: str, memorable_date) -> dict[str, str]:
+        """The stored form of the answers: hashed, never in clear."""
+        return {
+            "answer_hash": make_password(normalize_answer(answer)),
+            "memorable_person_hash": make_password(normalize_answer(memorable_person)),
+            "memorable_date_hash": make_password(memorable_date.isoformat()),
+        }
+
     def set_answers(self, *, answer: str, memorable_person: str, memorable_date) -> None:
-        self.answer_hash = make_password(normalize_answer(answer))
-        self.memorable_person_hash = make_password(normalize_answer(memorable_person))
-        self.memorable_date_hash = make_password(memorable_date.isoformat())
+        for name, value in self.hashed_answers(
+            answer=answer, memorable_person=memorable_person, memorable_date=memorable_date
+        ).items():
+            setattr(self, name, value)
 
     def answers_match(self, *, answer: str, memorable_person: str, memorable_date) -> bool:
         results = [

@@ -9,11 +9,9 @@ from django.contrib.auth import get_user_model, login, update_session_auth_hash
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import SecretQuestions, User, normalize_answer
+from accounts.models import SecretQuestions, User
 from carm_portal.audit import audit_record
 from carm_portal.tasks import enqueue_on_commit
-
-normalize = normalize_answer
 
 
 @transaction.atomic

@@ -294,11 +294,11 @@ def _register_questions(request, state):
             request,
             questions={
                 "question": data["question"],
-                "answer_hash": make_password(services.normalize(data["answer"])),
-                "memorable_person_hash": make_password(
-                    services.normalize(data["memorable_person"])
+                **SecretQuestions.hashed_answers(
+                    answer=data["answer"],
+                    memorable_person=data["memorable_person"],
+                    memorable_date=data["memorable_date"],
                 ),
-                "memorable_date_hash": make_password(data["memorable_date"].isoformat()),
                 "memorable_person_hint": data["memorable_person_hint"],
                 "memorable_date_hint": data["memorable_date_hint"],
                 # What may be shown again when going back: the choice and the hints.
