@@ -138,3 +138,21 @@ def test_landing_pages_list_only_existing_services(bam_client):
     page = soup(bam_client.get("/en/portal/area/accounts/"))
     assert len(page.select("ul.services li")) == 4
     assert bam_client.get("/en/portal/area/rulings/").status_code == 404
+
+
+@pytest.mark.spec("HOME-1")
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Last sign-in 2021-05-07 12:25 ET"),
+        ("fr", "Dernière ouverture de session 2021-05-07 12:25 HE"),
+    ],
+)
+def test_header_shows_the_last_sign_in(bam_client, language, expected):
+    from zoneinfo import ZoneInfo
+
+    user = bam_client.user
+    user.previous_login = datetime.datetime(2021, 5, 7, 12, 25, tzinfo=ZoneInfo("America/Toronto"))
+    user.save(update_fields=["previous_login"])
+    page = soup(bam_client.get(f"/{language}/portal/home/"))
+    assert text(page.select_one(".signed-in .last-sign-in")) == expected
