@@ -289,6 +289,16 @@ def credits_plan(*, program_account: ProgramAccount, debit_ids: list[int]) -> Cr
     )
 
 
+def insufficient_credit_message(available: Decimal, needed: Decimal) -> str:
+    from carm_portal.templatetags.portal import money
+
+    return _(
+        "The available credit (%(available)s) does not cover the full amount of the chosen "
+        "transactions (%(needed)s). Credits settle transactions in full only: choose fewer "
+        "transactions."
+    ) % {"available": money(available), "needed": money(needed)}
+
+
 def _available_credit(program_account: ProgramAccount, *, lock: bool = False) -> Decimal:
     credits = Transaction.objects.filter(
         program_account=program_account, status=Transaction.Status.OPEN_CREDIT
@@ -350,16 +360,7 @@ def credits_apply(
         )
         available = -sum((c.outstanding for c in credits), ZERO)
         if available < needed:
-            from carm_portal.templatetags.portal import money
-
-            raise CreditApplicationError(
-                _(
-                    "The available credit (%(available)s) does not cover the full amount of "
-                    "the chosen transactions (%(needed)s). Credits can only settle "
-                    "transactions in full: choose fewer transactions."
-                )
-                % {"available": money(available), "needed": money(needed)}
-            )
+            raise CreditApplicationError(insufficient_credit_message(available, needed))
         application = CreditApplication.objects.create(
             program_account=program_account,
             idempotency_key=idempotency_key,
