@@ -168,9 +168,8 @@ def security_requirement(highest_month: Decimal) -> Decimal:
 
 def security_coverage(securities: list[FinancialSecurity]) -> Decimal:
     """A bond counts for half its amount, cash for all of it."""
-    return sum((s.amount * SECURITY_WEIGHTS[s.kind] for s in securities), Decimal("0.00")).quantize(
-        Decimal("0.01")
-    )
+    total = sum((s.amount * SECURITY_WEIGHTS[s.kind] for s in securities), Decimal("0.00"))
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def security_summary(*, account: ProgramAccount, today: datetime.date) -> SecuritySummary:
