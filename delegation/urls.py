@@ -1,9 +1,9 @@
 """Configure my portal (SPEC HOME-4): employees, business relationships, client groups,
 delegation history."""
 
-from django.urls import path
+from django.urls import path  # noqa: F401
 
-from delegation import views
+from delegation import views  # noqa: F401
 
 app_name = "delegation"
 
