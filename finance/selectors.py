@@ -116,14 +116,6 @@ def statement_list(*, account: ProgramAccount) -> QuerySet[Statement]:
     return Statement.objects.filter(program_account=account).order_by("-date")
 
 
-def statement_for(*, account: ProgramAccount, statement_id: int) -> Statement | None:
-    return (
-        Statement.objects.select_related("program_account__business")
-        .filter(program_account=account, pk=statement_id)
-        .first()
-    )
-
-
 def invoice_list(*, account: ProgramAccount) -> QuerySet[Invoice]:
     return Invoice.objects.filter(program_account=account).order_by("-date", "-number")
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from delegation.access import Perm, requires
 from finance import crypto, pdf, selectors, services
-from finance.access_shim import Perm, requires  # TODO(access): delegation.access
 from finance.forms import (
     PAGE_SIZES,
     ApplyCreditsForm,
@@ -27,7 +27,7 @@ from finance.forms import (
     SecurityChangeForm,
     TransactionFilterForm,
 )
-from finance.models import CreditApplication
+from finance.models import CreditApplication, Invoice, Statement
 
 CSV_COLUMNS = [
     "date",
@@ -142,15 +142,12 @@ def statements(request):
     )
 
 
-def _statement(request, pk: int):
-    statement = selectors.statement_for(account=request.acting.account, statement_id=pk)
-    if statement is None:
-        raise Http404
-    return statement
+def _statement(request, pk: int) -> Statement:
+    return request.acting.object
 
 
 @require_GET
-@requires(Perm.VIEW_TRANSACTIONS)
+@requires(Perm.VIEW_TRANSACTIONS, model=Statement)
 def statement(request, pk: int):
     statement = _statement(request, pk)
     page = Paginator(statement.lines.order_by("date", "number"), 100).get_page(
@@ -164,7 +161,7 @@ def statement(request, pk: int):
 
 
 @require_GET
-@requires(Perm.VIEW_TRANSACTIONS)
+@requires(Perm.VIEW_TRANSACTIONS, model=Statement)
 def statement_pdf(request, pk: int):
     statement = _statement(request, pk)
     body = pdf.statement_pdf(statement, statement.lines.order_by("date", "number"))
@@ -175,7 +172,7 @@ def statement_pdf(request, pk: int):
 
 
 @require_GET
-@requires(Perm.VIEW_TRANSACTIONS)
+@requires(Perm.VIEW_TRANSACTIONS, model=Statement)
 def statement_csv(request, pk: int):
     statement = _statement(request, pk)
 
@@ -206,15 +203,12 @@ def invoices(request):
     return render(request, "finance/invoices.html", {"account": account, "page": page})
 
 
-def _invoice(request, pk: int):
-    invoice = selectors.invoice_for(account=request.acting.account, invoice_id=pk)
-    if invoice is None:
-        raise Http404
-    return invoice
+def _invoice(request, pk: int) -> Invoice:
+    return selectors.invoice_for(account=request.acting.account, invoice_id=pk)
 
 
 @require_GET
-@requires(Perm.VIEW_TRANSACTIONS)
+@requires(Perm.VIEW_TRANSACTIONS, model=Invoice)
 def invoice(request, pk: int):
     return render(
         request,
@@ -224,7 +218,7 @@ def invoice(request, pk: int):
 
 
 @require_GET
-@requires(Perm.VIEW_TRANSACTIONS)
+@requires(Perm.VIEW_TRANSACTIONS, model=Invoice)
 def invoice_pdf(request, pk: int):
     invoice = _invoice(request, pk)
     response = HttpResponse(pdf.invoice_pdf(invoice), content_type="application/pdf")
@@ -266,7 +260,7 @@ def apply_credits(request):
             idempotency_key=form.cleaned_data["key"],
             actor=request.user,
             request=request,
-            acting_for=account.business if getattr(request.acting, "grant", None) else None,
+            acting_for=request.acting.business if request.acting.for_client else None,
         )
     except services.CreditApplicationError as error:
         fresh = list(selectors.open_debits(account=account)[:500])
@@ -287,17 +281,11 @@ def apply_credits(request):
 
 
 @require_GET
-@requires(Perm.VIEW_TRANSACTIONS)
+@requires(Perm.VIEW_TRANSACTIONS, model=CreditApplication)
 def apply_credits_done(request, pk: int):
     account = request.acting.account
-    application = (
-        CreditApplication.objects.filter(program_account=account, pk=pk)
-        .prefetch_related("lines__transaction")
-        .first()
-    )
-    if application is None:
-        raise Http404
-    lines = list(application.lines.all())
+    application = request.acting.object
+    lines = list(application.lines.select_related("transaction"))
     return render(
         request,
         "finance/apply_credits_done.html",
