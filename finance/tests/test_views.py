@@ -1,6 +1,7 @@
 """The finance pages through parsed HTML, in both languages (FIN-1 … FIN-5, HOME-3)."""
 
 import base64
+import contextlib
 import csv
 import datetime
 import io
@@ -240,10 +241,8 @@ def pdf_text(body: bytes) -> str:
     texts = []
     for stream in re.findall(rb"stream\r?\n(.*?)endstream", body, re.S):
         data = stream.strip()
-        try:
+        with contextlib.suppress(ValueError):
             data = base64.a85decode(data, adobe=data.startswith(b"<~") or data.endswith(b"~>"))
-        except ValueError:
-            pass
         try:
             data = zlib.decompress(data)
         except zlib.error:
