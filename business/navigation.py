@@ -121,6 +121,11 @@ TILES = [
             Service(
                 "finance:invoices", _("CBSA invoices"), _("Invoices billed to you by the CBSA.")
             ),
+            Service(
+                "finance:security",
+                _("Financial security"),
+                _("The security required to release goods before payment, and what is posted."),
+            ),
         ],
     ),
     (

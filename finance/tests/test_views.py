@@ -447,3 +447,19 @@ def test_security_page_and_change_request(bam_client, account):
     assert (change.kind, change.amount, change.status) == ("cash", Decimal("2000.00"), "submitted")
     page = soup(bam_client.get("/en/finance/security/"))
     assert "Submitted" in text(page)
+
+
+@pytest.mark.spec("HOME-2")
+def test_financial_information_and_payments_tiles_list_the_finance_pages(bam_client):
+    page = soup(bam_client.get("/fr/portal/area/financial/"))
+    assert [text(a) for a in page.select("ul.services a")] == [
+        "Historique des transactions",
+        "Relevé de compte",
+        "Factures de l'ASFC",
+        "Sécurité financière",
+    ]
+    page = soup(bam_client.get("/en/portal/area/payments/"))
+    assert [a["href"] for a in page.select("ul.services a")] == [
+        "/en/finance/payments/apply-credits/",
+        "/en/finance/payments/pad/",
+    ]
