@@ -73,14 +73,14 @@ def fill(count: int) -> None:
             """
             INSERT INTO finance_transaction (program_account_id, number, date, description,
                 amount, total_duties_taxes, status, due_date, settled_amount)
-            SELECT %s, '7' || lpad(g::text, 13, '0'), current_date - (g * 3650 / %s),
+            SELECT %s, '7' || lpad(g::text, 13, '0'), current_date - (g::bigint * 3650 / %s)::int,
                 CASE WHEN g %% 7 = 0 THEN 'Card batch' ELSE 'Commercial accounting declaration' END,
                 CASE WHEN g %% 7 = 0 THEN -((g %% 900) + 10.25) ELSE (g %% 5000) + 0.37 END,
                 CASE WHEN g %% 7 = 0 THEN 0 ELSE (g %% 5000) + 0.37 END,
                 CASE WHEN g %% 7 = 0 AND g <= 140 THEN 'open_credit'
                      WHEN g %% 7 <> 0 AND g <= 350 THEN 'open'
                      ELSE 'paid' END,
-                CASE WHEN g %% 7 = 0 THEN NULL ELSE current_date - (g * 3650 / %s) + 30 END,
+                CASE WHEN g %% 7 = 0 THEN NULL ELSE current_date - (g::bigint * 3650 / %s)::int + 30 END,
                 0
             FROM generate_series(1, %s) g
             """,

@@ -284,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.issue_statements",
         "schedule": crontab(day_of_month="25", hour="5", minute="0"),
     },
+    # Business relationship requests unanswered for 30 days (DELEG-2).
+    "delegation-expire-relationship-requests": {
+        "task": "delegation.expire_relationship_requests",
+        "schedule": 3600.0,
+    },
 }
 CELERY_TASK_ROUTES = {}
 
