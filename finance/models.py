@@ -68,6 +68,9 @@ class Transaction(models.Model):
             models.Index(
                 fields=["program_account", "-date", "-number"], name="transaction_account_date"
             ),
+            # The history's other sorts (FIN-1): a page without sorting the account.
+            models.Index(fields=["program_account", "amount"], name="transaction_account_amount"),
+            models.Index(fields=["program_account", "due_date"], name="transaction_account_due"),
             models.Index(
                 fields=["program_account", "status"],
                 name="transaction_account_open",

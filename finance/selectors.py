@@ -7,8 +7,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Case, F, Max, QuerySet, Sum, When
 from django.db.models.functions import TruncMonth
+from django.utils.functional import cached_property
 
 from business.models import ProgramAccount
 from finance.models import (
@@ -57,6 +59,21 @@ def transaction_list(
     elif kind == Transaction.Kind.CREDIT:
         rows = rows.filter(amount__lt=0)
     return rows.order_by(*SORTS.get(sort, SORTS["-date"]))
+
+
+HISTORY_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Database pagination that counts at most ``HISTORY_COUNT_CAP`` rows (a COUNT over a
+    LIMIT): a million-row account answers as fast as a small one; beyond the cap the
+    pages say "more than 10,000" and the date range reaches older rows (ADR 0011)."""
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list[: HISTORY_COUNT_CAP + 1].count()
+        self.capped = found > HISTORY_COUNT_CAP
+        return min(found, HISTORY_COUNT_CAP)
 
 
 def transaction_page_rows(page: QuerySet[Transaction]) -> list[Transaction]:
@@ -110,6 +127,14 @@ def open_debits(*, account: ProgramAccount) -> QuerySet[Transaction]:
     return Transaction.objects.filter(
         program_account=account, status=Transaction.Status.OPEN, amount__gt=0
     ).order_by("due_date", "date", "number")
+
+
+def debits_settled(*, account: ProgramAccount, ids: list[int]) -> list[Transaction]:
+    return list(
+        Transaction.objects.filter(program_account=account, pk__in=ids, amount__gt=0)
+        .exclude(status=Transaction.Status.OPEN)
+        .order_by("date", "number")
+    )
 
 
 def statement_list(*, account: ProgramAccount) -> QuerySet[Statement]:

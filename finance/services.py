@@ -273,13 +273,18 @@ class CreditPlan:
     def covered(self) -> bool:
         return self.available >= self.needed
 
+    @property
+    def settled(self) -> list[Transaction]:
+        """Chosen debits that are no longer open (settled by someone else meanwhile)."""
+        return [d for d in self.debits if d.status != Transaction.Status.OPEN]
+
 
 def credits_plan(*, program_account: ProgramAccount, debit_ids: list[int]) -> CreditPlan:
     """What applying credits to these debits would take (the confirmation page; the
     same checks run again under lock when it is submitted)."""
     debits = list(
         Transaction.objects.filter(
-            program_account=program_account, pk__in=debit_ids, status=Transaction.Status.OPEN
+            program_account=program_account, pk__in=debit_ids, amount__gt=0
         ).order_by("date", "number")
     )
     return CreditPlan(
@@ -287,6 +292,13 @@ def credits_plan(*, program_account: ProgramAccount, debit_ids: list[int]) -> Cr
         needed=sum((d.outstanding for d in debits), ZERO),
         available=_available_credit(program_account),
     )
+
+
+def settled_meanwhile_message(number: str) -> str:
+    return _(
+        "Transaction %(number)s was settled in the meantime, perhaps by someone else. "
+        "Nothing was applied: review the open transactions and try again."
+    ) % {"number": number}
 
 
 def insufficient_credit_message(available: Decimal, needed: Decimal) -> str:
@@ -345,13 +357,7 @@ def credits_apply(
             raise CreditApplicationError(_("One of the chosen transactions cannot be settled."))
         settled = [d for d in debits if d.status != Transaction.Status.OPEN]
         if settled:
-            raise CreditApplicationError(
-                _(
-                    "Transaction %(number)s was settled in the meantime, perhaps by someone "
-                    "else. Nothing was applied: review the open transactions and try again."
-                )
-                % {"number": settled[0].number}
-            )
+            raise CreditApplicationError(settled_meanwhile_message(settled[0].number))
         needed = sum((d.outstanding for d in debits), ZERO)
         credits = list(
             Transaction.objects.select_for_update()

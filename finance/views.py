@@ -73,7 +73,9 @@ def transactions(request):
     page, query = None, {}
     if form.is_valid():
         rows = selectors.transaction_list(account=account, **form.search())
-        paginator = Paginator(rows, form.cleaned_data.get("per_page") or PAGE_SIZES[0])
+        paginator = selectors.CappedPaginator(
+            rows, form.cleaned_data.get("per_page") or PAGE_SIZES[0]
+        )
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = selectors.transaction_page_rows(page.object_list)
         query = form.query()
@@ -242,10 +244,21 @@ def apply_credits(request):
     if request.method == "GET":
         form = ApplyCreditsForm(initial={"key": uuid.uuid4()}, debits=debits)
         return render(request, "finance/apply_credits.html", {**context, "form": form})
-    form = ApplyCreditsForm(request.POST, debits=debits)
+    # The chosen debits settled meanwhile stay choosable, to say so clearly.
+    chosen = [int(pk) for pk in request.POST.getlist("debits") if pk.isdigit()][:500]
+    settled = selectors.debits_settled(account=account, ids=chosen)
+    form = ApplyCreditsForm(request.POST, debits=debits + settled)
     if not form.is_valid():
         return render(request, "finance/apply_credits.html", {**context, "form": form})
+    done = CreditApplication.objects.filter(
+        program_account=account, idempotency_key=form.cleaned_data["key"]
+    ).first()
+    if done is not None:  # the same form again (back button, second click)
+        return redirect("finance:apply_credits_done", pk=done.pk)
     plan = services.credits_plan(program_account=account, debit_ids=form.debit_ids())
+    if plan.settled:
+        form.add_error("debits", services.settled_meanwhile_message(plan.settled[0].number))
+        return render(request, "finance/apply_credits.html", {**context, "form": form})
     if not plan.covered:
         form.add_error("debits", services.insufficient_credit_message(plan.available, plan.needed))
         return render(request, "finance/apply_credits.html", {**context, "form": form})
