@@ -176,11 +176,13 @@ def bench_pages(rounds: int, count: int) -> None:
     client = signed_in_client(User.objects.get(username="benchmanager"))
     today = datetime.date.today()
     month = f"start={(today - datetime.timedelta(days=400)).isoformat()}&end={(today - datetime.timedelta(days=370)).isoformat()}"
+    year = f"end={(today - datetime.timedelta(days=365)).isoformat()}"
     urls = {
         "minimal signed-in page": "/en/bench/minimal/",
         "history, default (newest 25)": "/en/finance/transactions/",
-        "history, page 2,000 (rows 49,976-50,000)": "/en/finance/transactions/?page=2000",
-        "history, last page (page 40,000)": f"/en/finance/transactions/?page={count // 25}",
+        "history, page 100 (rows 2,476-2,500)": "/en/finance/transactions/?page=100",
+        "history, deepest counted page (400)": "/en/finance/transactions/?page=400",
+        "history, one year ago, page 10": f"/en/finance/transactions/?{year}&page=10",
         "history, one month": f"/en/finance/transactions/?{month}",
         "history, open items": "/en/finance/transactions/?status=open",
         "history, credits, 100 per page": "/en/finance/transactions/?kind=credit&per_page=100",
