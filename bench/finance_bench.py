@@ -234,6 +234,7 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=100, help="requests per page")
     parser.add_argument("--refill", action="store_true", help="start from empty tables")
+    parser.add_argument("--statements-only", action="store_true", help="skip the pages")
     arguments = parser.parse_args()
 
     import django
@@ -259,7 +260,8 @@ def main() -> None:
     else:
         log(f"Reusing the data in {name} (--refill to start over)")
     log(f"\nCPUs: {os.cpu_count()}, PostgreSQL database {name}")
-    bench_pages(arguments.rounds, arguments.transactions)
+    if not arguments.statements_only:
+        bench_pages(arguments.rounds, arguments.transactions)
     log("\nStatements:")
     bench_statements()
 

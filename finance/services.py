@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Min, Sum
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,6 @@ from finance.models import (
     PadAgreement,
     SecurityChangeRequest,
     Statement,
-    StatementLine,
     Transaction,
 )
 
@@ -155,6 +154,16 @@ def _validate(obj, where: str) -> None:
 # --- Statements of account (FIN-2, FIN-5) -----------------------------------------------
 
 
+_STATEMENT_LINES_SQL = """
+INSERT INTO finance_statementline
+       (statement_id, transaction_id, number, date, description, amount, due_date, status)
+SELECT %s, t.id, t.number, t.date, t.description, t.amount, t.due_date, t.status
+  FROM finance_transaction AS t
+ WHERE t.program_account_id = %s AND t.date <= %s AND t.date > %s
+   AND NOT EXISTS (SELECT 1 FROM finance_statementline AS l WHERE l.transaction_id = t.id)
+"""
+
+
 def statement_issue(
     *, program_account: ProgramAccount, issue_date: datetime.date
 ) -> Statement | None:
@@ -180,50 +189,43 @@ def statement_issue(
             .order_by("-date")
             .first()
         )
+        # Every transaction dated up to the period's end that no statement listed yet;
+        # after a statement loaded from reference data (no lines), only those after it.
+        after = (
+            previous.period_end
+            if previous is not None and not previous.has_lines
+            else datetime.date.min
+        )
         rows = Transaction.objects.filter(
             program_account=program_account,
             date__lte=period.end,
+            date__gt=after,
             statement_line__isnull=True,
-        )
-        if previous is not None and not previous.has_lines:
-            # A statement loaded from reference data: what it covered is in its balance.
-            rows = rows.filter(date__gt=previous.period_end)
-        rows = list(rows.order_by("date", "number"))
-        if not rows and previous is None:
+        ).aggregate(count=Count("id"), total=Sum("amount"))
+        if not rows["count"] and previous is None:
             return None
         opening = previous.balance if previous else ZERO
-        total = sum((row.amount for row in rows), ZERO)
         statement = Statement.objects.create(
             program_account=program_account,
             date=period.issue_date,
             period_start=period.start,
             period_end=period.end,
             opening_balance=opening,
-            balance=opening + total,
+            balance=opening + (rows["total"] or ZERO),
             due_date=period.due_date,
             issued_at=timezone.now(),
         )
-        StatementLine.objects.bulk_create(
-            [
-                StatementLine(
-                    statement=statement,
-                    transaction=row,
-                    number=row.number,
-                    date=row.date,
-                    description=row.description,
-                    amount=row.amount,
-                    due_date=row.due_date,
-                    status=row.status,
-                )
-                for row in rows
-            ],
-            batch_size=2000,
-        )
+        # The lines are snapshots written in one statement, however many there are.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _STATEMENT_LINES_SQL, [statement.pk, program_account.pk, period.end, after]
+            )
+        lines = rows["count"]
         audit_record(
             action="finance.statement_issued",
             subject=f"{program_account.full_reference} {statement.date}",
             business=program_account.business,
-            changes={"lines": len(rows), "balance": str(statement.balance)},
+            changes={"lines": lines, "balance": str(statement.balance)},
         )
         from notices.services import notice_send
 
