@@ -78,7 +78,7 @@ class Employment(models.Model):
     # --- guarded transitions (STYLE 2, DELEG-1); services lock, save, audit and notify ----
     def _check_not_self(self, by) -> None:
         if by is not None and by.pk == self.user_id:
-            raise TransitionError("nobody answers or changes their own access")
+            raise TransitionError("nobody answers their own access request")
 
     def approve(self, *, role: str, by) -> None:
         """A pending request becomes an active employment in ``role``."""
@@ -95,18 +95,16 @@ class Employment(models.Model):
         self._check_not_self(by)
         self.status = self.Status.REJECTED
 
-    def change_role(self, *, role: str, by) -> None:
+    def change_role(self, *, role: str) -> None:
         if self.status != self.Status.ACTIVE:
             raise TransitionError("only an active employee's role can be changed")
         if role not in self.Role.values:
             raise TransitionError("unknown role")
-        self._check_not_self(by)
         self.role = role
 
-    def remove(self, *, by) -> None:
+    def remove(self) -> None:
         if self.status != self.Status.ACTIVE:
             raise TransitionError("only an active employee's access can be removed")
-        self._check_not_self(by)
         self.status = self.Status.REMOVED
 
 

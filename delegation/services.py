@@ -117,9 +117,10 @@ def _person(employment: Employment) -> str:
     return employment.user.get_full_name() or employment.user.get_username()
 
 
-def _lock(employment: Employment, *, reach: Reach, bams: bool = False) -> Employment:
+def _lock(employment: Employment, *, reach: Reach, actor, bams: bool = False) -> Employment:
     """Lock the employment (and first, in a fixed order, the business's active Business
-    Account Managers, for the last-manager rule) and check it is the manager's business."""
+    Account Managers, for the last-manager rule), check it is the manager's business and
+    that the manager still is one (two managers removing each other at the same time)."""
     if employment.business_id != reach.business_id:
         raise DelegationError(_("This person is not an employee of this business."))
     if bams:
@@ -133,11 +134,23 @@ def _lock(employment: Employment, *, reach: Reach, bams: bool = False) -> Employ
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-    return (
+    locked = (
         Employment.objects.select_for_update(of=("self",))
         .select_related("user", "business")
         .get(pk=employment.pk)
     )
+    still_manager = Employment.objects.filter(
+        user=actor,
+        business_id=reach.business_id,
+        status=Employment.Status.ACTIVE,
+        role__in=[
+            Employment.Role.BUSINESS_ACCOUNT_MANAGER,
+            Employment.Role.PROGRAM_ACCOUNT_MANAGER,
+        ],
+    ).exists()
+    if not still_manager:
+        raise _out_of_date()
+    return locked
 
 
 def _check_not_last_bam(employment: Employment) -> None:
@@ -223,7 +236,7 @@ def employment_approve(
     """Approve a pending access request (LINK-2) in ``role`` for ``program_accounts``
     (none: every program account of the business)."""
     with transaction.atomic():
-        locked = _lock(employment, reach=reach)
+        locked = _lock(employment, reach=reach, actor=request.user)
         _check_pending(locked)
         accounts = _grantable(reach=reach, role=role, accounts=program_accounts)
         before = _state(locked, accounts=[])
@@ -268,7 +281,7 @@ def employments_bulk_approve(
 def employment_reject(*, employment: Employment, reason: str, reach: Reach, request) -> Employment:
     reason = reason.strip()
     with transaction.atomic():
-        locked = _lock(employment, reach=reach)
+        locked = _lock(employment, reach=reach, actor=request.user)
         _check_pending(locked)
         if not reason:
             raise DelegationError(_("Give the reason for the refusal."))
@@ -295,14 +308,14 @@ def employment_change(
 ) -> Employment:
     """Change an active employee's role and program accounts (DELEG-1)."""
     with transaction.atomic():
-        locked = _lock(employment, reach=reach, bams=True)
+        locked = _lock(employment, reach=reach, actor=request.user, bams=True)
         if not reach.manages(role=locked.role, account_ids=_scope_ids(locked)):
             raise DelegationError(_("You may not change this person's access."))
         accounts = _grantable(reach=reach, role=role, accounts=program_accounts)
         before = _state(locked)
         if role != locked.role:
             _check_not_last_bam(locked)
-        _transition(locked.change_role, role=role, by=request.user)
+        _transition(locked.change_role, role=role)
         after = _state(locked, accounts=accounts)
         if after == before:
             return locked
@@ -326,12 +339,12 @@ def employment_change(
 def employment_remove(*, employment: Employment, reach: Reach, request) -> Employment:
     """Remove an employee's access; it ends on their very next request (DELEG-1)."""
     with transaction.atomic():
-        locked = _lock(employment, reach=reach, bams=True)
+        locked = _lock(employment, reach=reach, actor=request.user, bams=True)
         if not reach.manages(role=locked.role, account_ids=_scope_ids(locked)):
             raise DelegationError(_("You may not change this person's access."))
         _check_not_last_bam(locked)
         before = _state(locked)
-        _transition(locked.remove, by=request.user)
+        _transition(locked.remove)
         locked.save(update_fields=["status", "updated_at"])
         audit_record(
             action="employment.removed",

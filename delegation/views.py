@@ -40,7 +40,7 @@ def _reach(request) -> Reach:
     return Reach.of(request.acting.grant)
 
 
-def _scope_rows(rows, *, reach: Reach, user) -> list:
+def _scope_rows(rows, *, reach: Reach) -> list:
     """What the list shows of each employee: the program accounts within the manager's
     reach (a Program Account Manager sees no others) and whether they may change it."""
     for employment in rows:
@@ -52,9 +52,7 @@ def _scope_rows(rows, *, reach: Reach, user) -> list:
         employment.whole_business = (
             employment.role == Employment.Role.BUSINESS_ACCOUNT_MANAGER or not accounts
         )
-        employment.manageable = employment.user_id != user.pk and reach.manages(
-            role=employment.role, account_ids=ids
-        )
+        employment.manageable = reach.manages(role=employment.role, account_ids=ids)
     return rows
 
 
@@ -63,9 +61,7 @@ def _employees_page(request, *, bulk_form=None, status: int = 200):
     business = request.acting.business
     rows = selectors.employees_visible(business_id=business.pk, account_ids=reach.account_ids)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _scope_rows(
-        selectors.employee_page_rows(page.object_list), reach=reach, user=request.user
-    )
+    page.object_list = _scope_rows(selectors.employee_page_rows(page.object_list), reach=reach)
     pending = list(selectors.pending_requests(business_id=business.pk))
     if bulk_form is None:
         bulk_form = EmployeesBulkApproveForm(
@@ -218,9 +214,7 @@ def _active_employee(request) -> tuple[Employment, Reach]:
     ids = set(employment.program_accounts.values_list("pk", flat=True))
     if not reach.sees(role=employment.role, account_ids=ids):
         raise Http404
-    if employment.user_id == request.user.pk or not reach.manages(
-        role=employment.role, account_ids=ids
-    ):
+    if not reach.manages(role=employment.role, account_ids=ids):
         raise PermissionDenied
     return employment, reach
 

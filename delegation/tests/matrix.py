@@ -44,11 +44,13 @@ EMPLOYEE_ROUTES = [
     Route("delegation:employee_request", "GET", expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_pending),
     Route("delegation:employee_approve", "POST", expect(302, 404, 302, 302, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_pending, data=_grant("approve")),
     Route("delegation:employee_reject", "POST", expect(302, 404, 302, 302, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_pending, data=lambda w: {"reject-reason": "Unknown to us."}),
-    # Changing and removing: the PAM only within account A, never the BAM; nobody changes their own access.
+    # Changing and removing: the PAM only within account A, never the BAM.
     Route("delegation:employee_change", "GET", expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_scoped("account_a"), label="Reader of A"),
     Route("delegation:employee_change", "GET", expect(302, 404, 200, 404, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_scoped("account_b"), label="Reader of B"),
     Route("delegation:employee_change", "GET", expect(302, 404, 200, 403, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_employee("editor"), label="Editor of every account"),
-    Route("delegation:employee_change", "GET", expect(302, 404, 403, 403, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_employee("bam"), label="the BAM"),
+    Route("delegation:employee_change", "GET", expect(302, 404, 200, 403, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_employee("bam"), label="the BAM"),
+    # The only BAM may not remove themselves (the last-manager rule: a clear refusal, 200).
+    Route("delegation:employee_remove", "POST", expect(302, 404, 200, 403, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_employee("bam"), label="the only BAM"),
     Route("delegation:employee_change", "GET", expect(302, 404, 404, 404, 404, 404, 404, 200, 403, 403, 403, 403, 404, 404), args=_employee("biz_assigned"), label="a broker's employee"),
     Route("delegation:employee_change", "POST", expect(302, 404, 302, 302, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_scoped("account_a"), data=_grant("change"), label="Reader of A"),
     Route("delegation:employee_remove", "GET", expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_scoped("account_a"), label="Reader of A"),
