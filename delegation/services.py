@@ -247,7 +247,7 @@ def employment_approve(
         locked = _lock(employment, reach=reach, actor=request.user)
         _check_pending(locked)
         accounts = _grantable(reach=reach, role=role, accounts=program_accounts)
-        before = _state(locked, accounts=[])
+        before = {"status": locked.status}
         _transition(locked.approve, role=role, by=request.user)
         locked.save(update_fields=["status", "role", "updated_at"])
         locked.program_accounts.set(accounts)

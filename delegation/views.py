@@ -295,6 +295,17 @@ ACTION_LABELS = {
     "employment.removed": gettext_lazy("Employee access removed"),
     "access_request.created": gettext_lazy("Access requested"),
     "access_request.cancelled": gettext_lazy("Access request cancelled"),
+    "relationship.requested": gettext_lazy("Business relationship requested"),
+    "relationship.approved": gettext_lazy("Business relationship approved"),
+    "relationship.rejected": gettext_lazy("Business relationship refused"),
+    "relationship.ended": gettext_lazy("Business relationship ended"),
+    "relationship.expired": gettext_lazy("Business relationship request expired"),
+    "client_assignment.created": gettext_lazy("Employee assigned to a client"),
+    "client_assignment.removed": gettext_lazy("Employee unassigned from a client"),
+    "client_group.created": gettext_lazy("Client group created"),
+    "client_group.renamed": gettext_lazy("Client group renamed"),
+    "client_group.deleted": gettext_lazy("Client group deleted"),
+    "client_group.changed": gettext_lazy("Client group changed"),
 }
 FAMILY_LABELS = {
     "employment": gettext_lazy("Employees"),
@@ -347,7 +358,10 @@ def _details(entry) -> str:
     for key, label in (("role", _("role")), ("accounts", _("program accounts"))):
         old, new = before.get(key), after.get(key)
         if new is not None and new != old:
-            parts.append(f"{label}: {_state_text(key, old)} → {_state_text(key, new)}")
+            parts.append(
+                _("%(label)s: %(old)s → %(new)s")
+                % {"label": label, "old": _state_text(key, old), "new": _state_text(key, new)}
+            )
     if changes.get("reason"):
         parts.append(_("reason: %(reason)s") % {"reason": changes["reason"]})
     return "; ".join(parts)

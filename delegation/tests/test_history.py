@@ -98,11 +98,12 @@ def test_history_lists_the_business_delegation_changes(client, history, language
     # Newest first: access request, relationship (acting for the business), role, approval.
     if language == "en":
         assert "Access requested" in rows[0]
-        assert "Business relationships – approved" in rows[1]
+        assert "Business relationship approved" in rows[1]
         assert "Jo Tremblay; role: Editor → Program Account Manager" in rows[2]
         assert "Access request approved" in rows[3] and "Ana Bam" in rows[3]
     else:
         assert "Accès demandé" in rows[0]
+        assert "Relation d'affaires approuvée" in rows[1]
         assert "Éditeur → Gestionnaire du compte de programme" in rows[2]
         assert "Demande d'accès approuvée" in rows[3]
     assert rows[3].startswith((timezone.localdate() - datetime.timedelta(days=40)).isoformat())

@@ -1,6 +1,6 @@
 """Manage my employees in Chromium, in both languages: a Business Account Manager opens a
 pending access request, approves it choosing a role and a program account, and sees the
-new employee in the list; axe-core on each page (DELEG-1, X-2)."""
+new employee in the list; axe-core on each page (DELEG-1, DELEG-6, X-2)."""
 
 import pytest
 
@@ -35,7 +35,7 @@ def checked(page, name: str) -> None:
     screenshot(page, name)
 
 
-@pytest.mark.spec("DELEG-1", "DELEG-0", "X-2")
+@pytest.mark.spec("DELEG-1", "DELEG-0", "DELEG-6", "X-2")
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_a_manager_approves_a_pending_request(page, live_server, language):
     words = WORDS[language]
@@ -76,3 +76,9 @@ def test_a_manager_approves_a_pending_request(page, live_server, language):
     pending.refresh_from_db()
     assert pending.status == Employment.Status.ACTIVE
     assert list(pending.program_accounts.all()) == [imports]
+
+    # The approval is in the delegation history (DELEG-6).
+    page.locator("main a[href$='/portal/configure/history/']").click()
+    row = page.locator("#history tbody tr").first
+    assert "Jo Tremblay" in row.inner_text() and "Ana Bam" in row.inner_text()
+    checked(page, f"{language}-delegation-history")
