@@ -73,5 +73,8 @@ class UploadFilesForm(forms.Form):
         self.helper.form_tag = False
 
     def refuse(self, messages: list[str]) -> None:
+        """Show these messages on the field and in the error summary."""
+        if not hasattr(self, "cleaned_data"):
+            self.cleaned_data = {}  # the files were read by the upload handler, not here
         for message in messages:
             self.add_error("files", message)

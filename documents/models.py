@@ -18,8 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 case_number_validator = RegexValidator(
-    r"^[A-Za-z0-9-]{1,10}$",
-    _("A case/reference number has at most 10 letters, digits or hyphens."),
+    r"^[A-Za-z0-9-]+$",
+    _("A case/reference number has only letters, digits or hyphens."),
 )
 
 

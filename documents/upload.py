@@ -2,7 +2,7 @@
 
 ``DocumentUploadHandler`` streams each file to a temporary file (never into memory),
 hashing it on the way, and stops keeping a file the moment it passes the size limit;
-the 11th file and beyond are not kept either. Each refusal is recorded with the name the
+the 11th file and beyond are refused. Each refusal is recorded with the name the
 browser sent, so that the page can name the file; the other files of the batch are kept.
 
 Django reduces an uploaded name to its last part before handlers see it; the parser
@@ -38,7 +38,6 @@ class DocumentUploadHandler(FileUploadHandler):
         self.max_size = settings.DOCUMENT_MAX_FILE_SIZE
         self.max_files = settings.DOCUMENT_MAX_FILES
         self.position = 0
-        self.kept = 0
         self.refused: list[Refused] = []
         self.sent_name: str | None = None  # set by the parser just before new_file
 
@@ -56,12 +55,12 @@ class DocumentUploadHandler(FileUploadHandler):
         self.position += 1
         self.current_name = sent
         self.size = 0
+        if self.position > self.max_files:
+            self._refuse("count")  # the first ten files are considered, the rest refused
         try:
             self.current_name = check_name(sent)
         except Refusal as refusal:
             self._refuse(refusal.code)
-        if self.kept >= self.max_files:
-            self._refuse("count")
         self.digest = hashlib.sha256()
         self.file = TemporaryUploadedFile(
             self.current_name, self.content_type, 0, self.charset, self.content_type_extra
@@ -80,7 +79,6 @@ class DocumentUploadHandler(FileUploadHandler):
             self.file.close()
             self.refused.append(Refused(self.position, self.current_name, "empty"))
             return None
-        self.kept += 1
         self.file.seek(0)
         self.file.size = file_size
         self.file.sha256 = self.digest.hexdigest()

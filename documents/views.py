@@ -129,9 +129,10 @@ def _render_files(request, details, form, status: int = 200):
 @csrf_protect
 def _receive_files(request, details, handler: upload.DocumentUploadHandler):
     category, case_number = details
+    received = request.FILES.getlist(upload.FIELD)  # reads the request, through the handler
     refused = list(handler.refused)
     accepted = []
-    for uploaded in request.FILES.getlist(upload.FIELD):
+    for uploaded in received:
         try:
             content_type = check_content(uploaded, extension=extension_of(uploaded.name))
         except Refusal as refusal:

@@ -19,7 +19,16 @@ MB = 1024 * 1024
 
 
 def pdf(text: str = "Product literature", *, size: int = 0) -> bytes:
-    """A small, valid PDF; ``size`` pads it (inside a comment-free stream) to that many bytes."""
+    """A small, valid PDF; ``size`` pads it (inside a stream) to exactly that many bytes."""
+    if size:
+        padding = size
+        while len(data := _pdf(text, padding)) != size:
+            padding += size - len(data)
+        return data
+    return _pdf(text, 0)
+
+
+def _pdf(text: str, padding: int) -> bytes:
     content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -35,8 +44,7 @@ def pdf(text: str = "Product literature", *, size: int = 0) -> bytes:
     for number, body in enumerate(objects, start=1):
         offsets.append(out.tell())
         out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    if size:
-        padding = max(size - out.tell() - 200, 0)
+    if padding:
         offsets.append(out.tell())
         out.write(b"6 0 obj\n<< /Length %d >>\nstream\n" % padding)
         out.write(b"\0" * padding)
@@ -48,10 +56,7 @@ def pdf(text: str = "Product literature", *, size: int = 0) -> bytes:
     out.write(
         b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(offsets) + 1, xref)
     )
-    data = out.getvalue()
-    if size and len(data) < size:
-        data = data[:-6] + b" " * (size - len(data)) + data[-6:]
-    return data
+    return out.getvalue()
 
 
 def _ooxml(parts: dict[str, bytes]) -> bytes:
