@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from delegation.access import Perm, requires
 from documents import clamav, selectors, services, upload
-from documents._access import Perm, requires  # TODO(access): delegation.access
 from documents.filetypes import ALLOWED_EXTENSIONS, Refusal, check_content, extension_of
 from documents.forms import UploadDetailsForm, UploadFilesForm
 from documents.messages import SCAN_EXPLANATIONS, refusal_message
@@ -153,7 +153,7 @@ def _receive_files(request, details, handler: upload.DocumentUploadHandler):
         case_number=case_number,
         files=accepted,
         refused=refused,
-        acting_for=request.acting.business,
+        acting_for=request.acting.business if request.acting.for_client else None,
     )
     # *Upload more documents* starts again from nothing (DOC-2).
     request.session.pop(SESSION_KEY, None)
