@@ -3,9 +3,9 @@
 // the server checks every limit whatever the browser says.
 (function () {
   "use strict";
-  function size(bytes) {
-    if (bytes >= 1048576) { return (bytes / 1048576).toFixed(1) + " MB"; }
-    return Math.max(1, Math.round(bytes / 1024)) + " KB";
+  function size(bytes, zone) {
+    if (bytes >= 1048576) { return (bytes / 1048576).toFixed(1) + "\u00a0" + zone.dataset.mb; }
+    return Math.max(1, Math.round(bytes / 1024)) + "\u00a0" + zone.dataset.kb;
   }
   document.addEventListener("DOMContentLoaded", function () {
     var zone = document.querySelector("[data-dropzone]");
@@ -22,7 +22,7 @@
       var ul = document.createElement("ul");
       for (var i = 0; i < files.length; i++) {
         var li = document.createElement("li");
-        li.textContent = files[i].name + " (" + size(files[i].size) + ")";
+        li.textContent = files[i].name + " (" + size(files[i].size, zone) + ")";
         ul.appendChild(li);
       }
       list.appendChild(ul);
