@@ -91,10 +91,15 @@ def setup() -> tuple[str, dict]:
     from documents.views import SESSION_KEY
 
     category = DocumentCategory.objects.order_by("pk").first()
-    employment = EmploymentFactory(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER)
-    from business.tests.factories import ProgramAccountFactory
+    from business.tests.factories import BusinessFactory, ProgramAccountFactory
 
-    ProgramAccountFactory(business=employment.business)
+    business = BusinessFactory(bn9=f"{uuid.uuid4().int % 10**9:09d}")  # a new one each run
+    employment = EmploymentFactory(
+        business=business,
+        role=Employment.Role.BUSINESS_ACCOUNT_MANAGER,
+        user__username=f"bench-{uuid.uuid4().hex[:12]}",
+    )
+    ProgramAccountFactory(business=business)
     client = _client_for(employment.user)
     session = client.session
     session[SESSION_KEY] = {"category": category.pk, "case_number": "BENCH1"}
