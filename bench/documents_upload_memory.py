@@ -21,6 +21,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -219,6 +220,7 @@ def main() -> int:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         _purge_queue()
+        shutil.rmtree(media, ignore_errors=True)
 
 
 def _purge_queue() -> None:
