@@ -302,3 +302,15 @@ def test_the_uploader_is_told_what_was_received(
     notice = Notice.objects.get(type__code="document_received")
     assert notice.subject_en == f"Documents received for case {CASE}"
     assert notice.recipients.get().user == bam_client.user
+
+
+@pytest.mark.spec("DOC-2", "X-4")
+def test_an_upload_without_the_csrf_token_is_refused_and_nothing_kept(
+    bam_client, category, storage_root
+):
+    choose(bam_client, category)
+    bam_client.handler.enforce_csrf_checks = True
+    response = send(bam_client, [("sheet.pdf", samples.pdf())])
+    assert response.status_code == 403
+    assert not UploadBatch.objects.exists()
+    assert files_under(storage_root) == []
