@@ -299,6 +299,11 @@ CELERY_BEAT_SCHEDULE = {
     "notices-requeue-emails": {"task": "notices.requeue_notice_emails", "schedule": 300.0},
     # Uploaded files whose scan task never ran or gave up (DOC-4, documents.services).
     "documents-requeue-scans": {"task": "documents.requeue_pending_scans", "schedule": 300.0},
+    # Business relationship requests unanswered for 30 days (DELEG-2).
+    "delegation-expire-relationship-requests": {
+        "task": "delegation.expire_relationship_requests",
+        "schedule": 3600.0,
+    },
 }
 CELERY_TASK_ROUTES = {}
 
