@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -162,8 +163,6 @@ def _receive_files(request, details, handler: upload.DocumentUploadHandler):
 
 
 def _no_file_message() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Choose at least one file to upload.")
 
 
