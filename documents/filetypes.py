@@ -15,6 +15,7 @@ import zipfile
 from typing import IO
 
 import magic
+import olefile
 from django.conf import settings
 
 ALLOWED_EXTENSIONS = (
@@ -153,12 +154,28 @@ def _check_ooxml(file: IO[bytes], extension: str) -> None:
         raise Refusal("structure", f"no {MAIN_PART[extension].decode()} part")
 
 
-def _check_ole2(head: bytes) -> None:
-    """A Compound File header: signature, byte order, sector size."""
+# The stream each Compound File format must hold (Word 97-2003, Excel 97-2003 / 5.0).
+OLE2_STREAMS = {"doc": ("WordDocument",), "xls": ("Workbook", "Book")}
+
+
+def _check_ole2(file: IO[bytes], head: bytes, extension: str) -> None:
+    """A real Compound File (olefile reads its header, allocation tables and directory,
+    no stream) holding the main stream of its format; macros are refused."""
     if len(head) < 512 or head[:8] != bytes.fromhex("d0cf11e0a1b11ae1"):
         raise Refusal("structure", "not a compound file")
-    if head[28:30] != b"\xfe\xff" or head[30:32] not in (b"\x09\x00", b"\x0c\x00"):
-        raise Refusal("structure", "bad compound file header")
+    file.seek(0)
+    try:
+        with olefile.OleFileIO(file) as ole:
+            if not any(ole.exists(stream) for stream in OLE2_STREAMS[extension]):
+                raise Refusal("structure", f"no {OLE2_STREAMS[extension][0]} stream")
+            if ole.exists("Macros") or ole.exists("_VBA_PROJECT_CUR"):
+                raise Refusal("structure", "macros")
+    except Refusal:
+        raise
+    except Exception as exc:  # olefile raises many kinds on a broken file
+        raise Refusal("structure", f"{type(exc).__name__}: {exc}"[:200]) from None
+    finally:
+        file.seek(0)
 
 
 def check_content(file: IO[bytes], *, extension: str) -> str:
@@ -180,7 +197,7 @@ def check_content(file: IO[bytes], *, extension: str) -> str:
         if zipfile.is_zipfile(file):
             raise Refusal("polyglot", "zip archive inside")
         if extension in OLE2:
-            _check_ole2(head)
+            _check_ole2(file, head, extension)
         if extension in BINARY and any(MARKUP.search(chunk) for chunk in _chunks(file)):
             raise Refusal("polyglot", "markup inside")
     file.seek(0)

@@ -92,6 +92,22 @@ def test_zip_guard_entries_and_ratio(settings, setting, value):
     assert refused.value.code == "archive"
 
 
+@pytest.mark.parametrize(
+    ("content", "extension", "reason"),
+    [
+        (lambda: samples.ole2("Workbook", samples.EXCEL_CLSID), "doc", "content"),
+        (lambda: samples.ole2("WordDocument", samples.WORD_CLSID), "xls", "content"),
+        (lambda: samples.ole2("Contents", b"\0" * 16), "doc", "structure"),  # no Word stream
+        (lambda: samples.ole2("Contents", b"\0" * 16), "xls", "structure"),
+        (lambda: samples.doc()[:1024], "doc", "structure"),  # cut short: no directory
+    ],
+)
+def test_compound_files_need_their_format_s_stream(content, extension, reason):
+    with pytest.raises(Refusal) as refused:
+        check_content(io.BytesIO(content()), extension=extension)
+    assert refused.value.code == reason
+
+
 def test_macro_enabled_office_file_refused():
     content = samples.docx(extra={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0macros"})
     with pytest.raises(Refusal) as refused:
