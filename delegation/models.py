@@ -75,6 +75,38 @@ class Employment(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.business} ({self.get_role_display()})"
 
+    # --- guarded transitions (STYLE 2, DELEG-1); services lock, save, audit and notify ----
+    def _check_not_self(self, by) -> None:
+        if by is not None and by.pk == self.user_id:
+            raise TransitionError("nobody answers their own access request")
+
+    def approve(self, *, role: str, by) -> None:
+        """A pending request becomes an active employment in ``role``."""
+        if self.status != self.Status.PENDING:
+            raise TransitionError("only a pending request can be approved")
+        if role not in self.Role.values:
+            raise TransitionError("unknown role")
+        self._check_not_self(by)
+        self.status, self.role = self.Status.ACTIVE, role
+
+    def reject(self, *, by) -> None:
+        if self.status != self.Status.PENDING:
+            raise TransitionError("only a pending request can be rejected")
+        self._check_not_self(by)
+        self.status = self.Status.REJECTED
+
+    def change_role(self, *, role: str) -> None:
+        if self.status != self.Status.ACTIVE:
+            raise TransitionError("only an active employee's role can be changed")
+        if role not in self.Role.values:
+            raise TransitionError("unknown role")
+        self.role = role
+
+    def remove(self) -> None:
+        if self.status != self.Status.ACTIVE:
+            raise TransitionError("only an active employee's access can be removed")
+        self.status = self.Status.REMOVED
+
 
 class TransitionError(Exception):
     """A workflow step asked from a state that does not allow it (STYLE 2)."""

@@ -59,3 +59,103 @@ def business_notice_recipients(
     if program_account is not None:
         employments = employments.filter(scope_covers(Q(programaccount=program_account)))
     return employments.values("user_id")
+
+
+# --- Employees (DELEG-1) and the delegation history (DELEG-6) -----------------------------
+
+
+def employees_visible(*, business_id: int, account_ids=None) -> QuerySet[Employment]:
+    """The business's active employees a manager sees: everyone, or for a Program Account
+    Manager (``account_ids``) those whose access covers one of their program accounts."""
+    employments = Employment.objects.filter(
+        business_id=business_id, status=Employment.Status.ACTIVE
+    ).select_related("user")
+    if account_ids is not None:
+        employments = employments.filter(scope_covers(Q(programaccount__in=sorted(account_ids))))
+    return employments.order_by("user__last_name", "user__first_name", "pk")
+
+
+def employee_page_rows(rows) -> list[Employment]:
+    """One page of ``employees_visible`` with their program accounts (one more query)."""
+    from django.db.models import prefetch_related_objects
+
+    rows = list(rows)
+    prefetch_related_objects(rows, "program_accounts")
+    return rows
+
+
+def pending_requests(*, business_id: int) -> QuerySet[Employment]:
+    return (
+        Employment.objects.filter(business_id=business_id, status=Employment.Status.PENDING)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+
+
+def business_manager_count(*, business_id: int) -> int:
+    """How many active Business Account Managers the business has (DELEG-0)."""
+    return Employment.objects.filter(
+        business_id=business_id,
+        status=Employment.Status.ACTIVE,
+        role=Employment.Role.BUSINESS_ACCOUNT_MANAGER,
+    ).count()
+
+
+# The audit actions that are delegation changes (DELEG-6), by prefix.
+DELEGATION_ACTION_PREFIXES = (
+    "employment.",
+    "access_request.",
+    "relationship.",
+    "client_group.",
+    "client_assignment.",
+)
+
+
+def delegation_history(
+    *, business_id: int, start=None, end=None, actor_id=None, action: str = ""
+) -> QuerySet:
+    """The delegation changes of a business (it is the business or the acting-for
+    business), newest first, filtered by date range, person and action."""
+    from carm_portal.models import AuditEntry
+
+    prefixes = Q()
+    for prefix in DELEGATION_ACTION_PREFIXES:
+        prefixes |= Q(action__startswith=prefix)
+    entries = AuditEntry.objects.filter(
+        Q(business_id=business_id) | Q(acting_for_id=business_id), prefixes
+    )
+    if start:
+        entries = entries.filter(created_at__date__gte=start)
+    if end:
+        entries = entries.filter(created_at__date__lte=end)
+    if actor_id:
+        entries = entries.filter(actor_id=actor_id)
+    if action:
+        entries = entries.filter(action=action)
+    return entries.select_related("actor", "business", "acting_for").order_by("-created_at", "-pk")
+
+
+def delegation_history_people(*, business_id: int) -> list[tuple[int, str]]:
+    """The people who made a delegation change of the business (the filter's choices)."""
+    from accounts.models import User
+
+    actor_ids = delegation_history(business_id=business_id).order_by().values("actor_id")
+    return [
+        (user.pk, user.get_full_name() or user.get_username())
+        for user in User.objects.filter(pk__in=actor_ids).order_by("last_name", "first_name", "pk")
+    ]
+
+
+def delegation_history_actions(*, business_id: int) -> list[str]:
+    """The action codes present in the business's delegation history."""
+    return sorted(
+        set(
+            delegation_history(business_id=business_id)
+            .order_by()
+            .values_list("action", flat=True)
+            .distinct()
+        )
+    )
+
+
+# --- end of employees ---------------------------------------------------------------------

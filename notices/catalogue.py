@@ -31,6 +31,20 @@ CATALOGUE = [
         True,
     ),
     (
+        "access_changed",
+        "Changes to delegation – Access changed",
+        "Modifications apportées à la délégation – Accès modifié",
+        EMPLOYEES,
+        True,
+    ),
+    (
+        "employees_changed",
+        "Changes to delegation – Employee access",
+        "Modifications apportées à la délégation – Accès des employés",
+        MANAGERS,
+        True,
+    ),
+    (
         "relationship_requested",
         "Business relationships – Request received",
         "Relations d'affaires – Demande reçue",
@@ -96,6 +110,8 @@ CATALOGUE = [
 CONTEXT = {
     "delegation_pending_access": ("requester", "business_name", "bn9"),
     "access_request_answered": ("approved", "business_name", "bn9"),  # optional: reason
+    "access_changed": ("business_name", "bn9", "removed", "role"),
+    "employees_changed": ("person", "action", "role", "business_name", "bn9"),
     "relationship_requested": ("provider_name", "provider_bn9", "client_name", "client_bn9"),
     "relationship_answered": ("approved", "client_name", "client_bn9", "provider_name"),
     "relationship_ended": ("provider_name", "client_name", "client_bn9", "expired"),

@@ -16,8 +16,54 @@ def _new_client():
     return EmploymentFactory(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER).business
 
 
+def _pending(w):
+    return {"pk": w.extra["pending_request"].pk}
+
+
+def _scoped(account_attr):
+    """A client's Reader limited to account A (or B), created for the row."""
+
+    def args(w):
+        employment = EmploymentFactory(business=w.client, role=Employment.Role.READER)
+        employment.program_accounts.add(getattr(w, account_attr))
+        return {"pk": employment.pk}
+
+    return args
+
+
+def _employee(principal):
+    return lambda w: {"pk": w.employment(principal).pk}
+
+
+def _grant(prefix):
+    return lambda w: {f"{prefix}-role": "editor", f"{prefix}-program_accounts": [w.account_a.pk]}
+
+
 # fmt: off
 EMPLOYEE_ROUTES = [
+    # DELEG-1: the client's BAM and PAM manage its employees; nobody else, never a service provider (DELEG-3).
+    Route("delegation:employees", "GET", expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403)),
+    Route("delegation:employees_bulk_approve", "POST", expect(302, 404, 302, 302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403), data=lambda w: {**_grant("bulk")(w), "bulk-requests": [w.extra["pending_request"].pk]}),
+    Route("delegation:employees_bulk_approve", "POST", expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403), label="nothing selected"),
+    # A pending request of the client (LINK-2): details, approve, reject.
+    Route("delegation:employee_request", "GET", expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_pending),
+    Route("delegation:employee_approve", "POST", expect(302, 404, 302, 302, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_pending, data=_grant("approve")),
+    Route("delegation:employee_reject", "POST", expect(302, 404, 302, 302, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_pending, data=lambda w: {"reject-reason": "Unknown to us."}),
+    # Changing and removing: the PAM only within account A, never the BAM.
+    Route("delegation:employee_change", "GET", expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_scoped("account_a"), label="Reader of A"),
+    Route("delegation:employee_change", "GET", expect(302, 404, 200, 404, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_scoped("account_b"), label="Reader of B"),
+    Route("delegation:employee_change", "GET", expect(302, 404, 200, 403, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_employee("editor"), label="Editor of every account"),
+    Route("delegation:employee_change", "GET", expect(302, 404, 200, 403, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_employee("bam"), label="the BAM"),
+    # The only BAM may not remove themselves (the last-manager rule: a clear refusal, 200).
+    Route("delegation:employee_remove", "POST", expect(302, 404, 200, 403, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_employee("bam"), label="the only BAM"),
+    Route("delegation:employee_change", "GET", expect(302, 404, 404, 404, 404, 404, 404, 200, 403, 403, 403, 403, 404, 404), args=_employee("biz_assigned"), label="a broker's employee"),
+    Route("delegation:employee_change", "POST", expect(302, 404, 302, 302, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_scoped("account_a"), data=_grant("change"), label="Reader of A"),
+    Route("delegation:employee_remove", "GET", expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_scoped("account_a"), label="Reader of A"),
+    Route("delegation:employee_remove", "POST", expect(302, 404, 302, 302, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_scoped("account_a"), label="Reader of A"),
+    Route("delegation:employee_remove", "POST", expect(302, 404, 302, 404, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_scoped("account_b"), label="Reader of B"),
+    # DELEG-6: the delegation history, for the client's BAM only.
+    Route("delegation:history", "GET", expect(302, 404, 200, 403, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403)),
+    Route("delegation:history_csv", "GET", expect(302, 404, 200, 403, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403)),
 ]
 
 RELATIONSHIP_ROUTES = [

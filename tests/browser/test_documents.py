@@ -111,7 +111,9 @@ def test_upload_journey_drag_and_drop_then_keyboard(page, live_server, scanner, 
         page.locator(".menu-links").get_by_role("link", name=words["link"]).click()
     assert page.locator("h1").inner_text() == words["step1"]
     check(page, f"documents-{language}-step-1")
-    page.get_by_label(words["category"]).select_option(label=category.name_en if language == "en" else category.name_fr)
+    page.get_by_label(words["category"]).select_option(
+        label=category.name_en if language == "en" else category.name_fr
+    )
     page.get_by_label(words["case"]).fill("8000000683")
     with page.expect_navigation():
         page.locator("main form").get_by_role("button", name=words["next"]).click()
