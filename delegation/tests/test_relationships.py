@@ -324,7 +324,7 @@ def test_fields_a_person_may_not_set_are_ignored(world):
 @pytest.mark.parametrize(
     ("principal", "services"),
     [
-        ("bam", ["Manage my business relationships"]),
+        ("bam", ["Manage my employees", "Manage my business relationships"]),
         ("reader", []),
     ],
 )
