@@ -25,5 +25,6 @@ urlpatterns += i18n_patterns(
     path("portal/configure/", include("delegation.urls")),
     path("calculator/", include("calculator.urls")),
     path("notices/", include("notices.urls")),
+    path("documents/", include("documents.urls")),
     prefix_default_language=True,
 )
