@@ -116,8 +116,9 @@ def start_services(env: dict, started: dict, embedded) -> None:
         return
     if not (shutil.which("clamd") or Path("/usr/sbin/clamd").exists()):
         say(
-            "ClamAV (clamd) is not installed: uploaded files will stay quarantined "
-            "until it is (apt-get install clamav-daemon)."
+            "ClamAV (clamd) is not installed: uploaded files will stay quarantined, "
+            "never marked clean, until it is (apt-get install clamav-daemon); the upload "
+            "confirmation page says why."
         )
         return
     result = subprocess.run(  # noqa: S603
@@ -133,7 +134,10 @@ def start_services(env: dict, started: dict, embedded) -> None:
         env["CLAMAV_URL"] = result.stdout.strip().removeprefix("export CLAMAV_URL=")
         say(f"ClamAV is scanning uploads at {env['CLAMAV_URL']}")
     else:
-        say("clamd did not start: uploaded files will stay quarantined")
+        say(
+            "clamd did not start: uploaded files will stay quarantined (pending scan) "
+            "until it runs; the upload confirmation page says why."
+        )
 
 
 if __name__ == "__main__":

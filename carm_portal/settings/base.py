@@ -164,6 +164,25 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLAMAV_URL = env.str("CLAMAV_URL", default="tcp://127.0.0.1:3310")
 CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 
+# --- Document upload (SPEC DOC-3, DOC-4; SI-3, SI-10) ------------------------------------
+DOCUMENT_MAX_FILE_SIZE = env.int("DOCUMENT_MAX_FILE_SIZE", default=15 * 1024 * 1024)  # bytes
+DOCUMENT_MAX_FILES = env.int("DOCUMENT_MAX_FILES", default=10)  # per upload
+# A request larger than every allowed file plus room for the form is refused unread.
+DOCUMENT_MAX_REQUEST_SIZE = (DOCUMENT_MAX_FILES + 1) * DOCUMENT_MAX_FILE_SIZE
+# Zip-bomb guard for .docx/.xlsx/.xps, read from the archive's directory before anything
+# is expanded: total expanded size, number of entries, expansion ratio of any entry.
+DOCUMENT_ZIP_MAX_EXPANDED = 100 * 1024 * 1024
+DOCUMENT_ZIP_MAX_ENTRIES = 2000
+DOCUMENT_ZIP_MAX_RATIO = 100
+# Scans: retries with backoff while clamd is unreachable; the beat queues again the files
+# still pending after DOCUMENT_SCAN_REQUEUE_AFTER seconds (nothing is lost, ADR 0010).
+DOCUMENT_SCAN_RETRY_BASE = 30  # seconds before the 2nd attempt; doubles each time
+DOCUMENT_SCAN_RETRY_MAX = 30 * 60
+DOCUMENT_SCAN_MAX_RETRIES = 8  # then the beat takes over
+DOCUMENT_SCAN_REQUEUE_AFTER = env.int("DOCUMENT_SCAN_REQUEUE_AFTER", default=10 * 60)
+# Uploads stream to temporary files, never to memory (the 10 x 15 MB budget, DOC-3).
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
+
 # --- Sign-in partner (OpenID Connect, SPEC SIGN-3, ADR 0006; IA-2, IA-8) -----------------
 # mozilla-django-oidc with accounts.partner. Nothing is fetched at import time: the
 # discovery document is read on first use and cached (accounts/partner.py). Explicit
@@ -284,6 +303,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.issue_statements",
         "schedule": crontab(day_of_month="25", hour="5", minute="0"),
     },
+    # Uploaded files whose scan task never ran or gave up (DOC-4, documents.services).
+    "documents-requeue-scans": {"task": "documents.requeue_pending_scans", "schedule": 300.0},
     # Business relationship requests unanswered for 30 days (DELEG-2).
     "delegation-expire-relationship-requests": {
         "task": "delegation.expire_relationship_requests",

@@ -1,0 +1,249 @@
+"""Writes of the document upload area (SPEC DOC-2 … DOC-5, STYLE 1).
+
+An upload keeps every valid file of the batch in storage under a generated name, as
+*pending scan*, and queues one scan per file after the commit. The scan (a Celery task
+over ``document_scan``) writes the final state once, under a row lock, with one audit
+entry and, for a rejected file, one notice to the uploader — however many times the
+broker delivers the task. Nothing is ever marked clean without clamd's own answer.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from business.models import ProgramAccount
+from carm_portal.audit import audit_record
+from carm_portal.tasks import enqueue_on_commit
+from documents import clamav
+from documents.filetypes import Refusal, check_content, extension_of
+from documents.models import Document, DocumentCategory, UploadBatch
+from documents.upload import Refused
+from notices.services import notice_send
+
+logger = logging.getLogger(__name__)
+
+
+class ScannerUnavailable(Exception):
+    """clamd could not scan the file now: the file stays pending, to be tried again."""
+
+
+def _queue_scan(document_id: int) -> None:
+    from documents.tasks import scan_document
+
+    enqueue_on_commit(scan_document, document_id)
+
+
+def upload_batch_create(
+    *,
+    request=None,
+    uploaded_by,
+    program_account: ProgramAccount,
+    category: DocumentCategory,
+    case_number: str,
+    files: Sequence[tuple[UploadedFile, str]],
+    refused: Sequence[Refused] = (),
+    acting_for=None,
+) -> UploadBatch:
+    """Keep the accepted ``files`` (each with the content type detected at upload) as
+    pending documents of one batch, record the ``refused`` ones, tell the uploader what
+    was received (notice) and queue a scan per file."""
+    if not files:
+        raise ValueError("an upload keeps at least one file")
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            batch = UploadBatch.objects.create(
+                business=program_account.business,
+                program_account=program_account,
+                uploaded_by=uploaded_by,
+                category=category,
+                case_number=case_number,
+                refused=[{"name": r.name, "reason": r.reason} for r in refused],
+            )
+            documents = []
+            for upload, content_type in files:
+                document = Document(
+                    batch=batch,
+                    business=program_account.business,
+                    program_account=program_account,
+                    uploaded_by=uploaded_by,
+                    category=category,
+                    case_number=case_number,
+                    original_name=upload.name,
+                    extension=extension_of(upload.name),
+                    size=upload.size,
+                    content_type=content_type,
+                    sha256=getattr(upload, "sha256", ""),
+                )
+                saved = default_storage.save(document.storage_name, upload)
+                stored.append(saved)
+                if saved != document.storage_name:  # never renamed: names are unique
+                    raise RuntimeError(f"storage renamed {document.storage_name} to {saved}")
+                documents.append(document)
+            Document.objects.bulk_create(documents)
+            audit_record(
+                action="documents.upload",
+                request=request,
+                actor=uploaded_by,
+                business=program_account.business,
+                acting_for=acting_for,
+                subject=case_number,
+                changes={
+                    "batch": batch.pk,
+                    "case_number": case_number,
+                    "category": category.pk,
+                    "documents": [d.pk for d in documents],
+                    "refused": batch.refused,
+                },
+            )
+            notice_send(
+                type_code="document_received",
+                recipient=uploaded_by,
+                program_account=program_account,
+                context={"case_number": case_number, "file_count": len(documents)},
+                reference=f"documents:batch:{batch.pk}",
+            )
+            for document in documents:
+                _queue_scan(document.pk)
+    except BaseException:
+        for name in stored:  # nothing kept from a batch that was not recorded
+            default_storage.delete(name)
+        raise
+    return batch
+
+
+def _finish_scan(
+    *, document_id: int, scan_round: int, infected: str | None, mismatch: Refusal | None
+) -> str:
+    """Write the scan's outcome once: the row is locked and must still be pending in the
+    same round; a second delivery of the task finds it done and writes nothing."""
+    with transaction.atomic():
+        document = (
+            Document.objects.select_for_update()
+            .select_related("program_account__business", "uploaded_by")
+            .get(pk=document_id)
+        )
+        if document.scan_state != Document.ScanState.PENDING or document.scan_round != scan_round:
+            return "already scanned"
+        if infected:
+            document.mark_infected(signature=infected)
+            reason = "infected"
+        elif mismatch is not None:
+            document.mark_type_mismatch(reason=f"{mismatch.code}: {mismatch.detail}".strip(": "))
+            reason = "type"
+        else:
+            document.mark_clean()
+            reason = ""
+        document.scan_error = ""
+        document.save(update_fields=["scan_state", "scan_result", "scanned_at", "scan_error"])
+        audit_record(
+            action="documents.scan",
+            business=document.business,
+            subject=document.case_number,
+            changes={
+                "document": document.pk,
+                "scan_state": document.scan_state,
+                "scan_result": document.scan_result,
+                "round": scan_round,
+            },
+        )
+        if reason:
+            notice_send(
+                type_code="document_rejected",
+                recipient=document.uploaded_by,
+                program_account=document.program_account,
+                context={
+                    "case_number": document.case_number,
+                    "file_name": document.original_name,
+                    "reason": reason,
+                },
+                reference=f"documents:rejected:{document.pk}:{scan_round}",
+            )
+        return document.scan_state
+
+
+def document_scan(*, document_id: int) -> str:
+    """Check a pending document's content again and scan it with clamd (DOC-4); return
+    the final state. ``ScannerUnavailable`` when clamd cannot answer: the document stays
+    pending (never clean) and the caller tries again later."""
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None or document.scan_state != Document.ScanState.PENDING:
+        return "already scanned"
+    Document.objects.filter(pk=document_id).update(
+        scan_attempts=F("scan_attempts") + 1, last_attempt_at=timezone.now()
+    )
+    infected = mismatch = None
+    try:
+        with default_storage.open(document.storage_name, "rb") as stored:
+            try:
+                check_content(stored, extension=document.extension)
+            except Refusal as refusal:
+                mismatch = refusal  # never served: no scanner needed to reject it
+            else:
+                stored.seek(0)
+                infected = clamav.instream(stored)
+    except (clamav.ClamdUnavailable, clamav.ClamdError, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:200]
+        Document.objects.filter(pk=document_id).update(scan_error=error)
+        logger.warning("document %s not scanned: %s", document_id, error)
+        raise ScannerUnavailable(error) from exc
+    return _finish_scan(
+        document_id=document_id,
+        scan_round=document.scan_round,
+        infected=infected,
+        mismatch=mismatch,
+    )
+
+
+def document_rescan(*, document: Document, request=None, actor=None) -> Document:
+    """Put a scanned document back in quarantine and scan it again (CBSA staff, DOC-5).
+    A document already pending is only queued again."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        before = document.scan_state
+        if before != Document.ScanState.PENDING:
+            document.start_rescan()
+            document.save(
+                update_fields=[
+                    "scan_state",
+                    "scan_round",
+                    "scan_attempts",
+                    "scan_error",
+                    "scanned_at",
+                ]
+            )
+        audit_record(
+            action="documents.rescan",
+            request=request,
+            actor=actor,
+            business=document.business,
+            subject=document.case_number,
+            changes={"document": document.pk, "scan_state": [before, document.scan_state]},
+        )
+        _queue_scan(document.pk)
+    return document
+
+
+def document_scans_left_behind(*, now: datetime.datetime | None = None) -> list[int]:
+    """Pending documents whose scan no task is going to run: never tried for a while
+    (the broker was down at upload time) or last tried long ago (retries gave up)."""
+    now = now or timezone.now()
+    before = now - datetime.timedelta(seconds=settings.DOCUMENT_SCAN_REQUEUE_AFTER)
+    return list(
+        Document.objects.filter(scan_state=Document.ScanState.PENDING)
+        .filter(
+            Q(last_attempt_at__isnull=True, uploaded_at__lte=before)
+            | Q(last_attempt_at__lte=before)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
