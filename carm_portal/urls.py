@@ -24,5 +24,6 @@ urlpatterns += i18n_patterns(
     path("portal/", include("business.urls")),
     path("calculator/", include("calculator.urls")),
     path("notices/", include("notices.urls")),
+    path("rulings/", include("rulings.urls")),
     prefix_default_language=True,
 )
