@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from delegation import selectors
+from delegation.access import access_for
 
 CURRENT_ACCOUNT_KEY = "current_program_account"
 
@@ -203,14 +203,42 @@ class Navigation:
 
     @cached_property
     def accounts(self) -> list:
-        """Every program account the person may switch to (the header's switcher)."""
+        """Every program account the person may switch to (the header's switcher): their
+        own businesses' and, for a service provider's employee, the clients' they act for
+        (DELEG-4). The grants come from ``delegation.access``."""
         if not self.request.user.is_authenticated:
             return []
         return list(
-            selectors.program_accounts_for(user=self.request.user).order_by(
-                "business__legal_name", "program_identifier", "reference_number"
-            )
+            access_for(self.request)
+            .program_accounts()
+            .order_by("business__legal_name", "program_identifier", "reference_number")
         )
+
+    @cached_property
+    def acting_for_client(self) -> bool:
+        """Whether the current account is a client's (the header says so, DELEG-4)."""
+        account = self.account
+        if account is None:
+            return False
+        grant = access_for(self.request).grant(account.business_id)
+        return bool(grant and grant.is_provider)
+
+    @cached_property
+    def businesses(self) -> list[dict]:
+        """The switcher's groups: one per business, the person's own first."""
+        access = access_for(self.request)
+        groups: dict[int, dict] = {}
+        for account in self.accounts:
+            group = groups.setdefault(
+                account.business_id,
+                {
+                    "business": account.business,
+                    "client": access.grant(account.business_id).is_provider,
+                    "accounts": [],
+                },
+            )
+            group["accounts"].append(account)
+        return sorted(groups.values(), key=lambda g: g["client"])
 
 
 class NavigationMiddleware:

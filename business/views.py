@@ -24,7 +24,7 @@ from business.forms import (
 from business.models import Address, Business, Person, ProgramAccount
 from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
 from carm_portal.audit import audit_record
-from delegation import selectors
+from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
 from finance.models import Transaction
 
@@ -303,8 +303,11 @@ def home(request):
     account = request.nav.account
     if account is None:
         return redirect("accounts:first_setup")
-    transactions = list(
-        Transaction.objects.filter(program_account=account).order_by("-date", "-number")[:5]
+    grant = access_for(request).grant(account.business_id)
+    transactions = (
+        list(Transaction.objects.filter(program_account=account).order_by("-date", "-number")[:5])
+        if grant.allows(Perm.VIEW_TRANSACTIONS, account.pk)
+        else []
     )
     return render(
         request,
@@ -317,9 +320,14 @@ def home(request):
 @require_POST
 def switch_account(request):
     """The header's switcher: another business or program account of the person."""
-    account = selectors.program_account_for(
-        user=request.user, account_id=int(request.POST.get("account", 0) or 0)
+    chosen = request.POST.get("account", "")
+    account = (
+        access_for(request).program_accounts().filter(pk=int(chosen)).first()
+        if chosen.isdigit()
+        else None
     )
+    if account is None:
+        raise Http404
     request.session[CURRENT_ACCOUNT_KEY] = account.pk
     audit_record(action="current_account.switched", request=request, business=account.business)
     return redirect("business:home")
@@ -334,9 +342,9 @@ def area(request, key: str):
     return render(request, "business/landing.html", {"tile": tile})
 
 
-@login_required
+@requires(Perm.VIEW_BUSINESS_PROFILE, business="pk")
 def business_profile(request, pk: int):
-    business = selectors.business_for(user=request.user, business_id=pk)
+    business = request.acting.business
     addresses = Address.objects.filter(business=business).order_by("kind")
     people = Person.objects.filter(business=business)
     return render(
@@ -351,17 +359,21 @@ def business_profile(request, pk: int):
     )
 
 
-@login_required
+@requires(Perm.VIEW_PROGRAM_LIST)
 def program_accounts(request):
-    accounts = selectors.program_accounts_for(user=request.user).order_by(
-        "business__legal_name", "program_identifier", "reference_number"
+    """The program accounts of the business acted for, within the person's scope."""
+    accounts = (
+        access_for(request)
+        .program_accounts(Perm.VIEW_PROGRAM_ACCOUNT)
+        .filter(business=request.acting.business)
+        .order_by("program_identifier", "reference_number")
     )
     return render(request, "business/program_accounts.html", {"accounts": accounts})
 
 
-@login_required
+@requires(Perm.VIEW_PROGRAM_ACCOUNT, account="pk")
 def program_account_profile(request, pk: int):
-    account = selectors.program_account_for(user=request.user, account_id=pk)
+    account = request.acting.account
     business = Business.objects.prefetch_related(
         Prefetch("addresses", queryset=Address.objects.order_by("kind")), "people"
     ).get(pk=account.business_id)

@@ -74,3 +74,213 @@ class Employment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.business} ({self.get_role_display()})"
+
+
+class TransitionError(Exception):
+    """A workflow step asked from a state that does not allow it (STYLE 2)."""
+
+
+class Relationship(models.Model):
+    """A service provider's access to a client's business (SPEC DELEG-2).
+
+    The provider (a business holding a customs-broker or third-party program account)
+    asks; the client's managers answer and choose the kind. Rows are never deleted: the
+    ended, rejected and expired ones are the history.
+    """
+
+    class Kind(models.TextChoices):
+        BUSINESS = "business", _("Business management")
+        PROGRAM = "program", _("Program management")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACTIVE = "active", _("Active")
+        REJECTED = "rejected", _("Rejected")
+        ENDED = "ended", _("Ended")
+        EXPIRED = "expired", _("Expired")
+
+    provider = models.ForeignKey(
+        "business.Business",
+        on_delete=models.CASCADE,
+        related_name="client_relationships",
+        verbose_name=_("service provider"),
+    )
+    client = models.ForeignKey(
+        "business.Business",
+        on_delete=models.CASCADE,
+        related_name="provider_relationships",
+        verbose_name=_("client"),
+    )
+    kind = models.CharField(_("relationship type"), max_length=10, choices=Kind.choices, blank=True)
+    program_accounts = models.ManyToManyField(
+        "business.ProgramAccount",
+        blank=True,
+        related_name="provider_relationships",
+        verbose_name=_("program accounts"),
+        help_text=_("Program management only: the client's program accounts delegated."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    comment = models.TextField(_("message to the client"), max_length=1000, blank=True)
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("business relationship")
+        verbose_name_plural = _("business relationships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "client"],
+                condition=models.Q(status__in=["pending", "active"]),
+                name="relationship_one_open_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(provider=models.F("client")),
+                name="relationship_not_with_itself",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["pending", "active", "rejected", "ended", "expired"]
+                ),
+                name="relationship_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["", "business", "program"]),
+                name="relationship_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="active", kind=""),
+                name="relationship_active_has_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status"], name="relationship_provider_status"),
+            models.Index(fields=["client", "status"], name="relationship_client_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} → {self.client} ({self.get_status_display()})"
+
+    # --- guarded transitions (STYLE 2); services save and audit -------------------------
+    def approve(self, *, kind: str, by, at) -> None:
+        if self.status != self.Status.PENDING:
+            raise TransitionError("only a pending relationship can be approved")
+        if kind not in self.Kind.values:
+            raise TransitionError("unknown relationship type")
+        self.status, self.kind, self.answered_by, self.answered_at = (
+            self.Status.ACTIVE,
+            kind,
+            by,
+            at,
+        )
+
+    def reject(self, *, reason: str, by, at) -> None:
+        if self.status != self.Status.PENDING:
+            raise TransitionError("only a pending relationship can be rejected")
+        self.status, self.reason, self.answered_by, self.answered_at = (
+            self.Status.REJECTED,
+            reason,
+            by,
+            at,
+        )
+
+    def end(self, *, by, at) -> None:
+        if self.status not in (self.Status.PENDING, self.Status.ACTIVE):
+            raise TransitionError("only a pending or active relationship can be ended")
+        self.status, self.ended_by, self.ended_at = self.Status.ENDED, by, at
+
+    def expire(self, *, at) -> None:
+        if self.status != self.Status.PENDING:
+            raise TransitionError("only a pending relationship can expire")
+        self.status, self.ended_at = self.Status.EXPIRED, at
+
+
+class ClientAssignment(models.Model):
+    """A service provider's employee assigned to one of its clients (DELEG-4)."""
+
+    employment = models.ForeignKey(
+        Employment,
+        on_delete=models.CASCADE,
+        related_name="client_assignments",
+        verbose_name=_("employee"),
+    )
+    client = models.ForeignKey(
+        "business.Business",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("client"),
+    )
+    created_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("client assignment")
+        verbose_name_plural = _("client assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employment", "client"], name="client_assignment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employment.user} → {self.client}"
+
+
+class ClientGroup(models.Model):
+    """A service provider's named set of clients and employees (DELEG-5): the employees
+    of a group act for every client of the group. A deleted group keeps its row (and so
+    its name, which may not be reused)."""
+
+    provider = models.ForeignKey(
+        "business.Business",
+        on_delete=models.CASCADE,
+        related_name="client_groups",
+        verbose_name=_("service provider"),
+    )
+    name = models.CharField(_("group name"), max_length=60)
+    clients = models.ManyToManyField(
+        "business.Business", blank=True, related_name="+", verbose_name=_("clients")
+    )
+    members = models.ManyToManyField(
+        Employment, blank=True, related_name="client_groups", verbose_name=_("employees")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("client group")
+        verbose_name_plural = _("client groups")
+        constraints = [
+            # Unconditional: a deleted group's name stays taken (DELEG-5).
+            models.UniqueConstraint(
+                models.functions.Lower("name"), "provider", name="client_group_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

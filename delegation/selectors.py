@@ -1,15 +1,9 @@
-"""Reads scoped to what a person may see (STYLE 3). Other apps read businesses and
-program accounts through these functions only.
-
-Issue 6 adds relationships (acting for clients) and the full permission matrix; the rule
-here is the part that exists today: a person sees the businesses they are an active
-employee of, and the program accounts within their scope.
-"""
+"""Reads scoped to a person (STYLE 3). Permission checks and scoped lists for the other
+apps live in ``delegation.access``; these are the delegation app's own reads."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from django.http import Http404
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from business.models import Business, ProgramAccount
 from delegation.models import Employment
@@ -19,46 +13,49 @@ def active_employments(*, user) -> QuerySet[Employment]:
     return Employment.objects.filter(user=user, status=Employment.Status.ACTIVE)
 
 
-def businesses_for(*, user) -> QuerySet[Business]:
-    return Business.objects.filter(
-        employments__user=user, employments__status=Employment.Status.ACTIVE
-    ).distinct()
-
-
-def business_for(*, user, business_id: int) -> Business:
-    """The business if the person works for it; 404 otherwise (existence not revealed)."""
-    business = businesses_for(user=user).filter(pk=business_id).first()
-    if business is None:
-        raise Http404
-    return business
-
-
-def program_accounts_for(*, user, business: Business | None = None) -> QuerySet[ProgramAccount]:
-    """Program accounts in the person's scope: all of a business when their employment has
-    no program-account scope, else the ones it names."""
-    employments = active_employments(user=user)
-    if business is not None:
-        employments = employments.filter(business=business)
-    whole = employments.filter(program_accounts__isnull=True).values("business_id")
-    scoped = employments.values("program_accounts")
-    return (
-        (
-            ProgramAccount.objects.filter(business_id__in=whole)
-            | ProgramAccount.objects.filter(pk__in=scoped)
-        )
-        .select_related("business")
-        .distinct()
-    )
-
-
-def program_account_for(*, user, account_id: int) -> ProgramAccount:
-    account = program_accounts_for(user=user).filter(pk=account_id).first()
-    if account is None:
-        raise Http404
-    return account
-
-
 def pending_requests_for(*, user) -> QuerySet[Employment]:
     return Employment.objects.filter(user=user, status=Employment.Status.PENDING).select_related(
         "business"
     )
+
+
+def scope_covers(accounts: Q) -> Q:
+    """Employments whose program-account scope covers an account matching ``accounts``
+    (a condition on ``programaccount``): Business Account Managers (the whole business),
+    an empty scope (every program account of the business), or a scope naming one."""
+    through = Employment.program_accounts.through
+    has_scope = Exists(through.objects.filter(employment_id=OuterRef("pk")))
+    names_one = Exists(through.objects.filter(accounts, employment_id=OuterRef("pk")))
+    return Q(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER) | ~has_scope | names_one
+
+
+def business_notice_recipients(
+    *,
+    business: Business,
+    program_account: ProgramAccount | None = None,
+    managers_only: bool = False,
+) -> QuerySet:
+    """The people who receive a notice about ``business`` (and ``program_account``).
+
+    - Active employments of active people only.
+    - ``managers_only`` (types such as *Changes to delegation – Pending access*): the
+      Business Account Managers and the Program Account Managers.
+    - A notice about one program account goes only to those whose scope covers it
+      (DELEG-0: a PAM, Editor or Reader may be limited to some program accounts); a
+      notice about the business as a whole goes to every employee (or manager).
+
+    Returns a queryset of user ids (``values("user_id")``), usable as a subquery.
+    """
+    employments = Employment.objects.filter(
+        business=business, status=Employment.Status.ACTIVE, user__is_active=True
+    )
+    if managers_only:
+        employments = employments.filter(
+            role__in=[
+                Employment.Role.BUSINESS_ACCOUNT_MANAGER,
+                Employment.Role.PROGRAM_ACCOUNT_MANAGER,
+            ]
+        )
+    if program_account is not None:
+        employments = employments.filter(scope_covers(Q(programaccount=program_account)))
+    return employments.values("user_id")

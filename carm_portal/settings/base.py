@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "carm_portal.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.OnboardingGateMiddleware",
+    "delegation.middleware.AccessMiddleware",
     "business.navigation.NavigationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

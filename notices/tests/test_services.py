@@ -106,7 +106,7 @@ def test_pending_access_goes_to_managers_only(staff_of_a_business):
 
 @pytest.mark.spec("NOTE-4")
 def test_the_rule_is_one_function(staff_of_a_business):
-    """``business_notice_recipients`` alone decides (it moves to delegation/ later)."""
+    """``business_notice_recipients`` alone decides (delegation.selectors)."""
     people = staff_of_a_business
     found = business_notice_recipients(
         business=people["first"].business, program_account=people["second"], managers_only=False

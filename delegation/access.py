@@ -1,0 +1,405 @@
+"""Who may do what, for which business: the one place (STYLE 3, SPEC DELEG-0 … DELEG-4, X-4).
+
+A person holds at most one *grant* per business:
+
+- as an **employee** of the business (an active ``Employment``): their role decides the
+  permissions (DELEG-0), their program-account scope which accounts they cover;
+- as a **service provider's employee** acting for a client (DELEG-2, DELEG-4): the provider
+  has an active ``Relationship`` with the client, and the person is the provider's Business
+  Account Manager or is assigned to the client (directly or through a client group). The
+  relationship type decides the permissions (the matrix of DELEG-3) and, for program
+  management, the accounts; a provider employee who is a Reader at the provider only reads.
+
+Grants are computed once per request (``request.access``, a few queries whatever the
+number of businesses) from the database, so a removed employee or an ended relationship
+loses access on the very next request.
+
+Views declare what they need with ``@requires(Perm.X, ...)``: no grant on the target →
+404 (existence not revealed), a grant without the permission → 403. Lists across every
+business a person may see use ``scoped()``. Templates only hide controls
+(``request.acting.can``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from business.models import Business, ProgramAccount
+from delegation.models import ClientAssignment, ClientGroup, Employment, Relationship
+
+
+class Perm(StrEnum):
+    """Named permissions; each view needs one (STYLE 3)."""
+
+    VIEW_BUSINESS_PROFILE = "view_business_profile"
+    CHANGE_BUSINESS_PROFILE = "change_business_profile"
+    VIEW_PROGRAM_LIST = "view_program_list"
+    VIEW_PROGRAM_ACCOUNT = "view_program_account"
+    CHANGE_PROGRAM_ACCOUNT = "change_program_account"
+    VIEW_FINANCIAL_SECURITY = "view_financial_security"
+    CHANGE_FINANCIAL_SECURITY = "change_financial_security"
+    VIEW_TRANSACTIONS = "view_transactions"
+    EDIT_TRANSACTIONS = "edit_transactions"
+    VIEW_REQUESTS = "view_requests"
+    EDIT_REQUESTS = "edit_requests"
+    MANAGE_PAD = "manage_pad"
+    VIEW_COLLECTIONS = "view_collections"
+    MANAGE_EMPLOYEES = "manage_employees"
+    MANAGE_CLIENT_RELATIONSHIPS = "manage_client_relationships"
+    MANAGE_PROVIDER_RELATIONSHIPS = "manage_provider_relationships"
+    MANAGE_CLIENT_GROUPS = "manage_client_groups"
+    VIEW_DELEGATION_HISTORY = "view_delegation_history"
+
+
+P = Perm
+Role = Employment.Role
+
+# DELEG-0: what each role may do in its own business.
+_READ = {
+    P.VIEW_BUSINESS_PROFILE,
+    P.VIEW_PROGRAM_LIST,
+    P.VIEW_PROGRAM_ACCOUNT,
+    P.VIEW_TRANSACTIONS,
+    P.VIEW_REQUESTS,
+}
+_EDIT = _READ | {P.EDIT_TRANSACTIONS, P.EDIT_REQUESTS}
+_MANAGE = _EDIT | {
+    P.CHANGE_PROGRAM_ACCOUNT,
+    P.VIEW_FINANCIAL_SECURITY,
+    P.CHANGE_FINANCIAL_SECURITY,
+    P.MANAGE_PAD,
+    P.VIEW_COLLECTIONS,
+    P.MANAGE_EMPLOYEES,
+    P.MANAGE_CLIENT_RELATIONSHIPS,
+}
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.READER: frozenset(_READ),
+    Role.EDITOR: frozenset(_EDIT),
+    Role.PROGRAM_ACCOUNT_MANAGER: frozenset(_MANAGE),
+    Role.BUSINESS_ACCOUNT_MANAGER: frozenset(
+        _MANAGE
+        | {
+            P.CHANGE_BUSINESS_PROFILE,
+            P.MANAGE_PROVIDER_RELATIONSHIPS,
+            P.MANAGE_CLIENT_GROUPS,
+            P.VIEW_DELEGATION_HISTORY,
+        }
+    ),
+}
+# Permissions that only make sense in a service provider's own business: one holding a
+# customs-broker or third-party program account (DELEG-2).
+PROVIDER_ONLY = {P.MANAGE_PROVIDER_RELATIONSHIPS, P.MANAGE_CLIENT_GROUPS}
+PROVIDER_PROGRAM_TYPES = [
+    ProgramAccount.ProgramType.CUSTOMS_BROKER,
+    ProgramAccount.ProgramType.THIRD_PARTY,
+]
+
+# DELEG-3: what a service provider may do for a client, by relationship type. Everything
+# not listed (changing business or program account information, pre-authorized debit,
+# collection notices and payment arrangements, the client's employees and access
+# requests, the client's relationships) is restricted for every service provider.
+RELATIONSHIP_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Relationship.Kind.BUSINESS: frozenset(
+        {
+            P.VIEW_BUSINESS_PROFILE,
+            P.VIEW_PROGRAM_ACCOUNT,
+            P.VIEW_PROGRAM_LIST,
+            P.VIEW_FINANCIAL_SECURITY,
+            P.CHANGE_FINANCIAL_SECURITY,
+            P.VIEW_TRANSACTIONS,
+            P.EDIT_TRANSACTIONS,
+            P.VIEW_REQUESTS,
+            P.EDIT_REQUESTS,
+        }
+    ),
+    Relationship.Kind.PROGRAM: frozenset(
+        {
+            P.VIEW_PROGRAM_ACCOUNT,
+            P.VIEW_TRANSACTIONS,
+            P.EDIT_TRANSACTIONS,
+            P.VIEW_REQUESTS,
+            P.EDIT_REQUESTS,
+        }
+    ),
+}
+_EDITS = {
+    P.CHANGE_FINANCIAL_SECURITY,
+    P.EDIT_TRANSACTIONS,
+    P.EDIT_REQUESTS,
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One person's access to one business."""
+
+    business_id: int
+    permissions: frozenset[Perm]
+    # None: every program account of the business (also those added later).
+    account_ids: frozenset[int] | None
+    role: str  # the person's role in their own business (the provider's, when acting for a client)
+    relationship_kind: str = ""  # set when acting for a client
+    provider_id: int | None = None
+
+    @property
+    def is_provider(self) -> bool:
+        return self.provider_id is not None
+
+    def covers(self, account_id: int | None) -> bool:
+        return account_id is None or self.account_ids is None or account_id in self.account_ids
+
+    def allows(self, perm: Perm, account_id: int | None = None) -> bool:
+        return perm in self.permissions and self.covers(account_id)
+
+
+@dataclass
+class Access:
+    """A person's grants, computed on first use, once per request."""
+
+    user: object
+    _grants: dict[int, Grant] | None = field(default=None, repr=False)
+
+    @property
+    def grants(self) -> dict[int, Grant]:
+        if self._grants is None:
+            self._grants = _grants_for(self.user)
+        return self._grants
+
+    def grant(self, business_id: int | None) -> Grant | None:
+        return self.grants.get(business_id) if business_id is not None else None
+
+    def can(self, perm: Perm, *, business_id: int, account_id: int | None = None) -> bool:
+        grant = self.grant(business_id)
+        return grant is not None and grant.allows(perm, account_id)
+
+    def business_ids(self, perm: Perm | None = None) -> list[int]:
+        return [b for b, g in self.grants.items() if perm is None or perm in g.permissions]
+
+    def account_filter(self, perm: Perm | None = None, *, via: str = "") -> Q:
+        """A condition on ``via`` (a path to a ProgramAccount; "" for ProgramAccount
+        itself) matching the accounts the person holds ``perm`` on."""
+        prefix = f"{via}__" if via else ""
+        whole, some = [], set()
+        for grant in self.grants.values():
+            if perm is not None and perm not in grant.permissions:
+                continue
+            if grant.account_ids is None:
+                whole.append(grant.business_id)
+            else:
+                some |= grant.account_ids
+        condition = Q(pk__in=[])
+        if whole:
+            condition |= Q(**{f"{prefix}business_id__in": whole})
+        if some:
+            condition |= Q(**{f"{prefix}{'pk' if not via else 'id'}__in": sorted(some)})
+        return condition
+
+    def program_accounts(self, perm: Perm | None = None) -> QuerySet[ProgramAccount]:
+        """The program accounts the person may open (with ``perm``), with their business."""
+        return ProgramAccount.objects.filter(self.account_filter(perm)).select_related("business")
+
+
+def _grants_for(user) -> dict[int, Grant]:
+    """One query for the person's employments (scopes aggregated in it); a second only
+    for a service provider's employee: the relationships they act through."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    provider_account = ProgramAccount.objects.filter(
+        business_id=OuterRef("business_id"), program_type__in=PROVIDER_PROGRAM_TYPES
+    )
+    employments = list(
+        Employment.objects.filter(user=user, status=Employment.Status.ACTIVE).annotate(
+            scope=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)),
+            is_provider=Exists(provider_account),
+        )
+    )
+    grants: dict[int, Grant] = {}
+    providers: dict[int, Employment] = {}
+    for employment in employments:
+        scope = frozenset(employment.scope or ())
+        whole = employment.role == Role.BUSINESS_ACCOUNT_MANAGER or not scope
+        permissions = ROLE_PERMISSIONS[employment.role]
+        if not employment.is_provider:
+            permissions = permissions - PROVIDER_ONLY
+        grants[employment.business_id] = Grant(
+            business_id=employment.business_id,
+            permissions=frozenset(permissions),
+            account_ids=None if whole else scope,
+            role=employment.role,
+        )
+        if employment.is_provider:
+            providers[employment.business_id] = employment
+    if not providers:
+        return grants
+
+    # Clients the person acts for: the provider's BAM acts for every client; anyone
+    # else for the clients assigned to them, directly or through a client group.
+    bam_of = [b for b, e in providers.items() if e.role == Role.BUSINESS_ACCOUNT_MANAGER]
+    employment_ids = [e.pk for e in providers.values()]
+    assigned = ClientAssignment.objects.filter(employment_id__in=employment_ids).values("client_id")
+    grouped = ClientGroup.clients.through.objects.filter(
+        clientgroup__deleted_at__isnull=True,
+        clientgroup__members__in=employment_ids,
+    ).values("business_id")
+    relationships = (
+        Relationship.objects.filter(status=Relationship.Status.ACTIVE, provider_id__in=providers)
+        .filter(Q(provider_id__in=bam_of) | Q(client_id__in=assigned) | Q(client_id__in=grouped))
+        .annotate(delegated=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)))
+        .order_by("pk")
+    )
+    for relationship in relationships:
+        if relationship.client_id in grants:
+            continue  # their own employment in the client wins
+        employment = providers[relationship.provider_id]
+        permissions = RELATIONSHIP_PERMISSIONS[relationship.kind]
+        if employment.role == Role.READER:
+            permissions = permissions - _EDITS
+        if relationship.kind == Relationship.Kind.BUSINESS:
+            accounts = None
+        else:
+            accounts = frozenset(relationship.delegated or ())
+        grants[relationship.client_id] = Grant(
+            business_id=relationship.client_id,
+            permissions=frozenset(permissions),
+            account_ids=accounts,
+            role=employment.role,
+            relationship_kind=relationship.kind,
+            provider_id=relationship.provider_id,
+        )
+    return grants
+
+
+def access_for(request) -> Access:
+    """``request.access``, made once (the middleware sets it; tests may call this)."""
+    access = getattr(request, "_access", None)
+    if access is None or access.user is not request.user:
+        access = Access(request.user)
+        request._access = access
+    return access
+
+
+# --- What a view acts on ------------------------------------------------------------------
+
+
+@dataclass
+class Acting:
+    """The target of a business-scoped view, resolved by ``@requires``."""
+
+    grant: Grant
+    business: Business
+    account: ProgramAccount | None = None
+    object: Model | None = None
+
+    def can(self, perm: Perm | str) -> bool:
+        return self.grant.allows(Perm(perm), self.account.pk if self.account else None)
+
+    @property
+    def for_client(self) -> bool:
+        """Whether the person acts for a client (as a service provider's employee)."""
+        return self.grant.is_provider
+
+
+def _resolve_path(obj: Model, via: str):
+    target = obj
+    for part in via.split("__"):
+        target = getattr(target, part)
+    return target
+
+
+def requires(
+    perm: Perm,
+    *,
+    account: str | None = None,
+    business: str | None = None,
+    model: type[Model] | None = None,
+    via: str = "program_account",
+    lookup: str = "pk",
+):
+    """Declare what a view needs (STYLE 3) and resolve what it acts on.
+
+    - no target argument: the current program account (the header's switcher);
+    - ``account="pk"``: the URL argument names a ProgramAccount;
+    - ``business="pk"``: the URL argument names a Business;
+    - ``model=M`` (and ``via``): the URL argument ``lookup`` names an ``M``, whose
+      ``via`` path leads to its ProgramAccount (or Business).
+
+    Anonymous → the sign-in page; no grant on the target → 404; grant without ``perm``
+    (or not covering the account) → 403. Sets ``request.acting``.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            access = access_for(request)
+            if model is not None:
+                obj = model._default_manager.filter(pk=kwargs.get(lookup)).first()
+                if obj is None:
+                    raise Http404
+                target = _resolve_path(obj, via)
+            elif account is not None:
+                obj = None
+                target = (
+                    ProgramAccount.objects.select_related("business")
+                    .filter(pk=kwargs.get(account))
+                    .first()
+                )
+            elif business is not None:
+                obj = None
+                target = Business.objects.filter(pk=kwargs.get(business)).first()
+            else:
+                obj = None
+                target = request.nav.account
+            acting = _acting_on(access, target, obj)
+            if not acting.can(perm):
+                raise PermissionDenied
+            request.acting = acting
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permission = perm
+        return wrapped
+
+    return decorator
+
+
+def _acting_on(access: Access, target, obj) -> Acting:
+    if isinstance(target, ProgramAccount):
+        grant = access.grant(target.business_id)
+        if grant is None or not grant.covers(target.pk):
+            raise Http404
+        return Acting(grant=grant, business=target.business, account=target, object=obj)
+    if isinstance(target, Business):
+        grant = access.grant(target.pk)
+        if grant is None:
+            raise Http404
+        return Acting(grant=grant, business=target, object=obj)
+    raise Http404
+
+
+def scoped(queryset: QuerySet, request, perm: Perm, *, via: str = "program_account") -> QuerySet:
+    """``queryset`` narrowed to the objects whose program account (``via``) the person
+    holds ``perm`` on. ``via`` may also lead to a Business (``"business"``)."""
+    access = access_for(request)
+    field = queryset.model._meta.get_field(via.split("__")[0])
+    if len(via.split("__")) == 1 and getattr(field, "related_model", None) is Business:
+        ids = [
+            g.business_id
+            for g in access.grants.values()
+            if perm in g.permissions and g.account_ids is None
+        ]
+        return queryset.filter(**{f"{via}_id__in": ids})
+    return queryset.filter(access.account_filter(perm, via=via))
+
+
+def businesses(request, perm: Perm | None = None) -> Iterable[int]:
+    return access_for(request).business_ids(perm)
