@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from delegation.access import Perm, requires
 from rulings import attachments, selectors, services
 from rulings.forms import (
     DETAIL_LABELS,
@@ -27,7 +28,6 @@ from rulings.forms import (
     RulingSearchForm,
     details_form_class,
 )
-from rulings.interim_access import Perm, requires  # TODO(access)
 from rulings.models import DETAIL_FIELDS, Ruling, TransitionNotAllowed
 
 COLUMNS = [
