@@ -29,9 +29,7 @@ def rows(page):
 def editor_client(importer_account):
     from conftest import _client_for
 
-    employment = EmploymentFactory(
-        business=importer_account.business, role=Employment.Role.EDITOR
-    )
+    employment = EmploymentFactory(business=importer_account.business, role=Employment.Role.EDITOR)
     return _client_for(employment.user)
 
 
@@ -105,7 +103,9 @@ def test_list_shows_the_accounts_requests_newest_first(
 
 
 @pytest.mark.spec("RUL-1")
-def test_list_query_count_does_not_grow(employee_client, importer_account, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow(
+    employee_client, importer_account, django_assert_max_num_queries
+):
     for days in range(30):
         submitted(importer_account, days_ago=days)
     with django_assert_max_num_queries(12):
@@ -311,7 +311,11 @@ def test_each_type_asks_its_own_details(editor_client):
     editor_client.post("/en/rulings/new/", {**CONTEXT, "kind": "origin_fta"})
     ruling = Ruling.objects.get()
     page = soup(editor_client.get(f"/en/rulings/{ruling.pk}/details/"))
-    names = {field["name"] for field in page.select("form [name]") if field["name"] != "csrfmiddlewaretoken"}
+    names = {
+        field["name"]
+        for field in page.select("form [name]")
+        if field["name"] != "csrfmiddlewaretoken"
+    }
     assert {"trade_agreement", "country_of_origin", "origin_criterion"} <= names
     assert "proposed_classification" not in names
 
