@@ -137,7 +137,7 @@ def test_list_refuses_a_reversed_date_range(employee_client, five):
         ("en", "ASSIGNED", [1]),
         ("fr", "retirée", [0]),
         ("fr", "libre-echange", [2]),  # accents do not matter
-        ("en", "advance ruling", [3, 2]),
+        ("en", "advance ruling", [4, 3, 2]),  # the draft first
     ],
 )
 def test_list_free_text_matches_type_status_or_case_number(
