@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("account/", include(allauth_urlpatterns)),
     path("sign-in-partner/", include("accounts.partner_urls")),
     path("portal/", include("business.urls")),
+    path("portal/configure/", include("delegation.urls")),
     path("calculator/", include("calculator.urls")),
     path("notices/", include("notices.urls")),
     path("rulings/", include("rulings.urls")),

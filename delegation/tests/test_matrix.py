@@ -1,0 +1,82 @@
+"""The permission matrix (STYLE 4; SPEC DELEG-0 … DELEG-5, X-4): every route of the
+business-scoped part of the portal, for every principal of ``matrix_world``.
+
+The routes are read from the URLconf: a route of these namespaces without a row fails
+``test_every_route_has_a_row``. Rows live with their app, in ``<app>/tests/matrix.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from delegation.tests.matrix_world import PRINCIPALS, build_world, client_for
+
+# The business-scoped namespaces, and the apps holding their rows.
+NAMESPACES = ("business", "delegation", "documents", "finance", "rulings")
+
+
+def _rows():
+    rows = []
+    for app in NAMESPACES:
+        try:
+            module = importlib.import_module(f"{app}.tests.matrix")
+        except ModuleNotFoundError:
+            continue
+        rows.extend(module.ROUTES)
+    return rows
+
+
+ROWS = _rows()
+
+
+def _route_names(resolver=None, namespace: str = "") -> set[str]:
+    names = set()
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            names |= _route_names(pattern, inner or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}".lstrip(":"))
+    return {n for n in names if n.split(":")[0] in NAMESPACES}
+
+
+@pytest.mark.spec("DELEG-3", "X-4")
+def test_every_route_has_a_row():
+    """A new route without a row in the matrix fails here."""
+    missing = _route_names() - {row.name for row in ROWS}
+    assert not missing, f"routes without a matrix row: {sorted(missing)}"
+
+
+@pytest.mark.spec("DELEG-3", "X-4")
+def test_every_row_names_a_route_and_every_principal():
+    names = _route_names()
+    for row in ROWS:
+        assert row.name in names, row.id
+        assert tuple(row.statuses) == PRINCIPALS, row.id
+
+
+@pytest.mark.spec("DELEG-0", "DELEG-1", "DELEG-2", "DELEG-3", "DELEG-4", "DELEG-5", "X-4")
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+def test_matrix(db, row):
+    """Each principal gets the row's status; each request runs in a transaction rolled
+    back afterwards, so one principal's successful POST does not change the next one's
+    world."""
+    world = build_world()
+    kwargs = row.args(world) if row.args else {}
+    url = reverse(row.name, kwargs=kwargs, urlconf=None)
+    url = url if url.startswith("/en/") or not url.startswith("/") else url
+    data = row.data(world) if row.data else {}
+    clients = {p: client_for(world, p) for p in PRINCIPALS}
+    got = {}
+    for principal in PRINCIPALS:
+        with transaction.atomic():
+            response = getattr(clients[principal], row.method.lower())(url, data)
+            got[principal] = response.status_code
+            transaction.set_rollback(True)
+    wrong = {p: (got[p], row.statuses[p]) for p in PRINCIPALS if got[p] != row.statuses[p]}
+    assert not wrong, f"{row.id}: (got, expected) {wrong}"
