@@ -28,7 +28,10 @@ def _ruling(w, status=Ruling.Status.SUBMITTED, account=None):
     if status == Ruling.Status.DECISION_RENDERED:
         fields.update(decision_en="Classified.", decision_fr="Classé.", decided_at=timezone.now())
     ruling = RulingFactory(
-        program_account=account or w.account_a, created_by=w.users["editor"], status=status, **fields
+        program_account=account or w.account_a,
+        created_by=w.users["editor"],
+        status=status,
+        **fields,
     )
     return {"pk": ruling.pk}
 
