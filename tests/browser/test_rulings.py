@@ -123,7 +123,7 @@ def test_request_follow_and_decide(page, browser, live_server, language):
 
     if DOCUMENTS:  # attach a document to the case through the upload pages
         attachments_url = page.url
-        page.get_by_role("link", name=words["upload"]).click()
+        page.locator("main").get_by_role("link", name=words["upload"]).click()
         assert page.locator("[name=case_number]").input_value() == ruling.case_number
         page.locator("[name=category]").select_option(index=1)
         with page.expect_navigation():
@@ -135,7 +135,7 @@ def test_request_follow_and_decide(page, browser, live_server, language):
             files=[{"name": "drill.pdf", "mimeType": "application/pdf", "buffer": samples.pdf()}],
         )
         with page.expect_navigation():
-            page.locator("form button[type=submit].button-primary").click()
+            page.locator("main form[enctype] button[type=submit]").click()
         page.goto(attachments_url)
         assert "drill.pdf" in page.locator("table.documents-table").inner_text()
 
