@@ -15,6 +15,14 @@ from django.urls import NoReverseMatch, reverse
 from rulings.models import Ruling
 
 
+def upload_available() -> bool:
+    try:
+        reverse("documents:upload")
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def upload_url(ruling: Ruling) -> str | None:
     """The upload page with the case number filled in; None while it does not exist."""
     try:

@@ -127,7 +127,14 @@ def test_allowed_transition_writes_history_audit_and_notice(name, source, office
             S.WITHDRAWN: "Withdrawn",
         }[ALLOWED[(name, source)]]
         assert notice.subject_en == f"Ruling request {ruling.case_number}: {label_en}"
-        assert ruling.case_number in notice.subject_fr
+        label_fr = {
+            S.SUBMITTED: "Soumise",
+            S.ASSIGNED: "Assignée",
+            S.INFORMATION_REQUESTED: "Renseignements supplémentaires demandés",
+            S.DECISION_RENDERED: "Décision rendue",
+            S.WITHDRAWN: "Retirée",
+        }[ALLOWED[(name, source)]]
+        assert notice.subject_fr == f"Demande de décision {ruling.case_number} : {label_fr}"
         assert notice.program_account == ruling.program_account
         assert NoticeRecipient.objects.filter(notice=notice, user=employee).exists()
 
