@@ -25,6 +25,7 @@ class Service:
     title: str
     description: str
     args: Callable | None = None  # request -> args for reverse(), or None when not applicable
+    perm: str | None = None  # the delegation.access permission the page needs
 
 
 @dataclass
@@ -59,16 +60,19 @@ TILES = [
                 "delegation:employees",
                 _("Manage my employees"),
                 _("Manage your employees' access and pending requests."),
+                perm="manage_employees",
             ),
             Service(
                 "delegation:relationships",
                 _("Manage my business relationships"),
                 _("Manage business relationships and access requests."),
+                perm="manage_client_relationships",
             ),
             Service(
                 "delegation:client_groups",
                 _("Manage my client groups"),
                 _("Create and manage client groups."),
+                perm="manage_client_groups",
             ),
         ],
     ),
@@ -87,11 +91,13 @@ TILES = [
                 _("Business profile"),
                 _("View the business's information, including addresses and ownership."),
                 _current_business,
+                perm="view_business_profile",
             ),
             Service(
                 "business:program_accounts",
                 _("Program account list"),
                 _("View the program accounts associated with the business."),
+                perm="view_program_list",
             ),
             Service(
                 "business:program_account_profile",
@@ -100,6 +106,7 @@ TILES = [
                     "View the program account's information, including its RM number, name and addresses."
                 ),
                 _current_account,
+                perm="view_program_account",
             ),
         ],
     ),
@@ -112,14 +119,19 @@ TILES = [
                 "finance:transactions",
                 _("Transaction history"),
                 _("View the transaction history and the account balance, and make payments."),
+                perm="view_transactions",
             ),
             Service(
                 "finance:statements",
                 _("Statement of account"),
                 _("Statements describing transactions with the CBSA."),
+                perm="view_transactions",
             ),
             Service(
-                "finance:invoices", _("CBSA invoices"), _("Invoices billed to you by the CBSA.")
+                "finance:invoices",
+                _("CBSA invoices"),
+                _("Invoices billed to you by the CBSA."),
+                perm="view_transactions",
             ),
         ],
     ),
@@ -132,11 +144,13 @@ TILES = [
                 "finance:apply_credits",
                 _("Apply credits as payment"),
                 _("Apply your account credit to specific transactions you want to settle now."),
+                perm="edit_transactions",
             ),
             Service(
                 "finance:pad",
                 _("Pre-authorized debit"),
                 _("Set up monthly withdrawals from your bank account."),
+                perm="manage_pad",
             ),
         ],
     ),
@@ -161,6 +175,7 @@ TILES = [
                 "rulings:list",
                 _("Rulings"),
                 _("View your ruling requests, their details, and request new rulings."),
+                perm="view_requests",
             ),
         ],
     ),
@@ -171,6 +186,12 @@ def _link(request, service: Service) -> dict | None:
     args = service.args(request) if service.args else []
     if args is None:
         return None
+    if service.perm is not None:
+        account = request.nav.account
+        if account is None or not access_for(request).can(
+            service.perm, business_id=account.business_id, account_id=account.pk
+        ):
+            return None
     try:
         url = reverse(service.url_name, args=args)
     except NoReverseMatch:

@@ -3,6 +3,23 @@ taken from the request (X-4)."""
 
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from business.forms import Bn9Field
+from business.models import Business, ProgramAccount
+from delegation.models import ClientGroup, Employment, Relationship
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
 # --- Employees (DELEG-1) -------------------------------------------------------------------
 
 
@@ -10,6 +27,156 @@ from __future__ import annotations
 
 
 # --- Relationships, assignments, client groups ---------------------------------------------
+
+
+class RelationshipRequestForm(forms.Form):
+    """A service provider asks a client for a relationship (DELEG-2)."""
+
+    bn9 = Bn9Field(label=gettext_lazy("Client's business number (9 digits)"))
+    comment = forms.CharField(
+        label=gettext_lazy("Message to the client (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class RelationshipAnswerForm(forms.Form):
+    """The client's answer (DELEG-2): approve choosing the type (and, for program
+    management, the accounts), or reject with a reason. A Program Account Manager may
+    only grant program management over their own accounts."""
+
+    APPROVE, REJECT = "approve", "reject"
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Your answer"),
+        choices=[(APPROVE, gettext_lazy("Approve")), (REJECT, gettext_lazy("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Type of relationship"),
+        choices=Relationship.Kind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=gettext_lazy(
+            "Business management gives access to all your program accounts, including those "
+            "added later. Program management gives access to the program accounts you choose."
+        ),
+    )
+    program_accounts = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Program accounts (program management)"),
+        queryset=ProgramAccount.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the rejection"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, accounts, whole_business: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program_accounts"].queryset = accounts
+        self.whole_business = whole_business
+        if not whole_business:
+            self.fields["kind"].choices = [
+                c for c in Relationship.Kind.choices if c[0] == Relationship.Kind.PROGRAM
+            ]
+        self.helper = _helper()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.APPROVE:
+            kind = data.get("kind")
+            if not kind:
+                self.add_error("kind", _("Choose the type of relationship."))
+            elif kind == Relationship.Kind.PROGRAM and not data.get("program_accounts"):
+                self.add_error("program_accounts", _("Choose at least one program account."))
+        elif data.get("decision") == self.REJECT and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Enter the reason for the rejection."))
+        return data
+
+
+class _ChoicesByPk(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class ClientLabel(_ChoicesByPk):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name} ({obj.bn9})"
+
+
+class EmployeeLabel(_ChoicesByPk):
+    def label_from_instance(self, obj):
+        return obj.user.get_full_name() or obj.user.get_username()
+
+
+class AssignClientsForm(forms.Form):
+    """Bulk assignment (DELEG-4, DELEG-5): many clients to many employees, or to a group."""
+
+    clients = ClientLabel(label=gettext_lazy("Clients"), queryset=Business.objects.none())
+    employees = EmployeeLabel(
+        label=gettext_lazy("Assign to these employees"),
+        queryset=Employment.objects.none(),
+        required=False,
+    )
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Or add to this client group"),
+        queryset=ClientGroup.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No group"),
+    )
+
+    def __init__(self, *args, clients, employees, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clients"].queryset = clients
+        self.fields["employees"].queryset = employees
+        self.fields["group"].queryset = groups
+        self.helper = _helper()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("employees") and not data.get("group"):
+            self.add_error("employees", _("Choose employees or a client group."))
+        return data
+
+
+class ClientGroupNameForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Group name"), max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(_("Enter the group name."))
+        return name
+
+
+class ClientGroupMembersForm(forms.Form):
+    """The group's clients and employees: the boxes checked are the members after saving."""
+
+    clients = ClientLabel(
+        label=gettext_lazy("Clients in the group"), queryset=Business.objects.none(), required=False
+    )
+    members = EmployeeLabel(
+        label=gettext_lazy("Employees in the group"),
+        queryset=Employment.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, clients, employees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clients"].queryset = clients
+        self.fields["members"].queryset = employees
+        self.helper = _helper()
 
 
 # --- end of relationships -----------------------------------------------------------------

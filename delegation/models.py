@@ -99,6 +99,8 @@ class Relationship(models.Model):
         ENDED = "ended", _("Ended")
         EXPIRED = "expired", _("Expired")
 
+    OPEN = (Status.PENDING, Status.ACTIVE)
+
     provider = models.ForeignKey(
         "business.Business",
         on_delete=models.CASCADE,

@@ -1,9 +1,9 @@
 """Configure my portal (SPEC HOME-4): employees, business relationships, client groups,
 delegation history."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from delegation import views  # noqa: F401
+from delegation import views
 
 app_name = "delegation"
 
@@ -11,5 +11,19 @@ urlpatterns = [
     # --- employees (DELEG-1) and the delegation history (DELEG-6)
     # --- end of employees
     # --- relationships (DELEG-2), assignments and client groups (DELEG-4, DELEG-5)
+    path("relationships/", views.relationships, name="relationships"),
+    path("relationships/request/", views.relationship_request, name="relationship_request"),
+    path("relationships/<int:pk>/answer/", views.relationship_answer, name="relationship_answer"),
+    path("relationships/<int:pk>/end/", views.relationship_end, name="relationship_end"),
+    path(
+        "relationships/<int:pk>/withdraw/",
+        views.relationship_withdraw,
+        name="relationship_withdraw",
+    ),
+    path("clients/", views.clients, name="clients"),
+    path("clients/assignments/<int:pk>/remove/", views.assignment_remove, name="assignment_remove"),
+    path("client-groups/", views.client_groups, name="client_groups"),
+    path("client-groups/<int:pk>/", views.client_group, name="client_group"),
+    path("client-groups/<int:pk>/delete/", views.client_group_delete, name="client_group_delete"),
     # --- end of relationships
 ]

@@ -45,6 +45,20 @@ CATALOGUE = [
         True,
     ),
     (
+        "relationship_ended",
+        "Business relationships – Relationship ended",
+        "Relations d'affaires – Fin de la relation",
+        MANAGERS,
+        True,
+    ),
+    (
+        "client_access_changed",
+        "Changes to delegation – Client access",
+        "Modifications apportées à la délégation – Accès aux clients",
+        EMPLOYEES,
+        True,
+    ),
+    (
         "document_received",
         "Document upload – Documents received",
         "Téléchargement de documents – Documents reçus",
@@ -84,6 +98,8 @@ CONTEXT = {
     "access_request_answered": ("approved", "business_name", "bn9"),  # optional: reason
     "relationship_requested": ("provider_name", "provider_bn9", "client_name", "client_bn9"),
     "relationship_answered": ("approved", "client_name", "client_bn9", "provider_name"),
+    "relationship_ended": ("provider_name", "client_name", "client_bn9", "expired"),
+    "client_access_changed": ("client_name", "client_bn9", "granted"),
     "document_received": ("case_number", "file_count"),
     "document_rejected": ("case_number", "file_name", "reason"),  # infected, type, unreadable
     "ruling_status_changed": ("case_number", "status"),

@@ -278,6 +278,11 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "carm_portal.tasks.worker_heartbeat", "schedule": 60.0},
     # Notice emails whose task never reached a worker (NOTE-4, notices.services).
     "notices-requeue-emails": {"task": "notices.requeue_notice_emails", "schedule": 300.0},
+    # Business relationship requests unanswered for 30 days (DELEG-2).
+    "delegation-expire-relationship-requests": {
+        "task": "delegation.expire_relationship_requests",
+        "schedule": 3600.0,
+    },
 }
 CELERY_TASK_ROUTES = {}
 

@@ -5,6 +5,9 @@ in every role, and service providers (customs brokers) in every kind of relation
 it. Each *principal* is a person signed in (or not) whose current program account, when
 they may choose it, is the client's account ``A``.
 
+Broker 1's business sorts before the client's, so with ``client_current=False`` a
+broker's staff work in their own business.
+
 Each app lists its routes in ``<app>/tests/matrix.py`` as ``ROUTES``: rows of
 ``Route(url name, method, expected statuses)``. The expected statuses are literal, one
 per principal in the order of ``PRINCIPALS`` (use ``expect(...)``), never computed from
@@ -69,6 +72,9 @@ class Route:
     args: Callable[[World], dict[str, Any]] | None = None
     data: Callable[[World], dict[str, Any]] | None = None
     label: str = ""
+    # True: each principal's current program account is the client's account A when they
+    # may choose it; False: their first one (their own business's, for a broker's staff).
+    client_current: bool = True
 
     @property
     def id(self) -> str:
@@ -169,7 +175,7 @@ def build_world() -> World:
     return world
 
 
-def client_for(world: World, principal: str):
+def client_for(world: World, principal: str, *, client_current: bool = True):
     from django.test import Client
 
     from conftest import _client_for
@@ -177,7 +183,8 @@ def client_for(world: World, principal: str):
     if principal == "anonymous":
         return Client()
     client = _client_for(world.users[principal])
-    session = client.session
-    session[CURRENT_ACCOUNT_KEY] = world.account_a.pk
-    session.save()
+    if client_current:
+        session = client.session
+        session[CURRENT_ACCOUNT_KEY] = world.account_a.pk
+        session.save()
     return client

@@ -1,0 +1,298 @@
+"""Business relationships, assignments and client groups: DELEG-2, DELEG-4, DELEG-5, DELEG-6."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from carm_portal.models import AuditEntry
+from delegation import services
+from delegation.models import ClientAssignment, ClientGroup, Relationship
+from delegation.services import DelegationError
+from delegation.tests.matrix_world import build_world, client_for
+from notices.models import Notice
+from tests.html import soup, text
+
+pytestmark = pytest.mark.django_db
+
+
+def notices_to(user):
+    return list(Notice.objects.filter(recipients__user=user).values_list("type__code", flat=True))
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def own(world, principal):
+    return client_for(world, principal, client_current=False)
+
+
+@pytest.mark.spec("DELEG-2", "DELEG-6")
+@pytest.mark.parametrize(
+    ("lang", "sent"),
+    [("en", "Your request was sent to"), ("fr", "Votre demande a été envoyée à")],
+)
+def test_a_provider_requests_a_relationship_by_bn9(world, lang, sent):
+    from delegation.tests.matrix import _new_client
+
+    other = _new_client()
+    client = own(world, "biz_bam")
+    response = client.post(
+        f"/{lang}/portal/configure/relationships/request/",
+        {"bn9": other.bn9, "comment": "We clear your goods."},
+        follow=True,
+    )
+    assert sent in text(soup(response))
+    relationship = Relationship.objects.get(provider=world.broker1, client=other)
+    assert relationship.status == "pending" and relationship.comment == "We clear your goods."
+    entry = AuditEntry.objects.get(action="relationship.requested")
+    assert entry.business == world.broker1 and entry.acting_for == other
+    manager = other.employments.get().user
+    assert notices_to(manager) == ["relationship_requested"]
+
+
+@pytest.mark.spec("DELEG-2", "X-4")
+@pytest.mark.parametrize(
+    ("lang", "bn9", "message"),
+    [
+        ("en", "999999998", "No business with this business number is registered on the portal."),
+        ("fr", "999999998", "Aucune entreprise inscrite au portail n'a ce numéro d'entreprise."),
+        ("en", "12345", "Enter the 9 digits of the business number"),
+        ("en", "client", "already has a pending or active relationship"),
+        ("en", "self", "cannot have a relationship with itself"),
+    ],
+)
+def test_bad_requests_are_refused_next_to_the_field(world, lang, bn9, message):
+    bn9 = {"client": world.client.bn9, "self": world.broker1.bn9}.get(bn9, bn9)
+    client = own(world, "biz_bam")
+    response = client.post(
+        f"/{lang}/portal/configure/relationships/request/",
+        {"bn9": bn9, "comment": "Kept after the error"},
+    )
+    page = soup(response)
+    assert response.status_code == 200
+    error = page.select_one("#id_bn9").get("aria-describedby", "")
+    assert message in text(page.select_one(f"#{error.split()[0]}"))
+    assert page.select_one("#id_comment").text.strip() == "Kept after the error"
+
+
+@pytest.mark.spec("DELEG-2", "DELEG-6")
+def test_the_client_approves_program_management_of_chosen_accounts(world):
+    relationship = world.extra["pending_relationship"]
+    client = client_for(world, "bam")
+    response = client.post(
+        f"/en/portal/configure/relationships/{relationship.pk}/answer/",
+        {"decision": "approve", "kind": "program", "program_accounts": [world.account_b.pk]},
+    )
+    assert response.status_code == 302
+    relationship.refresh_from_db()
+    assert relationship.status == "active" and relationship.kind == "program"
+    assert list(relationship.program_accounts.all()) == [world.account_b]
+    assert AuditEntry.objects.filter(action="relationship.approved").count() == 1
+    assert Notice.objects.filter(
+        type__code="relationship_answered", business=world.broker4
+    ).exists()
+
+
+@pytest.mark.spec("DELEG-2", "X-4")
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"decision": "approve"}, "kind", "Choose the type of relationship."),
+        (
+            {"decision": "approve", "kind": "program"},
+            "program_accounts",
+            "Choose at least one program account.",
+        ),
+        ({"decision": "reject"}, "reason", "Enter the reason for the rejection."),
+    ],
+)
+def test_answer_errors_are_next_to_the_field(world, data, field, message):
+    relationship = world.extra["pending_relationship"]
+    response = client_for(world, "bam").post(
+        f"/en/portal/configure/relationships/{relationship.pk}/answer/", data
+    )
+    assert response.status_code == 200
+    assert message in text(soup(response))
+    relationship.refresh_from_db()
+    assert relationship.status == "pending"
+
+
+@pytest.mark.spec("DELEG-2", "X-4")
+def test_a_pam_cannot_delegate_accounts_outside_their_scope(world):
+    relationship = world.extra["pending_relationship"]
+    response = client_for(world, "pam").post(
+        f"/en/portal/configure/relationships/{relationship.pk}/answer/",
+        {"decision": "approve", "kind": "program", "program_accounts": [world.account_b.pk]},
+    )
+    assert response.status_code == 200
+    relationship.refresh_from_db()
+    assert relationship.status == "pending"
+
+
+@pytest.mark.spec("DELEG-2", "X-4")
+def test_answering_twice_is_refused_without_partial_writes(world):
+    relationship = world.extra["pending_relationship"]
+    request = type("R", (), {"user": world.users["bam"], "META": {}})()
+    services.relationship_reject(relationship=relationship, reason="No.", request=request)
+    with pytest.raises(DelegationError):
+        services.relationship_approve(relationship=relationship, kind="business", request=request)
+    relationship.refresh_from_db()
+    assert relationship.status == "rejected" and relationship.kind == ""
+    assert AuditEntry.objects.filter(action__startswith="relationship.").count() == 1
+
+
+@pytest.mark.spec("DELEG-2", "DELEG-6")
+def test_either_side_ends_it_and_both_are_told(world):
+    relationship = world.extra["business_relationship"]
+    response = own(world, "biz_bam").post(
+        f"/en/portal/configure/relationships/{relationship.pk}/withdraw/"
+    )
+    assert response.status_code == 302
+    relationship.refresh_from_db()
+    assert relationship.status == "ended" and relationship.ended_by == world.users["biz_bam"]
+    told = set(
+        Notice.objects.filter(type__code="relationship_ended").values_list("business", flat=True)
+    )
+    assert told == {world.client.pk, world.broker1.pk}
+    # The history keeps it.
+    page = soup(client_for(world, "bam").get("/en/portal/configure/relationships/"))
+    assert "Broker 1 Ltd." in text(page.select_one("#history-heading").parent)
+
+
+@pytest.mark.spec("DELEG-2")
+def test_requests_unanswered_for_30_days_expire(world):
+    pending = world.extra["pending_relationship"]
+    Relationship.objects.filter(pk=pending.pk).update(
+        created_at=timezone.now() - timedelta(days=30, minutes=1)
+    )
+    fresh = Relationship.objects.create(provider=world.broker2, client=world.broker4)
+    assert services.relationships_expire() == 1
+    assert services.relationships_expire() == 0  # idempotent
+    pending.refresh_from_db()
+    fresh.refresh_from_db()
+    assert pending.status == "expired" and fresh.status == "pending"
+    assert AuditEntry.objects.filter(action="relationship.expired").count() == 1
+
+
+@pytest.mark.spec("DELEG-2", "HOME-4")
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [("en", "Pending third-party requests"), ("fr", "Demandes de tiers en attente")],
+)
+def test_the_client_sees_pending_requests_and_providers(world, lang, heading):
+    page = soup(client_for(world, "bam").get(f"/{lang}/portal/configure/relationships/"))
+    pending = page.select_one("#pending-heading").parent
+    assert heading in text(pending)
+    assert "Broker 4 Ltd." in text(pending)
+    providers = text(page.select_one("#providers-heading").parent)
+    assert "Broker 1 Ltd." in providers and "Broker 2 Ltd." in providers
+    assert "Broker 3 Ltd." not in providers  # ended
+
+
+@pytest.mark.spec("DELEG-4", "DELEG-5", "DELEG-6")
+def test_bulk_assignment_gives_access_and_tells_the_employee(world):
+    client = own(world, "biz_bam")
+    employee = world.employment("biz_unassigned")
+    response = client.post(
+        "/en/portal/configure/clients/",
+        {"clients": [world.client.pk], "employees": [employee.pk]},
+    )
+    assert response.status_code == 302
+    assert ClientAssignment.objects.filter(employment=employee, client=world.client).exists()
+    assert notices_to(employee.user) == ["client_access_changed"]
+    assert AuditEntry.objects.filter(action="client_assignment.created").count() == 1
+    # A second identical submission adds nothing (double submit).
+    client.post(
+        "/en/portal/configure/clients/",
+        {"clients": [world.client.pk], "employees": [employee.pk]},
+    )
+    assert ClientAssignment.objects.filter(employment=employee).count() == 1
+
+
+@pytest.mark.spec("DELEG-4", "X-4")
+def test_assignment_ignores_clients_without_relationship_and_foreign_employees(world):
+    request = type("R", (), {"user": world.users["biz_bam"], "META": {}})()
+    with pytest.raises(DelegationError):
+        services.clients_assign(
+            provider=world.broker1,
+            clients=[world.broker4],  # no relationship with Broker 1
+            employments=[world.employment("biz_unassigned")],
+            request=request,
+        )
+    with pytest.raises(DelegationError):
+        services.clients_assign(
+            provider=world.broker1,
+            clients=[world.client],
+            employments=[world.employment("editor")],  # the client's employee
+            request=request,
+        )
+    assert not ClientAssignment.objects.filter(employment__in=[world.employment("editor")]).exists()
+
+
+@pytest.mark.spec("DELEG-5", "X-4")
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "A client group with this name exists or existed before."),
+        ("fr", "Un groupe de clients portant ce nom existe ou a déjà existé."),
+    ],
+)
+def test_a_group_name_may_not_equal_an_active_or_deleted_groups(world, lang, message):
+    client = own(world, "biz_bam")
+    group = world.extra["client_group"]
+    for name in ("quebec CLIENTS", "Old group"):
+        if name == "Old group":
+            ClientGroup.objects.create(
+                provider=world.broker1, name="Old group", deleted_at=timezone.now()
+            )
+        response = client.post(f"/{lang}/portal/configure/client-groups/", {"name": name})
+        assert response.status_code == 200
+        assert message in text(soup(response))
+        assert soup(response).select_one("#id_name")["value"] == name
+    assert ClientGroup.objects.filter(provider=world.broker1).count() == 2
+    # Renaming to a deleted group's name is refused too.
+    response = client.post(
+        f"/{lang}/portal/configure/client-groups/{group.pk}/",
+        {"rename": "1", "group-name": "old group"},
+    )
+    assert message in text(soup(response))
+
+
+@pytest.mark.spec("DELEG-5")
+def test_group_members_get_every_client_of_the_group(world):
+    from delegation.access import Access
+
+    client = own(world, "biz_bam")
+    group = ClientGroup.objects.create(provider=world.broker1, name="Ontario")
+    employee = world.employment("biz_unassigned")
+    response = client.post(
+        f"/en/portal/configure/client-groups/{group.pk}/",
+        {"save_members": "1", "clients": [world.client.pk], "members": [employee.pk]},
+    )
+    assert response.status_code == 302
+    assert world.client.pk in Access(employee.user).grants
+    assert AuditEntry.objects.filter(action="client_group.changed").count() == 1
+    # Deleting the group: the access goes, the name stays taken.
+    client.post(f"/en/portal/configure/client-groups/{group.pk}/delete/")
+    assert world.client.pk not in Access(employee.user).grants
+    with pytest.raises(DelegationError):
+        services.client_group_create(
+            provider=world.broker1,
+            name="ontario",
+            request=type("R", (), {"user": world.users["biz_bam"], "META": {}})(),
+        )
+    assert client.get(f"/en/portal/configure/client-groups/{group.pk}/").status_code == 404
+
+
+@pytest.mark.spec("DELEG-5")
+def test_client_groups_page_query_count_does_not_grow(world, django_assert_max_num_queries):
+    for n in range(15):
+        group = ClientGroup.objects.create(provider=world.broker1, name=f"Group {n}")
+        group.clients.add(world.client)
+    client = own(world, "biz_bam")
+    with django_assert_max_num_queries(12):
+        response = client.get("/en/portal/configure/client-groups/")
+    assert len(soup(response).select("tbody tr")) == 16
