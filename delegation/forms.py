@@ -45,6 +45,13 @@ class RelationshipRequestForm(forms.Form):
         self.helper = _helper()
 
 
+class AccountLabel(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return f"{obj.reference} — {obj.get_program_type_display()}"
+
+
 class RelationshipAnswerForm(forms.Form):
     """The client's answer (DELEG-2): approve choosing the type (and, for program
     management, the accounts), or reject with a reason. A Program Account Manager may
@@ -66,7 +73,7 @@ class RelationshipAnswerForm(forms.Form):
             "added later. Program management gives access to the program accounts you choose."
         ),
     )
-    program_accounts = forms.ModelMultipleChoiceField(
+    program_accounts = AccountLabel(
         label=gettext_lazy("Program accounts (program management)"),
         queryset=ProgramAccount.objects.none(),
         widget=forms.CheckboxSelectMultiple,

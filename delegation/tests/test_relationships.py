@@ -296,3 +296,47 @@ def test_client_groups_page_query_count_does_not_grow(world, django_assert_max_n
     with django_assert_max_num_queries(12):
         response = client.get("/en/portal/configure/client-groups/")
     assert len(soup(response).select("tbody tr")) == 16
+
+
+@pytest.mark.spec("DELEG-2", "X-4")
+def test_fields_a_person_may_not_set_are_ignored(world):
+    """A hand-made POST naming the provider, the status or another business's account
+    changes none of them."""
+    relationship = world.extra["pending_relationship"]
+    foreign = world.broker1.program_accounts.get()
+    response = client_for(world, "bam").post(
+        f"/en/portal/configure/relationships/{relationship.pk}/answer/",
+        {
+            "decision": "approve",
+            "kind": "program",
+            "program_accounts": [world.account_a.pk, foreign.pk],
+            "status": "ended",
+            "provider": world.broker1.pk,
+            "client": world.broker2.pk,
+        },
+    )
+    assert response.status_code == 200  # the foreign account is not a valid choice
+    relationship.refresh_from_db()
+    assert relationship.status == "pending" and relationship.provider == world.broker4
+
+
+@pytest.mark.spec("HOME-4", "DELEG-0")
+@pytest.mark.parametrize(
+    ("principal", "services"),
+    [
+        ("bam", ["Manage my business relationships"]),
+        ("reader", []),
+    ],
+)
+def test_configure_my_portal_lists_only_what_the_person_may_use(world, principal, services):
+    page = soup(client_for(world, principal).get("/en/portal/home/"))
+    tiles = [text(a) for a in page.select(".tiles h2 a, .tile a")]
+    configure = client_for(world, principal).get("/en/portal/area/configure/")
+    if services:
+        listed = [text(a) for a in soup(configure).select("ul.services a")]
+        for service in services:
+            assert service in listed
+        assert "Manage my client groups" not in listed  # an importer is no service provider
+    else:
+        assert configure.status_code == 404
+        assert "Configure my portal" not in " ".join(tiles)

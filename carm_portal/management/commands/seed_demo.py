@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import SecretQuestions
 from business.models import Business, ProgramAccount, Registration
 from business.reference import reference_data_load
-from delegation.models import Employment
+from delegation.models import ClientAssignment, Employment, Relationship
 from finance.models import Transaction
 from notices.audience import StaffAudience
 from notices.services import notice_send, notice_send_bulk
@@ -52,6 +52,8 @@ DEMO_PEOPLE = [
         Employment.Role.BUSINESS_ACCOUNT_MANAGER,
         False,
     ),
+    # The broker's employee, assigned to the importer (DELEG-4): acts for it.
+    ("demoagent", "Jordan", "Gagnon", "en", "871234569", Employment.Role.EDITOR, False),
     ("demonewcomer", "Alex", "Roy", "fr", None, None, False),
     ("cbsaadmin", "Alex", "Martin", "en", None, None, True),
 ]
@@ -78,6 +80,7 @@ class Command(BaseCommand):
                 Registration.objects.get_or_create(
                     business=business, defaults={"registered_by": bam.user}
                 )
+            self._relationship()
             if scale:
                 self._scale(scale)
             # The duties and taxes calculator's reference data (idempotent).
@@ -133,6 +136,19 @@ class Command(BaseCommand):
                     defaults={"role": role},
                 )
         return len(DEMO_PEOPLE)
+
+    def _relationship(self) -> None:
+        """The broker manages the importer's business (DELEG-2), its agent is assigned."""
+        broker = Business.objects.get(bn9="871234569")
+        importer = Business.objects.get(bn9="549132583")
+        Relationship.objects.get_or_create(
+            provider=broker,
+            client=importer,
+            status=Relationship.Status.ACTIVE,
+            defaults={"kind": Relationship.Kind.BUSINESS, "answered_at": timezone.now()},
+        )
+        agent = Employment.objects.get(user__username="demoagent", business=broker)
+        ClientAssignment.objects.get_or_create(employment=agent, client=importer)
 
     def _scale(self, count: int) -> None:
         account = ProgramAccount.objects.get(business__bn9="549132583", reference_number="0001")
