@@ -153,3 +153,28 @@ def test_portal_users_have_no_admin(bam_client):
     response = bam_client.get(f"{LIST}{ruling.pk}/assign/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.spec("RUL-2", "RUL-3")
+def test_staff_find_the_changes_asked_after_a_decision(staff_client):
+    asked = RulingFactory(
+        submitted=True,
+        status=S.DECISION_RENDERED,
+        decision_en="Classified.",
+        decision_fr="Classé.",
+        decided_at=timezone.now(),
+    )
+    RulingFactory(
+        submitted=True,
+        status=S.DECISION_RENDERED,
+        decision_en="Classified.",
+        decision_fr="Classé.",
+        decided_at=timezone.now(),
+    )
+    services.ruling_request_change(
+        ruling=asked, actor=asked.created_by, message="The charger is sold separately."
+    )
+    page = soup(staff_client.get(f"{LIST}?queue=change"))
+    assert [text(th) for th in page.select("#result_list tbody th")] == [asked.case_number]
+    detail = text(soup(staff_client.get(f"{LIST}{asked.pk}/change/")))
+    assert "The charger is sold separately." in detail

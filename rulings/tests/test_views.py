@@ -447,3 +447,20 @@ def test_anonymous_people_are_sent_to_sign_in(anonymous_client, importer_account
         response = anonymous_client.get(url)
         assert response.status_code == 302
         assert "sign-in" in response["Location"] or "login" in response["Location"]
+
+
+@pytest.mark.spec("RUL-0", "RUL-1")
+@pytest.mark.parametrize(("language", "label"), [("en", "Overdue"), ("fr", "En retard")])
+def test_list_flags_open_requests_past_the_120_day_target(
+    employee_client, importer_account, language, label
+):
+    late = submitted(importer_account, days_ago=130, status=S.ASSIGNED)
+    decided_late = submitted(importer_account, days_ago=150, status=S.DECISION_RENDERED)
+    on_time = submitted(importer_account, days_ago=10)
+    page = soup(employee_client.get(f"/{language}/rulings/"))
+    flagged = {r[0]: label in r[2] for r in rows(page)}
+    assert flagged == {
+        late.case_number: True,
+        decided_late.case_number: False,
+        on_time.case_number: False,
+    }
