@@ -26,5 +26,6 @@ urlpatterns += i18n_patterns(
     path("calculator/", include("calculator.urls")),
     path("notices/", include("notices.urls")),
     path("documents/", include("documents.urls")),
+    path("rulings/", include("rulings.urls")),
     prefix_default_language=True,
 )
