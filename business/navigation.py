@@ -240,6 +240,18 @@ class Navigation:
             .order_by("business__legal_name", "program_identifier", "reference_number")
         )
 
+    def can(self, perm: str) -> bool:
+        """Whether the person holds ``perm`` on the current account (to hide links)."""
+        account = self.account
+        return account is not None and access_for(self.request).can(
+            perm, business_id=account.business_id, account_id=account.pk
+        )
+
+    @cached_property
+    def can_upload(self) -> bool:
+        """DOC-1: the header's and home's upload links, for those who may upload."""
+        return self.can("edit_requests")
+
     @cached_property
     def acting_for_client(self) -> bool:
         """Whether the current account is a client's (the header says so, DELEG-4)."""

@@ -27,5 +27,6 @@ urlpatterns += i18n_patterns(
     path("notices/", include("notices.urls")),
     path("finance/", include("finance.urls")),
     path("documents/", include("documents.urls")),
+    path("rulings/", include("rulings.urls")),
     prefix_default_language=True,
 )

@@ -69,9 +69,12 @@ def test_step_1_page(bam_client, category, language):
 
 @pytest.mark.spec("DOC-1")
 @pytest.mark.parametrize("where", ["/en/portal/", "/en/notices/"])
-def test_header_and_most_requested_link_to_the_upload(bam_client, where):
+def test_header_and_most_requested_link_to_the_upload(bam_client, employee_client, where):
     page = soup(bam_client.get(where, follow=True))
     assert page.select('a[href="/en/documents/upload/"]')
+    # A Reader may not upload (DELEG-0): no link leads them to a refusal.
+    page = soup(employee_client.get(where, follow=True))
+    assert not page.select('a[href="/en/documents/upload/"]')
 
 
 @pytest.mark.spec("DOC-2", "X-4")

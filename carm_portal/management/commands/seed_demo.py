@@ -25,6 +25,7 @@ from finance.demo import seed_finance
 from finance.models import Transaction
 from notices.audience import StaffAudience
 from notices.services import notice_send, notice_send_bulk
+from rulings.demo import seed_demo_rulings
 
 # Demo credentials for a developer's machine only; printed by `make run`.
 DEMO_PASSWORD = "Xylo4Quartz9"  # noqa: S105
@@ -87,6 +88,7 @@ class Command(BaseCommand):
             call_command("load_calculator_demo", dry_run=dry_run, stdout=self.stdout)
             seed_notices({bn9: Business.objects.get(bn9=bn9) for bn9 in REGISTERED})
             seed_finance(today=timezone.localdate())
+            seed_demo_rulings()
             if dry_run:
                 transaction.set_rollback(True)
         verb = "Would create or refresh" if dry_run else "Created or refreshed"

@@ -1,0 +1,24 @@
+"""The demo requests of ``make run`` go through the real services, once (STAFF-2)."""
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from rulings.demo import seed_rulings
+from rulings.models import Ruling
+from rulings.selectors import published_rulings
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.spec("RUL-0", "STAFF-2")
+def test_demo_requests_cover_the_statuses_and_are_seeded_once(importer_account):
+    requester, officer = UserFactory(), UserFactory(staff=True)
+    assert seed_rulings(account=importer_account, requester=requester, officer=officer) == 4
+    assert seed_rulings(account=importer_account, requester=requester, officer=officer) == 0
+    assert sorted(Ruling.objects.values_list("status", flat=True)) == [
+        "decision_rendered",
+        "draft",
+        "information_requested",
+        "submitted",
+    ]
+    assert published_rulings().count() == 1
