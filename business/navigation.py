@@ -133,6 +133,11 @@ TILES = [
                 _("Invoices billed to you by the CBSA."),
                 perm="view_transactions",
             ),
+            Service(
+                "finance:security",
+                _("Financial security"),
+                _("The security required to release goods before payment, and what is posted."),
+            ),
         ],
     ),
     (

@@ -34,6 +34,7 @@ from django.db import transaction
 
 from business.models import Address, Business, Person, ProgramAccount
 from finance.models import Payment, Statement, Transaction
+from finance.services import transaction_balances_refresh
 
 
 def _save(model, lookup: dict, values: dict, counts: Counter):
@@ -118,6 +119,9 @@ def reference_data_load(data: dict) -> Counter:
                         },
                         counts,
                     )
+                if pa.get("transactions"):
+                    # The balance after each transaction (FIN-1) follows the ledger.
+                    transaction_balances_refresh(program_account=account)
                 for p in pa.get("payments", []):
                     where = f"payment {p.get('reference')}"
                     _save(

@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("portal/configure/", include("delegation.urls")),
     path("calculator/", include("calculator.urls")),
     path("notices/", include("notices.urls")),
+    path("finance/", include("finance.urls")),
     path("documents/", include("documents.urls")),
     path("rulings/", include("rulings.urls")),
     prefix_default_language=True,

@@ -1,33 +1,231 @@
-from django.contrib import admin
+"""Finance in the CBSA staff admin (STYLE 17): everything visible, read-only, except the
+allowed actions: recording a financial security (and its release), answering a change
+request. Bank details are never shown, only the masked account number."""
 
-from finance.models import Payment, Statement, Transaction
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from carm_portal.audit import audit_record
+from finance import services
+from finance.models import (
+    CreditApplication,
+    CreditApplicationLine,
+    FinancialSecurity,
+    Invoice,
+    InvoiceLine,
+    PadAgreement,
+    Payment,
+    SecurityChangeRequest,
+    Statement,
+    StatementLine,
+    Transaction,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Transaction)
-class TransactionAdmin(admin.ModelAdmin):
-    list_display = ("number", "date", "program_account", "description", "amount", "status")
+class TransactionAdmin(ReadOnlyAdmin):
+    list_display = (
+        "number",
+        "date",
+        "program_account",
+        "description",
+        "amount",
+        "status",
+        "running_balance",
+    )
     list_filter = ("status",)
     list_select_related = ("program_account__business",)
     search_fields = ("number", "program_account__business__bn9")
-    autocomplete_fields = ("program_account",)
     date_hierarchy = "date"
+    show_full_result_count = False
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("reference", "date", "program_account", "amount")
+    list_select_related = ("program_account__business",)
+    search_fields = ("reference", "program_account__business__bn9")
+
+
+class StatementLineInline(ReadOnlyInline):
+    model = StatementLine
+    fields = ("date", "number", "description", "amount", "due_date", "status")
+    readonly_fields = fields
+
+
+@admin.register(Statement)
+class StatementAdmin(ReadOnlyAdmin):
+    """Statements are never changed once issued (FIN-2): read-only here, and the
+    database refuses changes anyway."""
+
+    list_display = ("program_account", "date", "period_start", "period_end", "balance", "due_date")
+    list_select_related = ("program_account__business",)
+    search_fields = ("program_account__business__bn9",)
+    date_hierarchy = "date"
+    inlines = [StatementLineInline]
+
+
+class InvoiceLineInline(ReadOnlyInline):
+    model = InvoiceLine
+    fields = ("position", "description", "quantity", "unit_price", "amount")
+    readonly_fields = fields
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ("number", "date", "program_account", "description", "total", "status")
+    list_filter = ("status",)
+    list_select_related = ("program_account__business",)
+    search_fields = ("number", "program_account__business__bn9")
+    inlines = [InvoiceLineInline]
+
+
+class CreditApplicationLineInline(ReadOnlyInline):
+    model = CreditApplicationLine
+    fields = ("transaction", "amount")
+    readonly_fields = fields
+
+
+@admin.register(CreditApplication)
+class CreditApplicationAdmin(ReadOnlyAdmin):
+    list_display = ("program_account", "applied_at", "applied_by", "total")
+    list_select_related = ("program_account__business", "applied_by")
+    search_fields = ("program_account__business__bn9",)
+    inlines = [CreditApplicationLineInline]
+
+
+@admin.register(PadAgreement)
+class PadAgreementAdmin(ReadOnlyAdmin):
+    list_display = (
+        "program_account",
+        "status",
+        "masked_account_number",
+        "holder_name",
+        "withdrawal_day",
+        "created_at",
+        "cancelled_at",
+    )
+    list_filter = ("status",)
+    list_select_related = ("program_account__business",)
+    search_fields = ("program_account__business__bn9",)
+    # The encrypted details stay out of the admin altogether.
+    fields = (
+        "program_account",
+        "status",
+        "masked_account_number",
+        "holder_name",
+        "withdrawal_day",
+        "terms_accepted_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "cancelled_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("account number"))
+    def masked_account_number(self, obj):
+        return obj.masked_account_number
+
+
+@admin.register(FinancialSecurity)
+class FinancialSecurityAdmin(admin.ModelAdmin):
+    """CBSA staff record the securities posted; once recorded, only its release date may
+    be set."""
+
+    list_display = ("reference", "program_account", "kind", "amount", "posted_on", "released_on")
+    list_filter = ("kind",)
     list_select_related = ("program_account__business",)
     search_fields = ("reference", "program_account__business__bn9")
     autocomplete_fields = ("program_account",)
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("program_account", "kind", "amount", "reference", "posted_on")
 
-@admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
-    """Statements are never changed once issued (FIN-2): read-only here."""
+    def has_delete_permission(self, request, obj=None):
+        return False
 
-    list_display = ("program_account", "date", "period_start", "period_end", "balance")
-    list_select_related = ("program_account__business",)
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["released_on"])
+            audit_record(
+                action="finance.security_released",
+                request=request,
+                subject=obj.reference,
+                business=obj.program_account.business,
+                changes={"released_on": str(obj.released_on)},
+            )
+            return
+        saved = services.security_record(
+            program_account=obj.program_account,
+            kind=obj.kind,
+            amount=obj.amount,
+            reference=obj.reference,
+            posted_on=obj.posted_on,
+            actor=request.user,
+            request=request,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(SecurityChangeRequest)
+class SecurityChangeRequestAdmin(ReadOnlyAdmin):
+    list_display = ("program_account", "requested_at", "kind", "amount", "status", "answered_by")
+    list_filter = ("status",)
+    list_select_related = ("program_account__business", "answered_by")
     search_fields = ("program_account__business__bn9",)
+    actions = ["accept", "reject"]
 
     def has_change_permission(self, request, obj=None):
-        return False
+        # The list's actions need it; every field stays read-only.
+        return request.user.is_staff
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def _answer(self, request, queryset, accept: bool):
+        done = 0
+        for change in queryset:
+            try:
+                services.security_change_request_answer(
+                    change=change, accept=accept, actor=request.user, request=request
+                )
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{change}: {error.messages[0]}", messages.WARNING)
+        self.message_user(request, _("%(count)d requests answered.") % {"count": done})
+
+    @admin.action(description=_("Accept the selected requests"))
+    def accept(self, request, queryset):
+        self._answer(request, queryset, True)
+
+    @admin.action(description=_("Reject the selected requests"))
+    def reject(self, request, queryset):
+        self._answer(request, queryset, False)

@@ -1,11 +1,25 @@
-"""What CBSA has on file about a program account's money (SPEC LINK-5, FIN-*).
+"""What CBSA has on file about a program account's money (SPEC LINK-5, FIN-1 … FIN-5).
 
-Reference data loaded by operators (``manage.py load_reference_data``) and edited by CBSA
-staff; the finance pages (issue 9) and the business registration questions (LINK-3) read it.
+Transactions, payments and statements are reference data loaded by operators
+(``manage.py load_reference_data``, ``manage.py import_transactions``); statements are
+issued by the portal every month (``finance.services.statement_issue``). The account's
+ledger is its transactions in chronological order (date, then number); each row keeps the
+account's balance after it (``running_balance``), refreshed by the one service that adds
+transactions (ADR 0011).
 """
 
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+ZERO = Decimal("0.00")
 
 
 class Transaction(models.Model):
@@ -13,6 +27,13 @@ class Transaction(models.Model):
         OPEN = "open", _("Open")
         PAID = "paid", _("Paid")
         OPEN_CREDIT = "open_credit", _("Open credit")
+
+    class Kind(models.TextChoices):
+        """Derived from the amount's sign: a debit is owed to the CBSA, a credit is owed
+        to the business (card batches, payments, refunds)."""
+
+        DEBIT = "debit", _("Debit")
+        CREDIT = "credit", _("Credit")
 
     program_account = models.ForeignKey(
         "business.ProgramAccount",
@@ -29,6 +50,15 @@ class Transaction(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # How much of an open item was already settled by applying credits (FIN-3), in the
+    # item's own sign: an open item still owes ``amount - settled_amount``.
+    settled_amount = models.DecimalField(
+        _("amount settled"), max_digits=14, decimal_places=2, default=ZERO
+    )
+    # The account's balance after this transaction, in ledger order (FIN-1).
+    running_balance = models.DecimalField(
+        _("account balance"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("transaction")
@@ -38,10 +68,32 @@ class Transaction(models.Model):
             models.Index(
                 fields=["program_account", "-date", "-number"], name="transaction_account_date"
             ),
+            # The history's other sorts (FIN-1): a page without sorting the account.
+            models.Index(fields=["program_account", "amount"], name="transaction_account_amount"),
+            models.Index(fields=["program_account", "due_date"], name="transaction_account_due"),
+            models.Index(
+                fields=["program_account", "status"],
+                name="transaction_account_open",
+                condition=models.Q(status__in=["open", "open_credit"]),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def kind(self) -> str:
+        return self.Kind.CREDIT if self.amount < 0 else self.Kind.DEBIT
+
+    def get_kind_display(self) -> str:
+        return self.Kind(self.kind).label
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What is still open on this item (0 once paid)."""
+        if self.status == self.Status.PAID:
+            return ZERO
+        return self.amount - self.settled_amount
 
 
 class Payment(models.Model):
@@ -66,7 +118,12 @@ class Payment(models.Model):
 
 
 class Statement(models.Model):
-    """A statement of account (SOA): issued monthly, never changed once issued."""
+    """A statement of account (SOA): issued monthly, never changed once issued (FIN-2,
+    FIN-5; a database trigger refuses any change to an issued statement or its lines).
+
+    Statements issued by the portal list their transactions (``lines``); older ones loaded
+    from reference data have only their balance.
+    """
 
     program_account = models.ForeignKey(
         "business.ProgramAccount",
@@ -78,6 +135,11 @@ class Statement(models.Model):
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     balance = models.DecimalField(_("balance"), max_digits=14, decimal_places=2)
+    opening_balance = models.DecimalField(
+        _("opening balance"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    due_date = models.DateField(_("payment due date"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("statement of account")
@@ -91,3 +153,306 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_account} {self.date}"
+
+    @property
+    def has_lines(self) -> bool:
+        return self.opening_balance is not None
+
+
+class StatementLine(models.Model):
+    """One transaction on a statement, as it was when the statement was issued. Each
+    transaction appears on exactly one statement: the first issued after it was known."""
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="lines", verbose_name=_("statement")
+    )
+    transaction = models.OneToOneField(
+        Transaction,
+        on_delete=models.PROTECT,
+        related_name="statement_line",
+        verbose_name=_("transaction"),
+    )
+    number = models.CharField(_("transaction number"), max_length=20)
+    date = models.DateField(_("transaction date"))
+    description = models.CharField(_("description"), max_length=100)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Transaction.Status.choices)
+
+    class Meta:
+        verbose_name = _("statement line")
+        verbose_name_plural = _("statement lines")
+        ordering = ["date", "number"]
+        indexes = [
+            models.Index(fields=["statement", "date", "number"], name="statement_line_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Invoice(models.Model):
+    """A CBSA invoice (FIN-2): what the CBSA bills outside declarations (services,
+    penalties, interest). Loaded by operators, read-only everywhere."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+
+    program_account = models.ForeignKey(
+        "business.ProgramAccount",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("program account"),
+    )
+    number = models.CharField(_("invoice number"), max_length=20, unique=True)
+    date = models.DateField(_("invoice date"))
+    due_date = models.DateField(_("due date"))
+    description = models.CharField(_("description"), max_length=150)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+
+    class Meta:
+        verbose_name = _("CBSA invoice")
+        verbose_name_plural = _("CBSA invoices")
+        ordering = ["-date", "-number"]
+        indexes = [
+            models.Index(
+                fields=["program_account", "-date", "-number"], name="invoice_account_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice")
+    )
+    position = models.PositiveSmallIntegerField(_("line"))
+    description = models.CharField(_("description"), max_length=150)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=1)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.position}"
+
+
+class CreditApplication(models.Model):
+    """Credits applied as payment (FIN-3): once per idempotency key, settled at once."""
+
+    program_account = models.ForeignKey(
+        "business.ProgramAccount",
+        on_delete=models.PROTECT,
+        related_name="credit_applications",
+        verbose_name=_("program account"),
+    )
+    idempotency_key = models.UUIDField(_("idempotency key"), unique=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("applied by"),
+    )
+    applied_at = models.DateTimeField(_("applied"), default=timezone.now)
+    total = models.DecimalField(_("amount applied"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("credit application")
+        verbose_name_plural = _("credit applications")
+        ordering = ["-applied_at"]
+
+    def __str__(self) -> str:
+        return f"{self.program_account} {self.applied_at:%Y-%m-%d %H:%M}"
+
+
+class CreditApplicationLine(models.Model):
+    """One item touched: a debit settled (positive amount) or a credit used (negative)."""
+
+    application = models.ForeignKey(
+        CreditApplication,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        verbose_name=_("credit application"),
+    )
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="+", verbose_name=_("transaction")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("credit application line")
+        verbose_name_plural = _("credit application lines")
+
+    def __str__(self) -> str:
+        return f"{self.transaction} {self.amount}"
+
+
+class PadAgreement(models.Model):
+    """A pre-authorized debit agreement (FIN-4). The bank details are encrypted at rest
+    (``finance.crypto``); only the last three digits of the account number are kept in
+    clear, for the masked display."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    program_account = models.ForeignKey(
+        "business.ProgramAccount",
+        on_delete=models.PROTECT,
+        related_name="pad_agreements",
+        verbose_name=_("program account"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    bank_details = models.TextField(_("bank details (encrypted)"))
+    account_suffix = models.CharField(_("last digits of the account number"), max_length=3)
+    holder_name = models.CharField(_("account holder name"), max_length=100)
+    withdrawal_day = models.PositiveSmallIntegerField(
+        _("withdrawal day"), validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    terms_accepted_at = models.DateTimeField(_("terms accepted"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pre-authorized debit agreement")
+        verbose_name_plural = _("pre-authorized debit agreements")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program_account"],
+                condition=models.Q(status="active"),
+                name="pad_one_active_per_account",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawal_day__gte=1, withdrawal_day__lte=28),
+                name="pad_withdrawal_day_1_28",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_account} ({self.get_status_display()})"
+
+    @property
+    def masked_account_number(self) -> str:
+        return f"••••{self.account_suffix}"
+
+    def cancel(self) -> None:
+        """active → cancelled (the one transition; the service audits it)."""
+        if self.status != self.Status.ACTIVE:
+            raise ValidationError(_("This agreement is already cancelled."))
+        self.status = self.Status.CANCELLED
+        self.cancelled_at = timezone.now()
+
+
+class FinancialSecurity(models.Model):
+    """A security posted with the CBSA for release prior to payment, recorded by CBSA
+    staff in the admin. A bond counts for half its amount, cash for all of it."""
+
+    class Kind(models.TextChoices):
+        BOND = "bond", _("Surety bond")
+        CASH = "cash", _("Cash")
+
+    program_account = models.ForeignKey(
+        "business.ProgramAccount",
+        on_delete=models.PROTECT,
+        related_name="securities",
+        verbose_name=_("program account"),
+    )
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    reference = models.CharField(_("reference"), max_length=30)
+    posted_on = models.DateField(_("posted on"))
+    released_on = models.DateField(_("released on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("financial security")
+        verbose_name_plural = _("financial securities")
+        ordering = ["-posted_on"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class SecurityChangeRequest(models.Model):
+    """A business asks the CBSA to change its financial security; staff answer it in
+    the admin (submitted → accepted | rejected)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    program_account = models.ForeignKey(
+        "business.ProgramAccount",
+        on_delete=models.PROTECT,
+        related_name="security_change_requests",
+        verbose_name=_("program account"),
+    )
+    kind = models.CharField(_("kind"), max_length=4, choices=FinancialSecurity.Kind.choices)
+    amount = models.DecimalField(_("amount requested"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("reason"), max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("financial security change request")
+        verbose_name_plural = _("financial security change requests")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.program_account} {self.requested_at:%Y-%m-%d}"
+
+    def _answer(self, status: str, by) -> None:
+        if self.status != self.Status.SUBMITTED:
+            raise ValidationError(_("This request was already answered."))
+        self.status = status
+        self.answered_by = by
+        self.answered_at = timezone.now()
+
+    def accept(self, *, by) -> None:
+        self._answer(self.Status.ACCEPTED, by)
+
+    def reject(self, *, by) -> None:
+        self._answer(self.Status.REJECTED, by)

@@ -7,6 +7,7 @@ their ITSG-33 control id where one applies.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -297,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "carm_portal.tasks.worker_heartbeat", "schedule": 60.0},
     # Notice emails whose task never reached a worker (NOTE-4, notices.services).
     "notices-requeue-emails": {"task": "notices.requeue_notice_emails", "schedule": 300.0},
+    # Statements of account, on the 25th of every month (FIN-5, finance.tasks).
+    "finance-issue-statements": {
+        "task": "finance.issue_statements",
+        "schedule": crontab(day_of_month="25", hour="5", minute="0"),
+    },
     # Uploaded files whose scan task never ran or gave up (DOC-4, documents.services).
     "documents-requeue-scans": {"task": "documents.requeue_pending_scans", "schedule": 300.0},
     # Business relationship requests unanswered for 30 days (DELEG-2).
@@ -317,6 +323,14 @@ NOTICE_EMAIL_RETRY_MAX = 60 * 60
 # A pending email due for this long has no task coming: the beat queues it again.
 NOTICE_EMAIL_REQUEUE_AFTER = 15 * 60
 NOTICE_EMAIL_REQUEUE_LIMIT = 20_000  # rows per beat run
+
+# --- Finance (SPEC FIN-4) ----------------------------------------------------------------
+# SC-28: Fernet keys for the bank details of pre-authorized debits, comma-separated; the
+# first encrypts, all decrypt (rotation: put the new key first, run
+# `manage.py finance_pad_keys_rotate`, then drop the old one). Production: required.
+PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS", default=[])
+# Statements issued per task (the monthly run splits the accounts into batches).
+STATEMENT_BATCH_SIZE = 500
 
 # --- Health (SI-4) --------------------------------------------------------------------
 # Which back-ends make /healthz answer 503 when they are down.

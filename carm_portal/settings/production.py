@@ -23,3 +23,7 @@ SESSION_COOKIE_NAME = "__Host-carm_sessionid"
 CSRF_COOKIE_NAME = "__Host-carm_csrftoken"
 
 HEALTH_REQUIRED = env.list("HEALTH_REQUIRED", default=["database", "redis", "clamav"])
+
+# SC-28: bank details of pre-authorized debits; required (the portal refuses to keep
+# them without a key).
+PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS", default=[])

@@ -30,3 +30,8 @@ STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+
+# A fixed key for bank details is acceptable only here; production requires its own.
+PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS", default=[]) or [
+    "bG9jYWwtZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1rZXk="  # base64 of "local-development-only-not-a-key"
+]

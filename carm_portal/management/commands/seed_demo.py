@@ -21,6 +21,7 @@ from accounts.models import SecretQuestions
 from business.models import Business, ProgramAccount, Registration
 from business.reference import reference_data_load
 from delegation.models import ClientAssignment, Employment, Relationship
+from finance.demo import seed_finance
 from finance.models import Transaction
 from notices.audience import StaffAudience
 from notices.services import notice_send, notice_send_bulk
@@ -86,6 +87,7 @@ class Command(BaseCommand):
             # The duties and taxes calculator's reference data (idempotent).
             call_command("load_calculator_demo", dry_run=dry_run, stdout=self.stdout)
             seed_notices({bn9: Business.objects.get(bn9=bn9) for bn9 in REGISTERED})
+            seed_finance(today=timezone.localdate())
             seed_demo_rulings()
             if dry_run:
                 transaction.set_rollback(True)

@@ -1,0 +1,270 @@
+"""Benchmark of the transaction history at scale (SPEC FIN-1, FIN-5). A script, not a test.
+
+    psql -h 127.0.0.1 -U postgres -c 'create database carm_fin_bench'
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/carm_fin_bench \\
+    REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python bench/finance_bench.py
+
+It fills a database of its own (its name must contain "bench") with one importer whose
+program account has 1,000,000 transactions over ten years (a few hundred open, some
+credits), its balances computed by the ledger's service (one window UPDATE), a hundred
+other accounts with 100 transactions each, and a manager. Then it prints the server time
+(p50, p95) of the transaction history, its filters, sorts and a deep page, the statements
+page and a one-month CSV export, next to a minimal signed-in page of the portal measured
+in the same run, interleaved; and the time to issue that account's first statement (all
+1,000,000 lines) and the next one.
+
+Server time: the request through the whole Django stack in this process (middleware,
+view, template, PostgreSQL over TCP), measured around django.test.Client.get. Filling
+takes a minute or two the first time; later runs reuse the data (--refill starts over).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carm_portal.settings.test")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+HEAVY_BN9 = "549132583"
+OTHERS = 100
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def fill(count: int) -> None:
+    from django.db import connection
+
+    from accounts.tests.factories import UserFactory
+    from business.models import Business, ProgramAccount
+    from delegation.models import Employment
+    from finance.services import transaction_balances_refresh
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE finance_statementline, finance_statement, finance_creditapplicationline, "
+            "finance_creditapplication, finance_transaction, delegation_employment, "
+            "business_programaccount, business_business, carm_portal_auditentry, "
+            "django_session, accounts_user CASCADE"
+        )
+    business = Business.objects.create(bn9=HEAVY_BN9, legal_name="ImporterCompany3084 Inc.")
+    heavy = ProgramAccount.objects.create(business=business, reference_number="0001")
+    manager = UserFactory(username="benchmanager")
+    Employment.objects.create(user=manager, business=business, role="bam", status="active")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        # Newest first: g = 1 is today. Every 7th is a credit (card batch or payment);
+        # the last 300 debits and the last 20 credits are still open.
+        cursor.execute(
+            """
+            INSERT INTO finance_transaction (program_account_id, number, date, description,
+                amount, total_duties_taxes, status, due_date, settled_amount)
+            SELECT %s, '7' || lpad(g::text, 13, '0'), current_date - (g::bigint * 3650 / %s)::int,
+                CASE WHEN g %% 7 = 0 THEN 'Card batch' ELSE 'Commercial accounting declaration' END,
+                CASE WHEN g %% 7 = 0 THEN -((g %% 900) + 10.25) ELSE (g %% 5000) + 0.37 END,
+                CASE WHEN g %% 7 = 0 THEN 0 ELSE (g %% 5000) + 0.37 END,
+                CASE WHEN g %% 7 = 0 AND g <= 140 THEN 'open_credit'
+                     WHEN g %% 7 <> 0 AND g <= 350 THEN 'open'
+                     ELSE 'paid' END,
+                CASE WHEN g %% 7 = 0 THEN NULL ELSE current_date - (g::bigint * 3650 / %s)::int + 30 END,
+                0
+            FROM generate_series(1, %s) g
+            """,
+            [heavy.pk, count, count, count],
+        )
+        log(f"  {count:,} transactions: {time.perf_counter() - started:.1f} s")
+        cursor.execute(
+            """
+            INSERT INTO business_business (bn9, legal_name, operating_name, business_activity,
+                correspondence_language, created_at)
+            SELECT lpad((200000000 + g)::text, 9, '0'), 'Business ' || g, '', '', 'en', now()
+            FROM generate_series(1, %s) g
+            """,
+            [OTHERS],
+        )
+        cursor.execute(
+            """
+            INSERT INTO business_programaccount (business_id, program_identifier,
+                reference_number, program_type, name, sub_programs, created_at)
+            SELECT id, 'RM', '0001', 'importer', '', '', now() FROM business_business
+            WHERE bn9 <> %s
+            """,
+            [HEAVY_BN9],
+        )
+        cursor.execute(
+            """
+            INSERT INTO finance_transaction (program_account_id, number, date, description,
+                amount, total_duties_taxes, status, settled_amount)
+            SELECT pa.id, '8' || lpad((pa.id * 1000 + g)::text, 13, '0'),
+                current_date - g * 10, 'Commercial accounting declaration', g + 0.5,
+                g + 0.5, 'paid', 0
+            FROM business_programaccount pa, generate_series(1, 100) g
+            WHERE pa.id <> %s
+            """,
+            [heavy.pk],
+        )
+    started = time.perf_counter()
+    transaction_balances_refresh(program_account=heavy)
+    log(f"  running balances of {count:,} rows: {time.perf_counter() - started:.1f} s")
+    for account in ProgramAccount.objects.exclude(pk=heavy.pk):
+        transaction_balances_refresh(program_account=account)
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute("VACUUM ANALYZE")
+        log(f"  VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
+
+
+def signed_in_client(user):
+    from django.test import Client
+
+    from accounts.onboarding import DONE_KEY, TERMS_KEY
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[TERMS_KEY] = session[DONE_KEY] = True
+    session.save()
+    return client
+
+
+def measure(client, urls: dict[str, str], rounds: int) -> dict[str, list[float]]:
+    """Server time of each URL in milliseconds, interleaved round after round."""
+    times = {name: [] for name in urls}
+    for url in urls.values():
+        for _n in range(3):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+    for _round in range(rounds):
+        for name, url in urls.items():
+            started = time.perf_counter()
+            response = client.get(url)
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+            times[name].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+    return times
+
+
+def report(title: str, times: dict[str, list[float]]) -> None:
+    log(f"\n{title}")
+    log(f"  {'page':48} {'p50 ms':>8} {'p95 ms':>8} {'p50 / minimal':>14}")
+    base = statistics.median(times["minimal signed-in page"])
+    for name, values in times.items():
+        p50 = statistics.median(values)
+        log(f"  {name:48} {p50:8.1f} {percentile(values, 0.95):8.1f} {p50 / base:14.2f}")
+
+
+def bench_pages(rounds: int, count: int) -> None:
+    from accounts.models import User
+
+    client = signed_in_client(User.objects.get(username="benchmanager"))
+    today = datetime.date.today()
+    month = f"start={(today - datetime.timedelta(days=400)).isoformat()}&end={(today - datetime.timedelta(days=370)).isoformat()}"
+    year = f"end={(today - datetime.timedelta(days=365)).isoformat()}"
+    urls = {
+        "minimal signed-in page": "/en/bench/minimal/",
+        "history, default (newest 25)": "/en/finance/transactions/",
+        "history, page 100 (rows 2,476-2,500)": "/en/finance/transactions/?page=100",
+        "history, deepest counted page (400)": "/en/finance/transactions/?page=400",
+        "history, one year ago, page 10": f"/en/finance/transactions/?{year}&page=10",
+        "history, one month": f"/en/finance/transactions/?{month}",
+        "history, open items": "/en/finance/transactions/?status=open",
+        "history, credits, 100 per page": "/en/finance/transactions/?kind=credit&per_page=100",
+        "history, sorted by amount": "/en/finance/transactions/?sort=-amount",
+        "history, sorted by due date": "/en/finance/transactions/?sort=due",
+        "CSV export, one month": f"/en/finance/transactions/export/?export=all&{month}",
+        "statements": "/en/finance/statements/",
+        "apply credits (open debits)": "/en/finance/payments/apply-credits/",
+    }
+    report(
+        f"One program account with {count:,} transactions ({rounds} requests each)",
+        measure(client, urls, rounds),
+    )
+
+
+def bench_statements() -> None:
+    from django.db import connection
+
+    from business.models import ProgramAccount
+    from finance.calendar import last_issue_date
+    from finance.services import statement_issue
+
+    account = ProgramAccount.objects.get(business__bn9=HEAVY_BN9)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE finance_statementline DISABLE TRIGGER finance_statementline_frozen"
+        )
+        cursor.execute("ALTER TABLE finance_statement DISABLE TRIGGER finance_statement_frozen")
+        cursor.execute("TRUNCATE finance_statementline, finance_statement")
+        cursor.execute(
+            "ALTER TABLE finance_statementline ENABLE TRIGGER finance_statementline_frozen"
+        )
+        cursor.execute("ALTER TABLE finance_statement ENABLE TRIGGER finance_statement_frozen")
+    last = last_issue_date(datetime.date.today())
+    before = (last.replace(day=1) - datetime.timedelta(days=1)).replace(day=25)
+    for label, day in [
+        ("first statement (every transaction until then)", before),
+        ("next month's statement", last),
+    ]:
+        started = time.perf_counter()
+        statement = statement_issue(program_account=account, issue_date=day)
+        log(
+            f"  {label}: {statement.lines.count():,} lines in {time.perf_counter() - started:.2f} s"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--transactions", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=100, help="requests per page")
+    parser.add_argument("--refill", action="store_true", help="start from empty tables")
+    parser.add_argument("--statements-only", action="store_true", help="skip the pages")
+    arguments = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    name = settings.DATABASES["default"]["NAME"]
+    if "bench" not in name:
+        sys.exit(f"refusing to fill database {name!r}: its name must contain 'bench'")
+    settings.ROOT_URLCONF = "bench.urls"
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+
+    from finance.models import Transaction
+
+    heavy = Transaction.objects.filter(program_account__business__bn9=HEAVY_BN9).count()
+    if arguments.refill or heavy != arguments.transactions:
+        log(f"Filling {name}:")
+        fill(arguments.transactions)
+    else:
+        log(f"Reusing the data in {name} (--refill to start over)")
+    log(f"\nCPUs: {os.cpu_count()}, PostgreSQL database {name}")
+    if not arguments.statements_only:
+        bench_pages(arguments.rounds, arguments.transactions)
+    log("\nStatements:")
+    bench_statements()
+
+
+if __name__ == "__main__":
+    main()

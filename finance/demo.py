@@ -1,0 +1,90 @@
+"""The finance part of the demo world (``manage.py seed_demo``): payments in the demo
+importer's ledger, a CBSA invoice, a financial security, and its first statement issued by
+the portal. Idempotent (natural keys; an issued statement is returned as is)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from business.models import ProgramAccount
+from finance import services
+from finance.calendar import last_issue_date
+from finance.models import FinancialSecurity
+
+IMPORTER = "549132583RM0001"
+
+LEDGER = {
+    "accounts": [
+        {
+            "account": IMPORTER,
+            "transactions": [
+                {
+                    "number": "13409539086047",
+                    "date": "2026-10-30",
+                    "description": "Payment received – thank you",
+                    "amount": "-562.10",
+                    "total_duties_taxes": "0.00",
+                    "status": "paid",
+                },
+                {
+                    "number": "13409539086054",
+                    "date": "2026-11-20",
+                    "description": "Payment received – thank you",
+                    "amount": "-1284.37",
+                    "total_duties_taxes": "0.00",
+                    "status": "paid",
+                },
+                {
+                    "number": "13409539086062",
+                    "date": "2026-11-03",
+                    "description": "Commercial accounting declaration",
+                    "amount": "5.00",
+                    "total_duties_taxes": "5.00",
+                    "status": "open",
+                    "due_date": "2026-12-01",
+                },
+            ],
+            "invoices": [
+                {
+                    "number": "INV2026-0417",
+                    "date": "2026-11-05",
+                    "due_date": "2026-12-05",
+                    "description": "Examination services at the Port of Montréal",
+                    "status": "open",
+                    "lines": [
+                        {
+                            "description": "Container examination",
+                            "quantity": "2",
+                            "unit_price": "75.00",
+                            "amount": "150.00",
+                        },
+                        {
+                            "description": "Storage (3 days)",
+                            "quantity": "3",
+                            "unit_price": "20.00",
+                            "amount": "60.00",
+                        },
+                    ],
+                }
+            ],
+        }
+    ]
+}
+
+
+def seed_finance(*, today: datetime.date) -> None:
+    services.transactions_import(data=LEDGER)
+    account = ProgramAccount.objects.select_related("business").get(
+        business__bn9=IMPORTER[:9], reference_number=IMPORTER[11:]
+    )
+    if not FinancialSecurity.objects.filter(reference="BOND-2026-0001").exists():
+        services.security_record(
+            program_account=account,
+            kind=FinancialSecurity.Kind.BOND,
+            amount=Decimal("20000.00"),
+            reference="BOND-2026-0001",
+            posted_on=datetime.date(2026, 1, 15),
+            actor=None,
+        )
+    services.statement_issue(program_account=account, issue_date=last_issue_date(today))

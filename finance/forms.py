@@ -1,0 +1,239 @@
+"""Forms of the finance pages (FIN-1, FIN-3, FIN-4, financial security)."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from finance.models import FinancialSecurity, Transaction
+from finance.selectors import SORTS
+from notices.forms import DATE_ERRORS, DateInput
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+class TransactionFilterForm(forms.Form):
+    """Date range, status, kind, sort and page size of the transaction history; every
+    field optional (no parameters: every transaction, newest first)."""
+
+    start = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=DateInput(),
+        error_messages=DATE_ERRORS,
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=DateInput(),
+        error_messages=DATE_ERRORS,
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("All statuses")), *Transaction.Status.choices],
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[("", gettext_lazy("Debits and credits")), *Transaction.Kind.choices],
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by"),
+        required=False,
+        choices=[
+            ("-date", gettext_lazy("Date, newest first")),
+            ("date", gettext_lazy("Date, oldest first")),
+            ("-amount", gettext_lazy("Amount, largest first")),
+            ("amount", gettext_lazy("Amount, smallest first")),
+            ("due", gettext_lazy("Due date, soonest first")),
+            ("-due", gettext_lazy("Due date, latest first")),
+            ("number", gettext_lazy("Transaction number")),
+        ],
+    )
+    per_page = forms.TypedChoiceField(
+        label=gettext_lazy("Items per page"),
+        choices=[(size, str(size)) for size in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=PAGE_SIZES[0],
+    )
+
+    PARAMETERS = ("start", "end", "status", "kind", "sort", "per_page")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start"].help_text = _("YYYY-MM-DD")
+        self.fields["end"].help_text = _("YYYY-MM-DD")
+
+    @classmethod
+    def from_query(cls, query) -> TransactionFilterForm:
+        return cls({name: query.get(name, "") for name in cls.PARAMETERS})
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error(
+                "end",
+                ValidationError(
+                    _("The end of the date range must not be before its start."), code="order"
+                ),
+            )
+        if cleaned.get("sort") not in SORTS:
+            cleaned["sort"] = "-date"
+        return cleaned
+
+    def search(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "start": data.get("start"),
+            "end": data.get("end"),
+            "status": data.get("status", ""),
+            "kind": data.get("kind", ""),
+            "sort": data.get("sort") or "-date",
+        }
+
+    def query(self) -> dict[str, str]:
+        """The filters as URL parameters (kept across pages and in the export)."""
+        params = {}
+        for name in self.PARAMETERS:
+            value = self.cleaned_data.get(name)
+            if name == "per_page" and value == PAGE_SIZES[0]:
+                continue
+            if name == "sort" and value == "-date":
+                continue
+            if value:
+                params[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return params
+
+
+class ApplyCreditsForm(forms.Form):
+    """Choose open debits to settle with the account's credit (FIN-3)."""
+
+    debits = forms.MultipleChoiceField(
+        label=gettext_lazy("Open transactions to settle"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one transaction to settle.")},
+    )
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, debits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        from carm_portal.templatetags.portal import money
+
+        self.fields["debits"].choices = [
+            (
+                str(d.pk),
+                _("%(number)s, %(date)s, %(description)s: %(amount)s")
+                % {
+                    "number": d.number,
+                    "date": d.date.isoformat(),
+                    "description": d.description,
+                    "amount": money(d.outstanding),
+                },
+            )
+            for d in debits
+        ]
+
+    def debit_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data["debits"]]
+
+
+digits = {
+    3: RegexValidator(r"^\d{3}$", gettext_lazy("Enter the 3 digits of the institution number.")),
+    5: RegexValidator(r"^\d{5}$", gettext_lazy("Enter the 5 digits of the transit number.")),
+}
+account_validator = RegexValidator(
+    r"^\d{7,12}$", gettext_lazy("Enter the account number: 7 to 12 digits, without spaces.")
+)
+
+
+class PadForm(forms.Form):
+    """A pre-authorized debit agreement (FIN-4): bank account, holder, withdrawal day,
+    terms and certification."""
+
+    institution = forms.CharField(
+        label=gettext_lazy("Institution number"),
+        max_length=3,
+        validators=[digits[3]],
+        help_text=gettext_lazy("3 digits, for example 001."),
+    )
+    transit = forms.CharField(
+        label=gettext_lazy("Transit number"),
+        max_length=5,
+        validators=[digits[5]],
+        help_text=gettext_lazy("5 digits, for example 12345."),
+    )
+    account = forms.CharField(
+        label=gettext_lazy("Account number"),
+        max_length=12,
+        validators=[account_validator],
+        help_text=gettext_lazy("7 to 12 digits."),
+    )
+    holder_name = forms.CharField(label=gettext_lazy("Account holder name"), max_length=100)
+    withdrawal_day = forms.TypedChoiceField(
+        label=gettext_lazy("Withdrawal day of the month"),
+        choices=[(day, str(day)) for day in range(1, 29)],
+        coerce=int,
+        help_text=gettext_lazy("The amount due is withdrawn on this day each month."),
+    )
+    terms = forms.BooleanField(
+        label=gettext_lazy(
+            "I have read and accept the terms and conditions of the pre-authorized debit agreement."
+        ),
+        error_messages={"required": gettext_lazy("Accept the terms and conditions to continue.")},
+    )
+    certification = forms.BooleanField(
+        label=gettext_lazy(
+            "I certify that I am authorized to sign on this bank account and that the "
+            "information given is correct."
+        ),
+        error_messages={"required": gettext_lazy("Certify the information to continue.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        for name in ("institution", "transit", "account"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def clean_holder_name(self) -> str:
+        return " ".join(self.cleaned_data["holder_name"].split())
+
+
+class SecurityChangeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of security"),
+        choices=FinancialSecurity.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount requested"),
+        min_value=1,
+        max_digits=14,
+        decimal_places=2,
+        help_text=gettext_lazy("In Canadian dollars, for example 25000.00."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

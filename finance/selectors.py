@@ -1,0 +1,229 @@
+"""Reads of the finance area (STYLE 1), always scoped to one program account, which the
+view got from ``delegation.access`` (the person may act on it)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Case, F, Max, QuerySet, Sum, When
+from django.db.models.functions import TruncMonth
+from django.utils.functional import cached_property
+
+from business.models import ProgramAccount
+from finance.models import (
+    ZERO,
+    FinancialSecurity,
+    Invoice,
+    PadAgreement,
+    SecurityChangeRequest,
+    Statement,
+    Transaction,
+)
+
+SORTS = {
+    # key: (ordering, newest/biggest first) — the last two keep the order total and stable.
+    "date": ("date", "number"),
+    "-date": ("-date", "-number"),
+    "amount": ("amount", "-date", "-number"),
+    "-amount": ("-amount", "-date", "-number"),
+    "due": (F("due_date").asc(nulls_last=True), "-date", "-number"),
+    "-due": (F("due_date").desc(nulls_last=True), "-date", "-number"),
+    "number": ("number",),
+    "-number": ("-number",),
+}
+
+
+def transaction_list(
+    *,
+    account: ProgramAccount,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    status: str = "",
+    kind: str = "",
+    sort: str = "-date",
+) -> QuerySet[Transaction]:
+    """The account's transactions (FIN-1), filtered and sorted. The default order (newest
+    first) is served by the index ``transaction_account_date``."""
+    rows = Transaction.objects.filter(program_account=account)
+    if start:
+        rows = rows.filter(date__gte=start)
+    if end:
+        rows = rows.filter(date__lte=end)
+    if status:
+        rows = rows.filter(status=status)
+    if kind == Transaction.Kind.DEBIT:
+        rows = rows.filter(amount__gte=0)
+    elif kind == Transaction.Kind.CREDIT:
+        rows = rows.filter(amount__lt=0)
+    return rows.order_by(*SORTS.get(sort, SORTS["-date"]))
+
+
+HISTORY_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Database pagination that counts at most ``HISTORY_COUNT_CAP`` rows (a COUNT over a
+    LIMIT): a million-row account answers as fast as a small one; beyond the cap the
+    pages say "more than 10,000" and the date range reaches older rows (ADR 0011)."""
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list[: HISTORY_COUNT_CAP + 1].count()
+        self.capped = found > HISTORY_COUNT_CAP
+        return min(found, HISTORY_COUNT_CAP)
+
+
+def transaction_page_rows(page: QuerySet[Transaction]) -> list[Transaction]:
+    """One page of ``transaction_list``: its ids first (on the index, however deep the
+    page), then its rows."""
+    ids = list(page.values_list("pk", flat=True))
+    found = Transaction.objects.in_bulk(ids)
+    return [found[pk] for pk in ids]
+
+
+def transactions_selected(*, account: ProgramAccount, numbers: list[str]) -> QuerySet[Transaction]:
+    return Transaction.objects.filter(program_account=account, number__in=numbers[:1000]).order_by(
+        "-date", "-number"
+    )
+
+
+@dataclass(frozen=True)
+class Balances:
+    open_balance: Decimal  # what is owed now: open debits less open credits
+    open_debits: Decimal
+    open_credits: Decimal  # negative
+    account_balance: Decimal | None  # the ledger's balance after its latest transaction
+
+
+def balances(*, account: ProgramAccount) -> Balances:
+    """Two queries on the partial index of open items and the ledger's newest row."""
+    sums = Transaction.objects.filter(
+        program_account=account, status__in=["open", "open_credit"]
+    ).aggregate(
+        debits=Sum(Case(When(status="open", then=F("amount") - F("settled_amount")), default=ZERO)),
+        credits=Sum(
+            Case(When(status="open_credit", then=F("amount") - F("settled_amount")), default=ZERO)
+        ),
+    )
+    debits, credits = sums["debits"] or ZERO, sums["credits"] or ZERO
+    latest = (
+        Transaction.objects.filter(program_account=account)
+        .order_by("-date", "-number")
+        .values_list("running_balance", flat=True)
+        .first()
+    )
+    return Balances(
+        open_balance=debits + credits,
+        open_debits=debits,
+        open_credits=credits,
+        account_balance=latest,
+    )
+
+
+def open_debits(*, account: ProgramAccount) -> QuerySet[Transaction]:
+    return Transaction.objects.filter(
+        program_account=account, status=Transaction.Status.OPEN, amount__gt=0
+    ).order_by("due_date", "date", "number")
+
+
+def debits_settled(*, account: ProgramAccount, ids: list[int]) -> list[Transaction]:
+    return list(
+        Transaction.objects.filter(program_account=account, pk__in=ids, amount__gt=0)
+        .exclude(status=Transaction.Status.OPEN)
+        .order_by("date", "number")
+    )
+
+
+def statement_list(*, account: ProgramAccount) -> QuerySet[Statement]:
+    return Statement.objects.filter(program_account=account).order_by("-date")
+
+
+def invoice_list(*, account: ProgramAccount) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(program_account=account).order_by("-date", "-number")
+
+
+def invoice_for(*, account: ProgramAccount, invoice_id: int) -> Invoice | None:
+    return (
+        Invoice.objects.select_related("program_account__business")
+        .prefetch_related("lines")
+        .filter(program_account=account, pk=invoice_id)
+        .first()
+    )
+
+
+def pad_for(*, account: ProgramAccount) -> PadAgreement | None:
+    return PadAgreement.objects.filter(
+        program_account=account, status=PadAgreement.Status.ACTIVE
+    ).first()
+
+
+# --- Financial security -----------------------------------------------------------------
+
+SECURITY_MINIMUM = Decimal("5000.00")
+SECURITY_MAXIMUM = Decimal("10000000.00")
+SECURITY_WEIGHTS = {FinancialSecurity.Kind.BOND: Decimal("0.5"), FinancialSecurity.Kind.CASH: 1}
+
+
+@dataclass(frozen=True)
+class SecuritySummary:
+    highest_month: Decimal
+    highest_month_start: datetime.date | None
+    requirement: Decimal
+    securities: list[FinancialSecurity]
+    coverage: Decimal
+    shortfall: Decimal
+    requests: list[SecurityChangeRequest]
+
+
+def security_requirement(highest_month: Decimal) -> Decimal:
+    """The highest month of duties and taxes, at least $5,000 and at most $10 million."""
+    return min(max(highest_month, SECURITY_MINIMUM), SECURITY_MAXIMUM)
+
+
+def security_coverage(securities: list[FinancialSecurity]) -> Decimal:
+    """A bond counts for half its amount, cash for all of it."""
+    total = sum((s.amount * SECURITY_WEIGHTS[s.kind] for s in securities), Decimal("0.00"))
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def security_summary(*, account: ProgramAccount, today: datetime.date) -> SecuritySummary:
+    """The requirement over the last 12 months (this month and the 11 before it) and the
+    securities in force."""
+    year, month = (
+        (today.year, today.month - 11) if today.month == 12 else (today.year - 1, today.month + 1)
+    )
+    since = datetime.date(year, month, 1)
+    months = (
+        Transaction.objects.filter(program_account=account, date__gte=since, date__lte=today)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(total=Sum("total_duties_taxes"))
+        .order_by("-total", "month")
+    )
+    top = months.first()
+    highest = top["total"] if top else ZERO
+    securities = list(
+        FinancialSecurity.objects.filter(program_account=account, released_on__isnull=True)
+    )
+    requirement = security_requirement(highest)
+    coverage = security_coverage(securities)
+    return SecuritySummary(
+        highest_month=highest,
+        highest_month_start=top["month"] if top else None,
+        requirement=requirement,
+        securities=securities,
+        coverage=coverage,
+        shortfall=max(requirement - coverage, ZERO),
+        requests=list(
+            SecurityChangeRequest.objects.filter(program_account=account).order_by("-requested_at")[
+                :10
+            ]
+        ),
+    )
+
+
+def latest_statement_date(*, account: ProgramAccount) -> datetime.date | None:
+    return Statement.objects.filter(program_account=account).aggregate(latest=Max("date"))["latest"]

@@ -1,0 +1,450 @@
+"""The finance pages (FIN-1 … FIN-5, financial security): thin views over selectors and
+services, each acting on the current program account (``request.acting.account``)."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from delegation.access import Perm, requires
+from finance import crypto, pdf, selectors, services
+from finance.forms import (
+    PAGE_SIZES,
+    ApplyCreditsForm,
+    PadForm,
+    SecurityChangeForm,
+    TransactionFilterForm,
+)
+from finance.models import CreditApplication, Invoice, Statement
+
+CSV_COLUMNS = [
+    "date",
+    "transaction_number",
+    "description",
+    "kind",
+    "amount",
+    "due_date",
+    "status",
+    "account_balance",
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_response(rows, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+# --- FIN-1: transaction history ---------------------------------------------------------
+
+
+@require_GET
+@never_cache
+@requires(Perm.VIEW_TRANSACTIONS)
+def transactions(request):
+    """Filters, sorting and database pagination: a count, the page's ids, its rows, and
+    the two balances, whatever the number of transactions."""
+    account = request.acting.account
+    form = TransactionFilterForm.from_query(request.GET)
+    page, query = None, {}
+    if form.is_valid():
+        rows = selectors.transaction_list(account=account, **form.search())
+        paginator = selectors.CappedPaginator(
+            rows, form.cleaned_data.get("per_page") or PAGE_SIZES[0]
+        )
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = selectors.transaction_page_rows(page.object_list)
+        query = form.query()
+    return render(
+        request,
+        "finance/transactions.html",
+        {
+            "account": account,
+            "form": form,
+            "page": page,
+            "balances": selectors.balances(account=account),
+            "query": urlencode(query),
+            "filters": query,
+            "can_apply_credits": request.acting.can(Perm.EDIT_TRANSACTIONS),
+        },
+    )
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS)
+def transactions_csv(request):
+    """FIN-5: the selected rows, or every row the filters match, as CSV (ISO dates,
+    amounts with a point, status codes: for spreadsheets and programs alike)."""
+    account = request.acting.account
+    if request.GET.get("export") == "selected":
+        numbers = request.GET.getlist("selected")
+        if not numbers:
+            messages.error(request, _("Select at least one transaction to export."))
+            back = {k: v for k, v in request.GET.items() if k in TransactionFilterForm.PARAMETERS}
+            return redirect(reverse("finance:transactions") + "?" + urlencode(back))
+        rows = selectors.transactions_selected(account=account, numbers=numbers)
+    else:
+        form = TransactionFilterForm.from_query(request.GET)
+        if not form.is_valid():
+            return redirect("finance:transactions")
+        rows = selectors.transaction_list(account=account, **form.search())
+
+    def lines():
+        yield CSV_COLUMNS
+        for t in rows.iterator(chunk_size=2000):
+            yield [
+                t.date.isoformat(),
+                t.number,
+                t.description,
+                t.kind,
+                f"{t.amount:.2f}",
+                t.due_date.isoformat() if t.due_date else "",
+                t.status,
+                "" if t.running_balance is None else f"{t.running_balance:.2f}",
+            ]
+
+    return _csv_response(lines(), f"transactions-{account.full_reference}-{_today()}.csv")
+
+
+# --- FIN-2, FIN-5: statements of account ------------------------------------------------
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS)
+def statements(request):
+    account = request.acting.account
+    return render(
+        request,
+        "finance/statements.html",
+        {"account": account, "statements": selectors.statement_list(account=account)[:60]},
+    )
+
+
+def _statement(request, pk: int) -> Statement:
+    return request.acting.object
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS, model=Statement)
+def statement(request, pk: int):
+    statement = _statement(request, pk)
+    page = Paginator(statement.lines.order_by("date", "number"), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "finance/statement_detail.html",
+        {"account": request.acting.account, "statement": statement, "page": page},
+    )
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS, model=Statement)
+def statement_pdf(request, pk: int):
+    statement = _statement(request, pk)
+    body = pdf.statement_pdf(statement, statement.lines.order_by("date", "number"))
+    response = HttpResponse(body, content_type="application/pdf")
+    name = f"statement-{statement.program_account.full_reference}-{statement.date}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS, model=Statement)
+def statement_csv(request, pk: int):
+    statement = _statement(request, pk)
+
+    def lines():
+        yield ["date", "transaction_number", "description", "amount", "due_date", "status"]
+        for line in statement.lines.order_by("date", "number").iterator(chunk_size=2000):
+            yield [
+                line.date.isoformat(),
+                line.number,
+                line.description,
+                f"{line.amount:.2f}",
+                line.due_date.isoformat() if line.due_date else "",
+                line.status,
+            ]
+
+    name = f"statement-{statement.program_account.full_reference}-{statement.date}.csv"
+    return _csv_response(lines(), name)
+
+
+# --- FIN-2: CBSA invoices ---------------------------------------------------------------
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS)
+def invoices(request):
+    account = request.acting.account
+    page = Paginator(selectors.invoice_list(account=account), 25).get_page(request.GET.get("page"))
+    return render(request, "finance/invoices.html", {"account": account, "page": page})
+
+
+def _invoice(request, pk: int) -> Invoice:
+    return selectors.invoice_for(account=request.acting.account, invoice_id=pk)
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS, model=Invoice)
+def invoice(request, pk: int):
+    return render(
+        request,
+        "finance/invoice_detail.html",
+        {"account": request.acting.account, "invoice": _invoice(request, pk)},
+    )
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS, model=Invoice)
+def invoice_pdf(request, pk: int):
+    invoice = _invoice(request, pk)
+    response = HttpResponse(pdf.invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.pdf"'
+    return response
+
+
+# --- FIN-3: apply credits as payment ----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@requires(Perm.EDIT_TRANSACTIONS)
+def apply_credits(request):
+    """Step 1 chooses open debits; step 2 confirms (the plan); the confirmation applies
+    them once (the form's key), or says clearly why nothing was applied."""
+    account = request.acting.account
+    debits = list(selectors.open_debits(account=account)[:500])
+    balances = selectors.balances(account=account)
+    context = {"account": account, "balances": balances, "debits": debits}
+    if request.method == "GET":
+        form = ApplyCreditsForm(initial={"key": uuid.uuid4()}, debits=debits)
+        return render(request, "finance/apply_credits.html", {**context, "form": form})
+    # The chosen debits settled meanwhile stay choosable, to say so clearly.
+    chosen = [int(pk) for pk in request.POST.getlist("debits") if pk.isdigit()][:500]
+    settled = selectors.debits_settled(account=account, ids=chosen)
+    form = ApplyCreditsForm(request.POST, debits=debits + settled)
+    if not form.is_valid():
+        return render(request, "finance/apply_credits.html", {**context, "form": form})
+    done = CreditApplication.objects.filter(
+        program_account=account, idempotency_key=form.cleaned_data["key"]
+    ).first()
+    if done is not None:  # the same form again (back button, second click)
+        return redirect("finance:apply_credits_done", pk=done.pk)
+    plan = services.credits_plan(program_account=account, debit_ids=form.debit_ids())
+    if plan.settled:
+        form.add_error("debits", services.settled_meanwhile_message(plan.settled[0].number))
+        return render(request, "finance/apply_credits.html", {**context, "form": form})
+    if not plan.covered:
+        form.add_error("debits", services.insufficient_credit_message(plan.available, plan.needed))
+        return render(request, "finance/apply_credits.html", {**context, "form": form})
+    if "confirm" not in request.POST:
+        return render(
+            request, "finance/apply_credits_confirm.html", {**context, "form": form, "plan": plan}
+        )
+    try:
+        application = services.credits_apply(
+            program_account=account,
+            debit_ids=form.debit_ids(),
+            idempotency_key=form.cleaned_data["key"],
+            actor=request.user,
+            request=request,
+            acting_for=request.acting.business if request.acting.for_client else None,
+        )
+    except services.CreditApplicationError as error:
+        fresh = list(selectors.open_debits(account=account)[:500])
+        form = ApplyCreditsForm(initial={"key": uuid.uuid4()}, debits=fresh)
+        form.is_bound = False
+        return render(
+            request,
+            "finance/apply_credits.html",
+            {
+                **context,
+                "debits": fresh,
+                "balances": selectors.balances(account=account),
+                "form": form,
+                "refused": str(error),
+            },
+        )
+    return redirect("finance:apply_credits_done", pk=application.pk)
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS, model=CreditApplication)
+def apply_credits_done(request, pk: int):
+    account = request.acting.account
+    application = request.acting.object
+    lines = list(application.lines.select_related("transaction"))
+    return render(
+        request,
+        "finance/apply_credits_done.html",
+        {
+            "account": account,
+            "application": application,
+            "settled": [line for line in lines if line.amount > 0],
+            "credits": [line for line in lines if line.amount < 0],
+            "balances": selectors.balances(account=account),
+        },
+    )
+
+
+# --- FIN-4: pre-authorized debit --------------------------------------------------------
+
+
+@require_GET
+@never_cache
+@requires(Perm.MANAGE_PAD)
+def pad(request):
+    account = request.acting.account
+    agreement = selectors.pad_for(account=account)
+    details = crypto.decrypt_bank_details(agreement.bank_details) if agreement else None
+    return render(
+        request,
+        "finance/pad.html",
+        {"account": account, "agreement": agreement, "details": details},
+    )
+
+
+def _pad_values(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "institution": data["institution"],
+        "transit": data["transit"],
+        "account": data["account"],
+        "holder_name": data["holder_name"],
+        "withdrawal_day": data["withdrawal_day"],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@requires(Perm.MANAGE_PAD)
+def pad_create(request):
+    account = request.acting.account
+    if selectors.pad_for(account=account):
+        return redirect("finance:pad")
+    form = PadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pad_create(
+                program_account=account, actor=request.user, request=request, **_pad_values(form)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your pre-authorized debit agreement is in place."))
+            return redirect("finance:pad")
+    return render(
+        request, "finance/pad_form.html", {"account": account, "form": form, "creating": True}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@requires(Perm.MANAGE_PAD)
+def pad_change(request):
+    """The account number is typed again, never shown in the form (only its last
+    digits are ever displayed)."""
+    account = request.acting.account
+    agreement = selectors.pad_for(account=account)
+    if agreement is None:
+        return redirect("finance:pad")
+    if request.method == "POST":
+        form = PadForm(request.POST)
+        if form.is_valid():
+            services.pad_change(
+                agreement=agreement, actor=request.user, request=request, **_pad_values(form)
+            )
+            messages.success(request, _("Your pre-authorized debit agreement was changed."))
+            return redirect("finance:pad")
+    else:
+        details = crypto.decrypt_bank_details(agreement.bank_details)
+        form = PadForm(
+            initial={
+                "institution": details["institution"],
+                "transit": details["transit"],
+                "holder_name": agreement.holder_name,
+                "withdrawal_day": agreement.withdrawal_day,
+            }
+        )
+    return render(
+        request,
+        "finance/pad_form.html",
+        {"account": account, "form": form, "agreement": agreement, "creating": False},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@requires(Perm.MANAGE_PAD)
+def pad_cancel(request):
+    account = request.acting.account
+    agreement = selectors.pad_for(account=account)
+    if agreement is None:
+        return redirect("finance:pad")
+    if request.method == "POST":
+        services.pad_cancel(agreement=agreement, actor=request.user, request=request)
+        messages.success(request, _("Your pre-authorized debit agreement was cancelled."))
+        return redirect("finance:pad")
+    return render(request, "finance/pad_cancel.html", {"account": account, "agreement": agreement})
+
+
+# --- Financial security -----------------------------------------------------------------
+
+
+@require_GET
+@requires(Perm.VIEW_FINANCIAL_SECURITY)
+def security(request):
+    account = request.acting.account
+    return render(
+        request,
+        "finance/security.html",
+        {
+            "account": account,
+            "summary": selectors.security_summary(account=account, today=timezone.localdate()),
+            "can_change": request.acting.can(Perm.CHANGE_FINANCIAL_SECURITY),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Perm.CHANGE_FINANCIAL_SECURITY)
+def security_change(request):
+    account = request.acting.account
+    form = SecurityChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.security_change_request_create(
+            program_account=account,
+            actor=request.user,
+            request=request,
+            **form.cleaned_data,
+        )
+        messages.success(
+            request, _("Your request was sent to the CBSA. Its answer will appear on this page.")
+        )
+        return redirect("finance:security")
+    return render(request, "finance/security_change.html", {"account": account, "form": form})
