@@ -24,6 +24,6 @@ CSRF_COOKIE_NAME = "__Host-carm_csrftoken"
 
 HEALTH_REQUIRED = env.list("HEALTH_REQUIRED", default=["database", "redis", "clamav"])
 
-# SC-28: bank details of pre-authorized debits; required (the portal refuses to keep
-# them without a key).
-PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS", default=[])
+# SC-28: bank details of pre-authorized debits are encrypted with these keys: required,
+# the portal does not start without one.
+PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS")
