@@ -46,6 +46,7 @@ def _production_env() -> dict:
         ALLOWED_HOSTS="portal.example.ca",
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        PAD_ENCRYPTION_KEYS="aGVyZS1pcy1hLWRlcGxveS1jaGVjay1rZXktMzJieXQ=",
     )
     return env
 
@@ -65,10 +66,12 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_production_settings_require_a_secret_key():
-    """No secret default outside local/test settings."""
+@pytest.mark.spec("X-4", "FIN-4")
+@pytest.mark.parametrize("secret", ["SECRET_KEY", "PAD_ENCRYPTION_KEYS"])
+def test_production_settings_require_their_secrets(secret):
+    """No secret default outside local/test settings (SC-28: no PAD without a key)."""
     env = _production_env()
-    del env["SECRET_KEY"]
+    del env[secret]
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -78,7 +81,7 @@ def test_production_settings_require_a_secret_key():
         timeout=120,
     )
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    assert secret in result.stderr
 
 
 @pytest.mark.spec("X-4")
