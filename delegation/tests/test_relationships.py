@@ -340,3 +340,11 @@ def test_configure_my_portal_lists_only_what_the_person_may_use(world, principal
     else:
         assert configure.status_code == 404
         assert "Configure my portal" not in " ".join(tiles)
+
+
+@pytest.mark.spec("DELEG-1", "DELEG-4")
+def test_a_brokers_employees_page_leads_to_client_assignment(world):
+    page = soup(own(world, "biz_bam").get("/en/portal/configure/employees/"))
+    assert page.select_one('main a[href="/en/portal/configure/clients/"]')
+    page = soup(client_for(world, "bam").get("/en/portal/configure/employees/"))
+    assert not page.select_one('main a[href="/en/portal/configure/clients/"]')
