@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -10,14 +9,9 @@ from django.utils.translation import gettext_lazy
 
 from business.models import bn9_validator
 from business.services import parse_amount
+from carm_portal.forms import form_helper
 
 BN9_ERROR = gettext_lazy("Enter the 9 digits of the business number, for example 123456789.")
-
-
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
 
 
 class Bn9Field(forms.CharField):
@@ -42,7 +36,7 @@ class EmployerSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class AccessRequestForm(forms.Form):
@@ -55,7 +49,7 @@ class AccessRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class RegisterIdentifiersForm(forms.Form):
@@ -81,7 +75,7 @@ class RegisterIdentifiersForm(forms.Form):
         self.fields["attestation"].error_messages["required"] = _(
             "You must attest that you are authorized to act on behalf of the business."
         )
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean_program_reference(self):
         return self.cleaned_data["program_reference"].upper()
@@ -115,7 +109,7 @@ class RegisterBusinessForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class AmountField(forms.CharField):
@@ -170,4 +164,4 @@ class RegisterQuestionsForm(forms.Form):
                 label=gettext_lazy("Balance of your last statement of account"),
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
-        self.helper = _helper()
+        self.helper = form_helper()

@@ -191,12 +191,8 @@ def _link(request, service: Service) -> dict | None:
     args = service.args(request) if service.args else []
     if args is None:
         return None
-    if service.perm is not None:
-        account = request.nav.account
-        if account is None or not access_for(request).can(
-            service.perm, business_id=account.business_id, account_id=account.pk
-        ):
-            return None
+    if service.perm is not None and not request.nav.can(service.perm):
+        return None
     try:
         url = reverse(service.url_name, args=args)
     except NoReverseMatch:

@@ -10,8 +10,8 @@ A person holds at most one *grant* per business:
   relationship type decides the permissions (the matrix of DELEG-3) and, for program
   management, the accounts; a provider employee who is a Reader at the provider only reads.
 
-Grants are computed once per request (``request.access``, a few queries whatever the
-number of businesses) from the database, so a removed employee or an ended relationship
+Grants are computed once per request (``access_for(request)``, a few queries whatever
+the number of businesses) from the database, so a removed employee or an ended relationship
 loses access on the very next request.
 
 Views declare what they need with ``@requires(Perm.X, ...)``: no grant on the target →
@@ -23,7 +23,6 @@ business a person may see use ``scoped()``. Templates only hide controls
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -181,9 +180,6 @@ class Access:
         grant = self.grant(business_id)
         return grant is not None and grant.allows(perm, account_id)
 
-    def business_ids(self, perm: Perm | None = None) -> list[int]:
-        return [b for b, g in self.grants.items() if perm is None or perm in g.permissions]
-
     def account_filter(self, perm: Perm | None = None, *, via: str = "") -> Q:
         """A condition on ``via`` (a path to a ProgramAccount; "" for ProgramAccount
         itself) matching the accounts the person holds ``perm`` on."""
@@ -279,7 +275,7 @@ def _grants_for(user) -> dict[int, Grant]:
 
 
 def access_for(request) -> Access:
-    """``request.access``, made once (the middleware sets it; tests may call this)."""
+    """The person's grants for this request, made on first use and kept on the request."""
     access = getattr(request, "_access", None)
     if access is None or access.user is not request.user:
         access = Access(request.user)
@@ -366,7 +362,6 @@ def requires(
             request.acting = acting
             return view(request, *args, **kwargs)
 
-        wrapped.required_permission = perm
         return wrapped
 
     return decorator
@@ -399,7 +394,3 @@ def scoped(queryset: QuerySet, request, perm: Perm, *, via: str = "program_accou
         ]
         return queryset.filter(**{f"{via}_id__in": ids})
     return queryset.filter(access.account_filter(perm, via=via))
-
-
-def businesses(request, perm: Perm | None = None) -> Iterable[int]:
-    return access_for(request).business_ids(perm)

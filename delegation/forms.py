@@ -3,7 +3,6 @@ taken from the request (X-4)."""
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,15 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from business.forms import Bn9Field
 from business.models import Business, ProgramAccount
+from carm_portal.forms import IsoDateField, form_helper
 from delegation.models import ClientGroup, Employment, Relationship
-from notices.forms import DATE_ERRORS, DateInput
-
-
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
-
 
 # --- Employees (DELEG-1) -------------------------------------------------------------------
 
@@ -56,7 +48,7 @@ class _GrantForm(forms.Form):
                 "including those added later. A Business Account Manager always has all of them."
             )
         )
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean(self):
         cleaned = super().clean()
@@ -84,7 +76,7 @@ class EmployeeRejectForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean_reason(self) -> str:
         return self.cleaned_data["reason"].strip()
@@ -109,19 +101,13 @@ class EmployeesBulkApproveForm(_GrantForm):
 class HistorySearchForm(forms.Form):
     """DELEG-6: date range, person, action; every field optional."""
 
-    start = forms.DateField(
+    start = IsoDateField(
         label=gettext_lazy("From"),
         required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        error_messages=DATE_ERRORS,
     )
-    end = forms.DateField(
+    end = IsoDateField(
         label=gettext_lazy("To"),
         required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        error_messages=DATE_ERRORS,
     )
     person = forms.TypedChoiceField(
         label=gettext_lazy("Person"), required=False, coerce=int, empty_value=None
@@ -178,7 +164,7 @@ class RelationshipRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class AccountLabel(forms.ModelMultipleChoiceField):
@@ -230,7 +216,7 @@ class RelationshipAnswerForm(forms.Form):
             self.fields["kind"].choices = [
                 c for c in Relationship.Kind.choices if c[0] == Relationship.Kind.PROGRAM
             ]
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean(self):
         data = super().clean()
@@ -280,7 +266,7 @@ class AssignClientsForm(forms.Form):
         self.fields["clients"].queryset = clients
         self.fields["employees"].queryset = employees
         self.fields["group"].queryset = groups
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean(self):
         data = super().clean()
@@ -294,7 +280,7 @@ class ClientGroupNameForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -319,7 +305,7 @@ class ClientGroupMembersForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["clients"].queryset = clients
         self.fields["members"].queryset = employees
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 # --- end of relationships -----------------------------------------------------------------

@@ -442,6 +442,16 @@ def relationship_request(
     return relationship
 
 
+def _tell_both_sides_ended(relationship: Relationship, *, expired: bool) -> None:
+    for side in (relationship.provider, relationship.client):
+        notice_send(
+            type_code="relationship_ended",
+            business=side,
+            context={**_relationship_context(relationship), "expired": expired},
+            reference=f"relationship-ended:{relationship.pk}:{side.pk}",
+        )
+
+
 def _locked(relationship: Relationship) -> Relationship:
     return (
         Relationship.objects.select_for_update(of=("self",))
@@ -536,13 +546,7 @@ def relationship_end(*, relationship: Relationship, by_business: Business, reque
             subject=str(locked),
             changes=_relationship_changes(locked, before=before),
         )
-        for side in (locked.provider, locked.client):
-            notice_send(
-                type_code="relationship_ended",
-                business=side,
-                context={**_relationship_context(locked), "expired": False},
-                reference=f"relationship-ended:{locked.pk}:{side.pk}",
-            )
+        _tell_both_sides_ended(locked, expired=False)
     return locked
 
 
@@ -573,13 +577,7 @@ def relationships_expire(*, now=None) -> int:
                 subject=str(locked),
                 changes=_relationship_changes(locked, before="pending"),
             )
-            for side in (locked.provider, locked.client):
-                notice_send(
-                    type_code="relationship_ended",
-                    business=side,
-                    context={**_relationship_context(locked), "expired": True},
-                    reference=f"relationship-ended:{locked.pk}:{side.pk}",
-                )
+            _tell_both_sides_ended(locked, expired=True)
             expired += 1
     return expired
 
@@ -721,7 +719,7 @@ def client_group_rename(*, group: ClientGroup, name: str, request) -> ClientGrou
     with transaction.atomic():
         Business.objects.select_for_update().get(pk=group.provider_id)
         locked = _locked_group(group)
-        if name.lower() == locked.name.lower() and name == locked.name:
+        if name == locked.name:
             return locked
         if _group_name_taken(locked.provider, name, excluding=locked.pk):
             raise DelegationError(NAME_TAKEN)
@@ -769,8 +767,7 @@ def client_group_update(
         provider = locked.provider
         add_clients = _active_clients(provider, add_clients)
         add_members = _provider_employments(provider, add_members)
-        remove_clients = [c for c in remove_clients]
-        remove_members = [m for m in remove_members]
+        remove_clients, remove_members = list(remove_clients), list(remove_members)
         locked.clients.add(*add_clients)
         locked.clients.remove(*remove_clients)
         locked.members.add(*add_members)
@@ -791,27 +788,21 @@ def client_group_update(
             subject=locked.name,
             changes=changes,
         )
+        # New members get every client of the group; the others get the new clients.
         stamp = timezone.now().timestamp()
-        members = list(locked.members.select_related("user"))
         clients = list(locked.clients.all())
-        for member in add_members:
-            for client in clients:
-                _tell_employee(
-                    member,
-                    client,
-                    granted=True,
-                    key=f"group:{locked.pk}:{member.pk}:{client.pk}:{stamp}",
-                )
-        for member in members:
-            if member in add_members:
-                continue
-            for client in add_clients:
-                _tell_employee(
-                    member,
-                    client,
-                    granted=True,
-                    key=f"group:{locked.pk}:{member.pk}:{client.pk}:{stamp}",
-                )
+        gained = {
+            (member, client)
+            for member in locked.members.select_related("user")
+            for client in (clients if member in add_members else add_clients)
+        }
+        for member, client in sorted(gained, key=lambda pair: (pair[0].pk, pair[1].pk)):
+            _tell_employee(
+                member,
+                client,
+                granted=True,
+                key=f"group:{locked.pk}:{member.pk}:{client.pk}:{stamp}",
+            )
     return locked
 
 

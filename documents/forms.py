@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from carm_portal.forms import form_helper
 from documents import selectors
 from documents.filetypes import ALLOWED_EXTENSIONS
 from documents.models import case_number_validator
@@ -43,8 +43,7 @@ class UploadDetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = selectors.categories_offered()
         self.fields["case_number"].widget.attrs.update({"autocomplete": "off", "maxlength": 10})
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = form_helper()
 
     def clean_case_number(self) -> str:
         return self.cleaned_data["case_number"].strip().upper()
@@ -69,8 +68,7 @@ class UploadFilesForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         assert FIELD == "files"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = form_helper()
 
     def refuse(self, messages: list[str]) -> None:
         """Show these messages on the field and in the error summary."""

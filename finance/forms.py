@@ -2,43 +2,30 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carm_portal.forms import IsoDateField, form_helper
 from finance.models import FinancialSecurity, Transaction
 from finance.selectors import SORTS
-from notices.forms import DATE_ERRORS, DateInput
 
 PAGE_SIZES = (25, 50, 100)
-
-
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
 
 
 class TransactionFilterForm(forms.Form):
     """Date range, status, kind, sort and page size of the transaction history; every
     field optional (no parameters: every transaction, newest first)."""
 
-    start = forms.DateField(
+    start = IsoDateField(
         label=gettext_lazy("From"),
         required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        error_messages=DATE_ERRORS,
     )
-    end = forms.DateField(
+    end = IsoDateField(
         label=gettext_lazy("To"),
         required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        error_messages=DATE_ERRORS,
     )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
@@ -132,7 +119,7 @@ class ApplyCreditsForm(forms.Form):
 
     def __init__(self, *args, debits, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
         from carm_portal.templatetags.portal import money
 
         self.fields["debits"].choices = [
@@ -207,7 +194,7 @@ class PadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
         for name in ("institution", "transit", "account"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
 
@@ -236,4 +223,4 @@ class SecurityChangeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()

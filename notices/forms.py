@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from business.models import Business, ProgramAccount
+from carm_portal.forms import IsoDateField
 from notices.audience import StaffAudience
 from notices.models import NoticeType
 
@@ -27,21 +28,6 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class DateInput(forms.DateInput):
-    """A date typed as the guide shows it, 2021-03-29, whatever the browser's language
-    (a native date picker would display the browser's own format)."""
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            {"inputmode": "numeric", "autocomplete": "off", **(attrs or {})}, format="%Y-%m-%d"
-        )
-
-
-DATE_ERRORS = {
-    "invalid": gettext_lazy("Enter a real date in the form YYYY-MM-DD, for example 2021-03-29.")
-}
-
-
 class NoticeTypeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: NoticeType) -> str:
         return obj.label
@@ -52,19 +38,13 @@ class NoticeSearchForm(forms.Form):
     subject, items per page. Every field is optional; what is missing takes its
     default, so a link with no parameters shows the default list."""
 
-    start = forms.DateField(
+    start = IsoDateField(
         label=gettext_lazy("From"),
         required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        error_messages=DATE_ERRORS,
     )
-    end = forms.DateField(
+    end = IsoDateField(
         label=gettext_lazy("To"),
         required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        error_messages=DATE_ERRORS,
     )
     type = NoticeTypeChoiceField(
         label=gettext_lazy("Type"),
@@ -180,12 +160,9 @@ class NoticeComposeForm(forms.Form):
         label=gettext_lazy("Urgent: email everyone concerned, subscribed or not"),
         required=False,
     )
-    display_date = forms.DateField(
+    display_date = IsoDateField(
         label=gettext_lazy("Display date"),
         required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        error_messages=DATE_ERRORS,
         help_text=gettext_lazy("Empty: today. It cannot be in the future."),
     )
     subject_en = forms.CharField(label=gettext_lazy("Subject in English"), max_length=200)

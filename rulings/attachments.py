@@ -12,10 +12,6 @@ from documents.selectors import case_documents as documents_of_case
 from rulings.models import Ruling
 
 
-def upload_available() -> bool:
-    return True
-
-
 def upload_url(ruling: Ruling) -> str:
     """The upload page with the case number filled in."""
     return f"{reverse('documents:upload')}?{urlencode({'case': ruling.case_number})}"

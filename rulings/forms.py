@@ -3,24 +3,17 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notices.forms import DATE_ERRORS, DateInput
+from carm_portal.forms import IsoDateField, form_helper
 from rulings.models import DETAIL_FIELDS, Ruling
 
 PAGE_SIZES = (10, 25, 50)
 YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
-
-
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
 
 
 class YesNoField(forms.TypedChoiceField):
@@ -88,7 +81,7 @@ class ContextForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Ruling.Kind.choices
         self.fields["prior"].choices = Ruling.Prior.choices
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean(self):
         cleaned = super().clean()
@@ -170,7 +163,7 @@ def details_form_class(kind: str) -> type[forms.ModelForm]:
                     self.fields[name] = YesNoField(label=DETAIL_LABELS[name])
                 field = self.fields[name]
                 field.required = name in required and not draft
-            self.helper = _helper()
+            self.helper = form_helper()
 
         def details(self) -> dict:
             return {name: self.cleaned_data.get(name) for name in names}
@@ -193,7 +186,7 @@ class MessageForm(forms.Form):
             self.fields["message"].label = label
         if help_text:
             self.fields["message"].help_text = help_text
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 SORTS = {
@@ -209,19 +202,13 @@ class RulingSearchForm(forms.Form):
     """RUL-1: submission date range, free text (type, status, case number), sort,
     items per page. Every field is optional."""
 
-    start = forms.DateField(
+    start = IsoDateField(
         label=gettext_lazy("From"),
         required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        error_messages=DATE_ERRORS,
     )
-    end = forms.DateField(
+    end = IsoDateField(
         label=gettext_lazy("To"),
         required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        error_messages=DATE_ERRORS,
     )
     q = forms.CharField(
         label=gettext_lazy("Filter"),

@@ -98,7 +98,6 @@ def ruling_list(request):
             "query": urlencode(query),
             "account": request.acting.account,
             "can_edit": request.acting.can(Perm.EDIT_REQUESTS),
-            "documents_ready": attachments.upload_available(),
         },
     )
 

@@ -61,7 +61,6 @@ MIDDLEWARE = [
     "carm_portal.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.OnboardingGateMiddleware",
-    "delegation.middleware.AccessMiddleware",
     "business.navigation.NavigationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from business.tests.factories import BusinessFactory
 from carm_portal.models import AuditEntry
 from delegation import services
 from delegation.models import ClientAssignment, ClientGroup, Relationship
@@ -348,3 +349,32 @@ def test_a_brokers_employees_page_leads_to_client_assignment(world):
     assert page.select_one('main a[href="/en/portal/configure/clients/"]')
     page = soup(client_for(world, "bam").get("/en/portal/configure/employees/"))
     assert not page.select_one('main a[href="/en/portal/configure/clients/"]')
+
+
+@pytest.mark.spec("DELEG-5", "DELEG-6")
+def test_group_changes_tell_each_member_of_the_clients_they_gain(world):
+    """A new member hears of every client of the group; a member already there hears
+    only of the clients added."""
+    request = type("R", (), {"user": world.users["biz_bam"], "META": {}})()
+    group = world.extra["client_group"]  # holds the client; biz_group is a member
+    other = BusinessFactory(legal_name="Second Client Inc.")
+    Relationship.objects.create(
+        provider=world.broker1, client=other, kind="business", status="active"
+    )
+    newcomer = world.employment("biz_unassigned")
+    services.client_group_update(
+        group=group, add_clients=[other], add_members=[newcomer], request=request
+    )
+
+    def told(principal):
+        return sorted(
+            Notice.objects.filter(
+                type__code="client_access_changed", recipients__user=world.users[principal]
+            ).values_list("subject_en", flat=True)
+        )
+
+    assert told("biz_unassigned") == [
+        "You can now act for Client Importer Inc.",
+        "You can now act for Second Client Inc.",
+    ]
+    assert told("biz_group") == ["You can now act for Second Client Inc."]

@@ -1,0 +1,40 @@
+"""Form pieces every area shares: the crispy helper of forms rendered inside a page's own
+``<form>``, and the date field typed as the guide shows it (STYLE 9)."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy
+
+
+def form_helper() -> FormHelper:
+    """A crispy helper for a form whose ``<form>`` tag and buttons are in the template."""
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+class DateInput(forms.DateInput):
+    """A date typed as the guide shows it, 2021-03-29, whatever the browser's language
+    (a native date picker would display the browser's own format)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"inputmode": "numeric", "autocomplete": "off", **(attrs or {})}, format="%Y-%m-%d"
+        )
+
+
+DATE_ERRORS = {
+    "invalid": gettext_lazy("Enter a real date in the form YYYY-MM-DD, for example 2021-03-29.")
+}
+
+
+class IsoDateField(forms.DateField):
+    """A YYYY-MM-DD date with the portal's input and error message."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        kwargs.setdefault("widget", DateInput())
+        kwargs.setdefault("error_messages", DATE_ERRORS)
+        super().__init__(**kwargs)
