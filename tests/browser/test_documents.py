@@ -152,8 +152,10 @@ def test_upload_journey_drag_and_drop_then_keyboard(page, live_server, scanner, 
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("h1").inner_text() == words["step2"]
-    tab_to(page, "#id_files")
+    # Listen for the chooser before tabbing: Playwright subscribes to the event without
+    # waiting, and a chooser opened before the subscription settles is not reported.
     with page.expect_file_chooser() as chooser:
+        tab_to(page, "#id_files")
         page.keyboard.press("Space")
     chooser.value.set_files(
         [{"name": "eicar.txt", "mimeType": "text/plain", "buffer": samples.eicar()}]
