@@ -23,6 +23,7 @@ from business.forms import (
 )
 from business.models import Address, Business, Person, ProgramAccount
 from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
+from carm_portal import guides
 from carm_portal.audit import audit_record
 from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
@@ -339,7 +340,9 @@ def area(request, key: str):
     tile = next((t for t in tiles_for(request) if t.key == key), None)
     if tile is None:
         raise Http404
-    return render(request, "business/landing.html", {"tile": tile})
+    slug = guides.TILE_GUIDES.get(key)
+    guide = {"slug": slug, "title": guides.GUIDES[slug]} if slug else None
+    return render(request, "business/landing.html", {"tile": tile, "guide": guide})
 
 
 @requires(Perm.VIEW_BUSINESS_PROFILE, business="pk")

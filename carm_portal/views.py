@@ -3,7 +3,8 @@ and the health endpoint."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,11 +12,35 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
-from carm_portal import health
+from carm_portal import guides, health
 
 
 class PublicPage(TemplateView):
     """A page anyone may read, without signing in."""
+
+
+class HelpPage(PublicPage):
+    """A public page that quotes the portal's rules (the FAQ): with their figures."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(facts=guides.facts(), **kwargs)
+
+
+def resources(request):
+    """Resources (RES-1): the user guides, the instructional videos and the FAQ."""
+    listed = [{"slug": slug, "title": title} for slug, title in guides.GUIDES.items()]
+    return render(request, "portal/resources.html", {"guides": listed, "videos": guides.VIDEOS})
+
+
+def guide(request, slug: str):
+    """One user guide (RES-1), with the figures the portal enforces."""
+    if slug not in guides.GUIDES:
+        raise Http404
+    return render(
+        request,
+        f"portal/guides/{slug}.html",
+        {"guide_title": guides.GUIDES[slug], "facts": guides.facts()},
+    )
 
 
 @require_POST

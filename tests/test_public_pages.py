@@ -16,6 +16,7 @@ PUBLIC_PAGES = [
     "api_catalogue",
     "faq",
     "contact",
+    "resources",
 ]
 
 
