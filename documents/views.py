@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
@@ -206,7 +206,9 @@ def download(request, pk: int):
     """A clean file, as an attachment that no browser will try to render (DOC-4)."""
     document = request.acting.object
     if not document.downloadable:
-        raise Http404
+        # Still not found, for everyone, but the person who may see the case is told why.
+        context = {"document": document, "explanation": SCAN_EXPLANATIONS[document.scan_state]}
+        return render(request, "documents/unavailable.html", context, status=404)
     return attachment(document)
 
 

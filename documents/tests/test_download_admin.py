@@ -40,7 +40,39 @@ def test_a_clean_file_is_served_as_an_attachment_with_nosniff(employee_client, c
 @pytest.mark.parametrize("state", ["pending", "infected", "type_mismatch"])
 def test_nothing_in_quarantine_is_served(employee_client, clean_document, state):
     Document.objects.filter(pk=clean_document.pk).update(scan_state=state)
-    assert employee_client.get(f"/en/documents/{clean_document.pk}/download/").status_code == 404
+    response = employee_client.get(f"/en/documents/{clean_document.pk}/download/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")  # a page, never the file
+
+
+@pytest.mark.spec("DOC-4", "X-1")
+@pytest.mark.parametrize(
+    ("language", "state", "words"),
+    [
+        (
+            "en",
+            "pending",
+            "Waiting for its virus scan. It cannot be opened until the scan is done.",
+        ),
+        ("fr", "infected", "Un virus a été trouvé."),
+        ("en", "type_mismatch", "does not match an accepted file type"),
+    ],
+)
+def test_a_file_in_quarantine_says_why_to_those_who_may_see_the_case(
+    employee_client, broker_client, clean_document, language, state, words
+):
+    """DOC-4: still not found, but the person who may see the case learns why; someone
+    else gets the plain not-found page and learns nothing."""
+    Document.objects.filter(pk=clean_document.pk).update(scan_state=state)
+    page = soup(employee_client.get(f"/{language}/documents/{clean_document.pk}/download/"))
+    body = text(page.main)
+    assert words in body
+    assert 'Fiche "produit" é.pdf' in body
+    confirmation = f"/{language}/documents/uploads/{clean_document.batch_id}/"
+    assert page.main.find("a", href=confirmation)
+    other = broker_client.get(f"/{language}/documents/{clean_document.pk}/download/")
+    assert other.status_code == 404
+    assert "produit" not in other.content.decode()
 
 
 @pytest.mark.spec("DOC-4", "X-4")
