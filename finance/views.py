@@ -231,6 +231,16 @@ def invoice_pdf(request, pk: int):
 # --- FIN-3: apply credits as payment ----------------------------------------------------
 
 
+# The open debits listed at once, those due soonest first; the next ones appear as these
+# are settled (the page says so).
+OPEN_DEBITS_SHOWN = 500
+
+
+def _open_debits(account) -> tuple[list, bool]:
+    rows = list(selectors.open_debits(account=account)[: OPEN_DEBITS_SHOWN + 1])
+    return rows[:OPEN_DEBITS_SHOWN], len(rows) > OPEN_DEBITS_SHOWN
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @requires(Perm.EDIT_TRANSACTIONS)
@@ -238,14 +248,15 @@ def apply_credits(request):
     """Step 1 chooses open debits; step 2 confirms (the plan); the confirmation applies
     them once (the form's key), or says clearly why nothing was applied."""
     account = request.acting.account
-    debits = list(selectors.open_debits(account=account)[:500])
+    debits, more = _open_debits(account)
     balances = selectors.balances(account=account)
-    context = {"account": account, "balances": balances, "debits": debits}
+    context = {"account": account, "balances": balances, "debits": debits, "more_debits": more}
     if request.method == "GET":
         form = ApplyCreditsForm(initial={"key": uuid.uuid4()}, debits=debits)
         return render(request, "finance/apply_credits.html", {**context, "form": form})
     # The chosen debits settled meanwhile stay choosable, to say so clearly.
-    chosen = [int(pk) for pk in request.POST.getlist("debits") if pk.isdigit()][:500]
+    chosen = [int(pk) for pk in request.POST.getlist("debits") if pk.isdigit()]
+    chosen = chosen[:OPEN_DEBITS_SHOWN]
     settled = selectors.debits_settled(account=account, ids=chosen)
     form = ApplyCreditsForm(request.POST, debits=debits + settled)
     if not form.is_valid():
@@ -276,7 +287,7 @@ def apply_credits(request):
             acting_for=request.acting.business if request.acting.for_client else None,
         )
     except services.CreditApplicationError as error:
-        fresh = list(selectors.open_debits(account=account)[:500])
+        fresh, more = _open_debits(account)
         form = ApplyCreditsForm(initial={"key": uuid.uuid4()}, debits=fresh)
         form.is_bound = False
         return render(
@@ -285,6 +296,7 @@ def apply_credits(request):
             {
                 **context,
                 "debits": fresh,
+                "more_debits": more,
                 "balances": selectors.balances(account=account),
                 "form": form,
                 "refused": str(error),

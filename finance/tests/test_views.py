@@ -329,6 +329,32 @@ def test_apply_credits_choose_confirm_done(editor_client, account, history):
 
 @pytest.mark.spec("FIN-3")
 @pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "Only 1 open transaction is listed: the one due soonest."),
+        (
+            "fr",
+            "Seule 1 transaction ouverte est énumérée : celle dont l'échéance est la plus proche.",
+        ),
+    ],
+)
+def test_apply_credits_says_when_more_debits_wait(
+    editor_client, history, monkeypatch, language, words
+):
+    """FIN-3: a long list is capped, those due soonest first, and the page says so."""
+    from finance import views
+
+    url = f"/{language}/finance/payments/apply-credits/"
+    monkeypatch.setattr(views, "OPEN_DEBITS_SHOWN", 1)  # of the history's two open debits
+    page = soup(editor_client.get(url))
+    assert words in text(page.select_one("#more-debits"))
+    assert len(page.select("input[name=debits]")) == 1
+    monkeypatch.setattr(views, "OPEN_DEBITS_SHOWN", 500)
+    assert soup(editor_client.get(url)).select_one("#more-debits") is None
+
+
+@pytest.mark.spec("FIN-3")
+@pytest.mark.parametrize(
     ("language", "message"),
     [("en", "does not cover the full amount"), ("fr", "ne couvre pas le montant total")],
 )
