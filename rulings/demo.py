@@ -1,12 +1,17 @@
 """Demo ruling requests for ``seed_demo`` (``make run``): one per status that a person
-wants to see, worked through the real services. Idempotent: an account that already has
-requests gets none."""
+wants to see, worked through the real services, the decided one with a data sheet on its
+case. Idempotent: an account that already has requests gets none."""
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from business.models import ProgramAccount
+from documents.models import DocumentCategory
+from documents.services import upload_batch_create
 from rulings import services
 from rulings.models import Ruling
 
@@ -30,6 +35,40 @@ MUGS = {
     "current_marking": "A paper sticker on the base reading 'Portugal'",
     "marking_question": "Is a removable sticker an acceptable marking of the country of origin?",
 }
+
+
+def data_sheet(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF, made here: the demo's attachment, scanned like any upload."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    buffer = BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=letter)
+    pdf.setTitle(title)
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(72, 720, title)
+    pdf.setFont("Helvetica", 11)
+    for row, line in enumerate(lines):
+        pdf.drawString(72, 690 - 16 * row, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def attach_data_sheet(ruling: Ruling, requester) -> None:
+    """Upload the product's data sheet to the ruling's case, through the real service:
+    it waits in quarantine until the worker's clamd scan finds it clean."""
+    sheet = data_sheet(
+        "Technical data sheet - cordless drill DR-18",
+        [f"{name.replace('_', ' ').capitalize()}: {value}" for name, value in DRILL.items()],
+    )
+    upload_batch_create(
+        uploaded_by=requester,
+        program_account=ruling.program_account,
+        category=DocumentCategory.objects.filter(active=True).first(),
+        case_number=ruling.case_number,
+        files=[(SimpleUploadedFile("drill-data-sheet.pdf", sheet), "application/pdf")],
+    )
 
 
 def seed_rulings(*, account: ProgramAccount, requester, officer) -> int:
@@ -58,6 +97,7 @@ def seed_rulings(*, account: ProgramAccount, requester, officer) -> int:
         message="Please upload the technical data sheet of the battery and a photograph of the tool.",
     )
     decided = draft(Ruling.Kind.TARIFF_CLASSIFICATION, DRILL, consent=True)
+    attach_data_sheet(decided, requester)
     services.ruling_submit(ruling=decided, actor=requester)
     services.ruling_assign(ruling=decided, actor=officer, officer=officer)
     services.ruling_render_decision(

@@ -1,8 +1,11 @@
 """The demo requests of ``make run`` go through the real services, once (STAFF-2)."""
 
 import pytest
+from django.core.files.storage import default_storage
 
 from accounts.tests.factories import UserFactory
+from documents.filetypes import check_content
+from rulings.attachments import case_documents
 from rulings.demo import seed_rulings
 from rulings.models import Ruling
 from rulings.selectors import published_rulings
@@ -22,3 +25,9 @@ def test_demo_requests_cover_the_statuses_and_are_seeded_once(importer_account):
         "submitted",
     ]
     assert published_rulings().count() == 1
+    decided = Ruling.objects.get(status="decision_rendered")
+    (document,) = case_documents(decided)
+    assert document.original_name == "drill-data-sheet.pdf"
+    assert document.scan_state == "pending"  # until the worker's clamd says otherwise
+    with default_storage.open(document.storage_name) as stored:
+        assert check_content(stored, extension="pdf") == "application/pdf"
