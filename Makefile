@@ -10,7 +10,7 @@ run: install assets ## The portal with demo data, a Celery worker and its servic
 	$(PY) scripts/devserver.py
 
 test: install assets oidc-provider translations ## The whole test suite
-	$(PY) -m pytest $(PYTEST_ARGS)
+	bash scripts/test.sh $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 
