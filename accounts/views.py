@@ -68,9 +68,23 @@ class SignOutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
     def post(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
+        """SIGN-8: signed out, and told so; someone who came through a Sign-In Partner is
+        reminded that the partner's own session is theirs to end."""
+        user = request.user
+        if user.is_authenticated:
             audit_record(action="sign_out", request=request)
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        if user.is_authenticated:  # the object keeps its state after logout()
+            messages.success(request, _("You have signed out of the CARM Client Portal."))
+            if user.credential_kind == User.CredentialKind.PARTNER:
+                messages.info(
+                    request,
+                    _(
+                        "You signed in through a Sign-In Partner, whose own session may still "
+                        "be open: sign out of its website too, or close your browser."
+                    ),
+                )
+        return response
 
     def get_success_url(self):
         return reverse("portal:landing")

@@ -178,6 +178,46 @@ def test_sign_out_on_every_signed_in_page(bam_client, language, label):
     assert "_auth_user_id" not in bam_client.session
 
 
+@pytest.mark.spec("SIGN-8", "X-1")
+@pytest.mark.parametrize(
+    ("language", "kind", "said"),
+    [
+        ("en", "gckey", ["You have signed out of the CARM Client Portal."]),
+        ("fr", "gckey", ["Vous avez fermé votre session dans le portail client de la GCRA."]),
+        (
+            "en",
+            "partner",
+            [
+                "You have signed out of the CARM Client Portal.",
+                "You signed in through a Sign-In Partner, whose own session may still be open: "
+                "sign out of its website too, or close your browser.",
+            ],
+        ),
+        (
+            "fr",
+            "partner",
+            [
+                "Vous avez fermé votre session dans le portail client de la GCRA.",
+                "Vous vous êtes connecté par un partenaire de connexion, dont la session peut "
+                "être encore ouverte : fermez-la aussi sur son site Web, ou fermez votre "
+                "navigateur.",
+            ],
+        ),
+    ],
+)
+def test_signing_out_says_so(language, kind, said):
+    """SIGN-8: the landing page confirms the sign-out; a Sign-In Partner user is reminded
+    that the partner's session is theirs to end."""
+    from accounts.tests.factories import UserFactory
+    from conftest import _client_for
+
+    client = _client_for(UserFactory(credential_kind=kind))
+    response = client.post(f"/{language}/account/sign-out/", follow=True)
+    assert "_auth_user_id" not in client.session
+    shown = [text(m) for m in soup(response).select(".messages [role=status]")]
+    assert shown == said
+
+
 @pytest.mark.spec("STAFF-1")
 def test_the_admin_needs_the_portal_sign_in_and_a_second_factor(client):
     from accounts.tests.factories import UserFactory
