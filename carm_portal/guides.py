@@ -34,7 +34,6 @@ TILE_GUIDES = {
 VIDEOS = [
     _("How to create sign-in credentials in the CARM Client Portal"),
     _("How to link a user account to a business account"),
-    _("Delegating authority to employees and service providers"),
     _("How to use the duties and taxes calculator in the CARM Client Portal"),
     _("Understanding ruling statuses in the CARM Client Portal"),
 ]
