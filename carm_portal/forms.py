@@ -1,11 +1,13 @@
 """Form pieces every area shares: the crispy helper of forms rendered inside a page's own
-``<form>``, and the date field typed as the guide shows it (STYLE 9)."""
+``<form>``, the date field typed as the guide shows it (STYLE 9) and the lists' date
+range."""
 
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 
 def form_helper() -> FormHelper:
@@ -38,3 +40,33 @@ class IsoDateField(forms.DateField):
         kwargs.setdefault("widget", DateInput())
         kwargs.setdefault("error_messages", DATE_ERRORS)
         super().__init__(**kwargs)
+
+
+class DateRangeForm(forms.Form):
+    """A list's search that starts with an optional date range, From and To; the end may
+    not be before the start. ``date_range`` gives the range to check (a form with a
+    default range fills it in there)."""
+
+    start = IsoDateField(
+        label=gettext_lazy("From"), required=False, help_text=gettext_lazy("YYYY-MM-DD")
+    )
+    end = IsoDateField(
+        label=gettext_lazy("To"), required=False, help_text=gettext_lazy("YYYY-MM-DD")
+    )
+
+    def date_range(self, cleaned: dict) -> tuple:
+        return cleaned.get("start"), cleaned.get("end")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = self.date_range(cleaned)
+        dates_valid = "start" not in self.errors and "end" not in self.errors
+        if dates_valid and start and end and start > end:
+            self.add_error(
+                "end",
+                ValidationError(
+                    gettext("The end of the date range must not be before its start."),
+                    code="order",
+                ),
+            )
+        return cleaned

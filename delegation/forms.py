@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from business.forms import Bn9Field
 from business.models import Business, ProgramAccount
-from carm_portal.forms import IsoDateField, form_helper
+from carm_portal.forms import DateRangeForm, form_helper
 from delegation.models import ClientGroup, Employment, Relationship
 
 # --- Employees (DELEG-1) -------------------------------------------------------------------
@@ -98,17 +98,9 @@ class EmployeesBulkApproveForm(_GrantForm):
         self.fields["requests"].queryset = pending
 
 
-class HistorySearchForm(forms.Form):
+class HistorySearchForm(DateRangeForm):
     """DELEG-6: date range, person, action; every field optional."""
 
-    start = IsoDateField(
-        label=gettext_lazy("From"),
-        required=False,
-    )
-    end = IsoDateField(
-        label=gettext_lazy("To"),
-        required=False,
-    )
     person = forms.TypedChoiceField(
         label=gettext_lazy("Person"), required=False, coerce=int, empty_value=None
     )
@@ -120,20 +112,6 @@ class HistorySearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", _("Everyone")), *people]
         self.fields["action"].choices = [("", _("All actions")), *actions]
-        self.fields["start"].help_text = _("YYYY-MM-DD")
-        self.fields["end"].help_text = _("YYYY-MM-DD")
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            self.add_error(
-                "end",
-                ValidationError(
-                    _("The end of the date range must not be before its start."), code="order"
-                ),
-            )
-        return cleaned
 
     def query(self) -> dict[str, str]:
         data = self.cleaned_data

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carm_portal.forms import IsoDateField, form_helper
+from carm_portal.forms import DateRangeForm, form_helper
 from finance.models import FinancialSecurity, Transaction
 from finance.selectors import SORTS
 
 PAGE_SIZES = (25, 50, 100)
 
 
-class TransactionFilterForm(forms.Form):
+class TransactionFilterForm(DateRangeForm):
     """Date range, status, kind, sort and page size of the transaction history; every
     field optional (no parameters: every transaction, newest first)."""
 
-    start = IsoDateField(
-        label=gettext_lazy("From"),
-        required=False,
-    )
-    end = IsoDateField(
-        label=gettext_lazy("To"),
-        required=False,
-    )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
@@ -62,8 +53,6 @@ class TransactionFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["start"].help_text = _("YYYY-MM-DD")
-        self.fields["end"].help_text = _("YYYY-MM-DD")
 
     @classmethod
     def from_query(cls, query) -> TransactionFilterForm:
@@ -71,14 +60,6 @@ class TransactionFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            self.add_error(
-                "end",
-                ValidationError(
-                    _("The end of the date range must not be before its start."), code="order"
-                ),
-            )
         if cleaned.get("sort") not in SORTS:
             cleaned["sort"] = "-date"
         return cleaned

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from business.models import Business, ProgramAccount
-from carm_portal.forms import IsoDateField
+from carm_portal.forms import DateRangeForm, IsoDateField
 from notices.audience import StaffAudience
 from notices.models import NoticeType
 
@@ -33,19 +33,11 @@ class NoticeTypeChoiceField(forms.ModelChoiceField):
         return obj.label
 
 
-class NoticeSearchForm(forms.Form):
+class NoticeSearchForm(DateRangeForm):
     """Date range (default: the last seven months), type, account number, words of the
     subject, items per page. Every field is optional; what is missing takes its
     default, so a link with no parameters shows the default list."""
 
-    start = IsoDateField(
-        label=gettext_lazy("From"),
-        required=False,
-    )
-    end = IsoDateField(
-        label=gettext_lazy("To"),
-        required=False,
-    )
     type = NoticeTypeChoiceField(
         label=gettext_lazy("Type"),
         queryset=NoticeType.objects.none(),
@@ -92,8 +84,6 @@ class NoticeSearchForm(forms.Form):
         today = timezone.localdate()
         self.default_end = today
         self.default_start = months_before(today, DEFAULT_MONTHS)
-        self.fields["start"].help_text = _("YYYY-MM-DD")
-        self.fields["end"].help_text = _("YYYY-MM-DD")
 
     def clean_account(self) -> str:
         return self.cleaned_data["account"].strip().upper()
@@ -101,19 +91,11 @@ class NoticeSearchForm(forms.Form):
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())
 
-    def clean(self):
-        cleaned = super().clean()
-        start = cleaned.get("start") or self.default_start
-        end = cleaned.get("end") or self.default_end
-        if "start" not in self.errors and "end" not in self.errors and start > end:
-            self.add_error(
-                "end",
-                ValidationError(
-                    _("The end of the date range must not be before its start."), code="order"
-                ),
-            )
-        cleaned["start"], cleaned["end"] = start, end
-        return cleaned
+    def date_range(self, cleaned: dict) -> tuple:
+        """What is missing takes the default range (the last seven months)."""
+        cleaned["start"] = cleaned.get("start") or self.default_start
+        cleaned["end"] = cleaned.get("end") or self.default_end
+        return cleaned["start"], cleaned["end"]
 
     @property
     def advanced_used(self) -> bool:

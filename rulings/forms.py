@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carm_portal.forms import IsoDateField, form_helper
+from carm_portal.forms import DateRangeForm, form_helper
 from rulings.models import DETAIL_FIELDS, Ruling
 
 PAGE_SIZES = (10, 25, 50)
@@ -198,18 +198,10 @@ SORTS = {
 }
 
 
-class RulingSearchForm(forms.Form):
+class RulingSearchForm(DateRangeForm):
     """RUL-1: submission date range, free text (type, status, case number), sort,
     items per page. Every field is optional."""
 
-    start = IsoDateField(
-        label=gettext_lazy("From"),
-        required=False,
-    )
-    end = IsoDateField(
-        label=gettext_lazy("To"),
-        required=False,
-    )
     q = forms.CharField(
         label=gettext_lazy("Filter"),
         required=False,
@@ -232,23 +224,9 @@ class RulingSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["start"].help_text = _("YYYY-MM-DD")
-        self.fields["end"].help_text = _("YYYY-MM-DD")
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            self.add_error(
-                "end",
-                ValidationError(
-                    _("The end of the date range must not be before its start."), code="order"
-                ),
-            )
-        return cleaned
 
     def query(self, **override) -> dict[str, str]:
         """The search as URL parameters (pages and column headers keep it)."""
