@@ -37,16 +37,11 @@ class CbsaAdminSite(admin.AdminSite):
         return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': next_url})}")
 
 
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: audit rows are never changed (STYLE 17)."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What staff only read (STYLE 17): the portal's audited services write these rows;
+    an admin adds its own allowed actions on top."""
 
-    list_display = ("created_at", "action", "actor", "subject", "business", "ip_address")
-    list_filter = ("action",)
-    list_select_related = ("actor", "business")
-    search_fields = ("action", "subject", "actor__username")
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -54,6 +49,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: audit rows are never changed (STYLE 17)."""
+
+    list_display = ("created_at", "action", "actor", "subject", "business", "ip_address")
+    list_filter = ("action",)
+    list_select_related = ("actor", "business")
+    search_fields = ("action", "subject", "actor__username")
+    date_hierarchy = "created_at"
 
 
 admin.site.register(AuditEntry, AuditEntryAdmin)

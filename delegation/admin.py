@@ -1,5 +1,9 @@
+"""Delegation in the CBSA staff admin: the businesses change it themselves through the
+portal's audited services (STYLE 17); staff read it here."""
+
 from django.contrib import admin
 
+from carm_portal.admin import ReadOnlyAdmin
 from delegation.models import ClientAssignment, ClientGroup, Employment, Relationship
 
 
@@ -11,20 +15,6 @@ class EmploymentAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__last_name", "business__bn9", "business__legal_name")
     autocomplete_fields = ("user", "business")
     filter_horizontal = ("program_accounts",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Delegation is changed by the businesses themselves through the portal's audited
-    services (STYLE 17): staff read it here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Relationship)

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from carm_portal.admin import ReadOnlyAdmin
 from documents import services
 from documents.models import Document, DocumentCategory, UploadBatch
 from documents.views import attachment
@@ -25,17 +26,6 @@ class DocumentCategoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # uploads keep their category: retire it with "offered" instead
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Document)
