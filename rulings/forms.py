@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carm_portal.forms import DateRangeForm, form_helper
-from rulings.models import DETAIL_FIELDS, Ruling
+from rulings.models import CONTEXT_FIELDS, DETAIL_FIELDS, Ruling
 
 PAGE_SIZES = (10, 25, 50)
 YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
@@ -52,15 +52,7 @@ class ContextForm(forms.ModelForm):
 
     class Meta:
         model = Ruling
-        fields = [
-            "kind",
-            "port_of_entry",
-            "prior",
-            "prior_reference",
-            "imported_before",
-            "will_continue",
-            "consent_to_publish",
-        ]
+        fields = list(CONTEXT_FIELDS)
         labels = {
             "kind": gettext_lazy("Type of ruling"),
             "port_of_entry": gettext_lazy("Port of entry"),

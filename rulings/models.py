@@ -406,6 +406,17 @@ class RulingEvent(models.Model):
 
 # The fields of step 2 (details) for each type, with whether each is required before
 # the request can be submitted (RUL-2). Forms, the detail page and the admin read this.
+# Step 1 of a request (RUL-2): its context, the same fields for every type.
+CONTEXT_FIELDS = (
+    "kind",
+    "port_of_entry",
+    "prior",
+    "prior_reference",
+    "imported_before",
+    "will_continue",
+    "consent_to_publish",
+)
+
 DETAIL_FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
     Ruling.Kind.TARIFF_CLASSIFICATION: (
         ("goods_description", True),

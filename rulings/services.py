@@ -18,20 +18,11 @@ from notices.services import notice_send
 from rulings.models import (
     ALL_DETAIL_FIELDS,
     CASE_NUMBER_SEQUENCE,
+    CONTEXT_FIELDS,
     DETAIL_FIELDS,
     Ruling,
     RulingEvent,
     TransitionNotAllowed,
-)
-
-CONTEXT_FIELDS = (
-    "kind",
-    "port_of_entry",
-    "prior",
-    "prior_reference",
-    "imported_before",
-    "will_continue",
-    "consent_to_publish",
 )
 
 
