@@ -47,7 +47,22 @@ def record_failure(username: str) -> datetime.datetime | None:
     return lock.locked_until if lock.locked_until and lock.locked_until > now else None
 
 
+@transaction.atomic
+def lock(username: str) -> datetime.datetime:
+    """Lock ``username`` now, as 5 wrong passwords would (SEC-1: 10 wrong codes)."""
+    now = timezone.now()
+    entry, _created = SignInLock.objects.select_for_update().get_or_create(
+        username_key=_key(username), defaults={"window_started_at": now}
+    )
+    entry.locked_until = now + datetime.timedelta(seconds=settings.SIGN_IN_LOCK_DURATION)
+    entry.failures, entry.window_started_at = 0, now
+    entry.save()
+    return entry.locked_until
+
+
 def record_success(username: str) -> None:
+    """A right password clears the password failures only: never a lock (checked before)
+    nor the second factor's failures (SEC-1, accounts.mfa)."""
     SignInLock.objects.filter(username_key=_key(username)).delete()
 
 

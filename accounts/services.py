@@ -45,7 +45,10 @@ def gckey_register(
 
 def user_sign_in_after_registration(*, request, user: User) -> None:
     """The new GCKey signs its owner in; the second-factor enrolment follows."""
+    from allauth.account.internal.flows.login import record_authentication
+
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    record_authentication(request, user, method="password")  # given just now (SEC-4)
     audit_record(action="sign_in.succeeded", request=request, actor=user)
 
 
@@ -162,3 +165,44 @@ def user_credential_revoke(*, user: User, request) -> None:
     user.is_active = False
     user.save(update_fields=["password", "is_active"])
     audit_record(action="gckey.revoked", request=request, actor=user)
+
+
+# --- The second factor (SEC-4, SEC-9) ---------------------------------------------------
+
+
+@transaction.atomic
+def second_factor_replace(*, user: User, secret: str, request) -> None:
+    """A new authenticator app replaces the old one; new recovery codes replace the old
+    ones (the old app's codes and the old recovery codes stop working). Audited."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+    ).delete()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    audit_record(action="second_factor.replaced", request=request, actor=user)
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, request) -> None:
+    """CBSA staff reset a person's second factor (after checking who they are): the app,
+    recovery codes and passkeys go; the person enrols a new app at their next sign-in.
+    Audited with the staff member as actor; the person gets a notice."""
+    from allauth.mfa.models import Authenticator
+
+    from accounts.models import SecondFactorFailures
+
+    Authenticator.objects.filter(user=user).delete()
+    SecondFactorFailures.objects.filter(user=user).delete()
+    audit_record(
+        action="second_factor.reset",
+        request=request,
+        subject=user.username,
+        changes={"user_id": user.pk},
+    )
+    from notices.services import notice_send
+
+    notice_send(type_code="second_factor_reset", recipient=user)

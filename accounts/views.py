@@ -20,7 +20,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts import lockout, onboarding, services
+from accounts import lockout, onboarding, reauth, services
 from accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -143,6 +143,9 @@ def profile(request):
     first_time = not request.user.profile_complete
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
+        # SEC-4: a new email address needs both factors again (the POST resumes after).
+        if not first_time and "email" in form.changed_data and not reauth.recently_proven(request):
+            return reauth.ask(request)
         services.user_profile_save(user=request.user, form=form, request=request)
         translation.activate(request.user.preferred_language)
         if first_time:
@@ -158,6 +161,8 @@ def security_questions(request):
     existing = SecretQuestions.objects.filter(
         user=request.user, purpose=SecretQuestions.Purpose.IDENTITY
     ).first()
+    if existing and not reauth.recently_proven(request):
+        return reauth.ask(request)  # SEC-4: changing them needs both factors again
     form = SecretQuestionsForm(request.POST or None)
     if request.method == "POST" and "clear" in request.POST:
         form = SecretQuestionsForm()
@@ -446,6 +451,7 @@ def gckey_required(view):
 
 
 @gckey_required
+@reauth.required
 def change_password(request):
     form = ChangePasswordForm(
         request.POST or None, username=request.user.username, user=request.user
@@ -463,6 +469,7 @@ def change_password(request):
 
 
 @gckey_required
+@reauth.required
 def change_recovery_questions(request):
     form = SecretQuestionsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -478,6 +485,7 @@ def change_recovery_questions(request):
 
 
 @gckey_required
+@reauth.required
 def revoke(request):
     if request.method == "POST" and "confirm" in request.POST:
         services.user_credential_revoke(user=request.user, request=request)
