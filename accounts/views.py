@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
-import hashlib
+import hmac
 
 from allauth.account import views as allauth_views
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth import views as auth_views
@@ -15,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -359,11 +360,30 @@ def _register_confirm(request, state):
 RECOVERY_KEY = "gckey_recovery"
 
 
+def _decoy_digest(username: str) -> bytes:
+    """Keyed (SECRET_KEY), so that nobody can compute an unknown username's decoy."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, b"recovery-decoy:" + username.casefold().encode(), "sha256").digest()
+
+
 def _decoy_question(username: str) -> str:
     """A stable question for unknown usernames, so that existence is not revealed."""
     choices = SecretQuestions.Question.values
-    digest = hashlib.sha256(username.casefold().encode()).digest()
-    return choices[digest[0] % len(choices)]
+    return choices[_decoy_digest(username)[0] % len(choices)]
+
+
+# Hints invented for unknown usernames (SEC-3): stable per username, like real ones,
+# sometimes empty as real ones may be.
+DECOY_PERSON_HINTS = ["", "", "my aunt", "family", "a friend", "teacher", "grandparent"]
+DECOY_DATE_HINTS = ["", "", "summer", "a birthday", "graduation", "a wedding", "winter"]
+
+
+def _decoy_hints(username: str) -> dict[str, str]:
+    digest = _decoy_digest(username)
+    return {
+        "person": DECOY_PERSON_HINTS[digest[1] % len(DECOY_PERSON_HINTS)],
+        "date": DECOY_DATE_HINTS[digest[2] % len(DECOY_DATE_HINTS)],
+    }
 
 
 def forgot_password(request):
@@ -380,8 +400,9 @@ def forgot_password_answers(request):
         return redirect("accounts:forgot_password")
     username = state["username"]
     questions = services.recovery_questions_for(username)
-    if questions and questions.locked_until and questions.locked_until > timezone.now():
-        return render(request, "accounts/recovery_locked.html", {"until": questions.locked_until})
+    until = services.recovery_locked_until(username)  # known or not (SEC-3)
+    if until:
+        return render(request, "accounts/recovery_locked.html", {"until": until})
     form = RecoveryAnswersForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.recovery_answers_check(
@@ -397,10 +418,13 @@ def forgot_password_answers(request):
             None, _("The answers do not match what you gave when you created your GCKey.")
         )
     question_code = questions.question if questions else _decoy_question(username)
-    hints = {
-        "person": questions.memorable_person_hint if questions else "",
-        "date": questions.memorable_date_hint if questions else "",
-    }
+    if questions:
+        hints = {
+            "person": questions.memorable_person_hint,
+            "date": questions.memorable_date_hint,
+        }
+    else:
+        hints = _decoy_hints(username)
     return render(
         request,
         "accounts/forgot_password_answers.html",
