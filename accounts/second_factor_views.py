@@ -43,6 +43,14 @@ def _end_and_restart(request, form) -> HttpResponseRedirect:
 
 
 class AuthenticateView(allauth_views.AuthenticateView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # SEC-10: the passkey option shows only to people who added one.
+        context["has_passkey"] = Authenticator.objects.filter(
+            user=self.stage.login.user, type=Authenticator.Type.WEBAUTHN
+        ).exists()
+        return context
+
     def form_invalid(self, form):
         if getattr(form, "outcome", None) in (Outcome.RESTART, Outcome.LOCKED):
             return _end_and_restart(self.request, form)

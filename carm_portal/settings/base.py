@@ -403,7 +403,11 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = False  # our own AC-7 lockout and per-address limit (accounts/lockout.py)
 ACCOUNT_FORMS = {"login": "accounts.forms.GCKeySignInForm"}
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60  # SEC-4, with REAUTHENTICATION_MAX_AGE
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# SEC-10: a passkey (WebAuthn, needs the fido2 package) may stand for the app's code.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False  # a second factor only: the password stays
+# WebAuthn over plain http (localhost) is for development and tests only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
 MFA_TOTP_ISSUER = "CARM"
 MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for clock drift
 MFA_ADAPTER = "accounts.mfa.MFAAdapter"
