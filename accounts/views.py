@@ -278,6 +278,9 @@ def _register_username(request, state):
     form = UsernameForm(request.POST or None, initial={"username": state.get("username", "")})
     if request.method == "POST" and "clear" in request.POST:
         form = UsernameForm()
+    elif request.method == "POST" and (limited := _lookup_limited(request, "register_username")):
+        # Registration must say "taken" (SIGN-4): asking many times is what is limited.
+        return limited
     elif request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         if username != state.get("username"):
@@ -386,8 +389,20 @@ def _decoy_hints(username: str) -> dict[str, str]:
     }
 
 
+def _lookup_limited(request, scope: str) -> HttpResponse | None:
+    """SEC-3: 429 once an address (or person) asks a step that reveals existence too
+    often."""
+    wait = lockout.lookup_over_limit(request, scope)
+    if wait:
+        audit_record(action="lookup.rate_limited", request=request, changes={"step": scope})
+        return too_many_requests(request, wait)
+    return None
+
+
 def forgot_password(request):
     form = ForgotPasswordForm(request.POST or None)
+    if request.method == "POST" and (limited := _lookup_limited(request, "forgot_password")):
+        return limited
     if request.method == "POST" and form.is_valid():
         request.session[RECOVERY_KEY] = {"username": form.cleaned_data["username"]}
         return redirect("accounts:forgot_password_answers")
@@ -455,6 +470,8 @@ def forgot_password_new(request):
 
 
 def forgot_username(request):
+    if limited := _lookup_limited(request, "forgot_username"):
+        return limited
     return render(request, "accounts/forgot_username.html")
 
 
