@@ -57,6 +57,10 @@ def test_add_a_passkey_then_sign_in_with_it(page, live_server, language):
         page.click("form[action$='/2fa/authenticate/'] button[type=submit]")
 
     page.goto(f"/{language}/account/2fa/webauthn/add/")
+    assert (
+        page.locator("h1").inner_text()
+        == {"en": "Add a passkey", "fr": "Ajouter une clé d'accès"}[language]
+    )
     check(page, f"{language}-passkey-add")
     with page.expect_navigation():
         page.click("#mfa_webauthn_add")
@@ -69,6 +73,8 @@ def test_add_a_passkey_then_sign_in_with_it(page, live_server, language):
         page.click("header form[action$='/account/sign-out/'] button")
 
     sign_in_with_password(page, language, username)
+    button = {"en": "Use my passkey", "fr": "Utiliser ma clé d'accès"}[language]
+    assert page.locator("#mfa_webauthn_authenticate").inner_text() == button
     check(page, f"{language}-passkey-sign-in")
     with page.expect_navigation():
         page.click("#mfa_webauthn_authenticate")
