@@ -95,7 +95,7 @@ LOOKUP_LIMITS = {
     "forgot_password": (20, 600),
     "register_username": (10, 600),
     "request_access": (20, 600),
-    "register_business": (10, 600),
+    "register_business": (30, 600),
 }
 
 

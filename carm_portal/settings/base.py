@@ -407,7 +407,7 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60  # SEC-4, with REAUTHENTICATION_MAX_A
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False  # a second factor only: the password stays
 # WebAuthn over plain http (localhost) is for development and tests only.
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_ISSUER = "CARM"
 MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for clock drift
 MFA_ADAPTER = "accounts.mfa.MFAAdapter"
