@@ -28,10 +28,11 @@ LOCKED = {"en": "locked until", "fr": "verrouillée jusqu'au"}
 
 
 @pytest.fixture
-def enrolled(client):
+def enrolled(client, django_capture_on_commit_callbacks):
     """A GCKey with an authenticator app, signed out; returns its secret."""
     register(client, username="jotremblay1")
-    secret = activate_second_factor(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        secret = activate_second_factor(client)
     client.post("/en/account/sign-out/")
     return secret
 
@@ -438,3 +439,56 @@ def test_cached_pages_degrade_without_redis(bam_client, redis_down):
     assert bam_client.get("/en/calculator/").status_code == 200
     extend = bam_client.post("/en/session/extend/", HTTP_X_REQUESTED_WITH="fetch")
     assert extend.status_code == 204
+
+
+@pytest.mark.spec("SEC-4")
+def test_a_new_email_address_needs_both_factors_again(client, enrolled, monkeypatch):
+    from accounts.onboarding import DONE_KEY
+    from accounts.tests.helpers import profile_data
+
+    user = User.objects.get(username="jotremblay1")
+    user.profile_completed_at = user.date_joined
+    user.email = "jo@example.ca"
+    user.save()
+    _sign_in_long_ago(client, enrolled, monkeypatch)
+    session = client.session
+    session[DONE_KEY] = True
+    session.save()
+    # The phone alone: no proof needed.
+    same_email = client.post("/en/account/profile/", profile_data(phone="613-555-0199"))
+    assert same_email["Location"] == "/en/account/profile/"
+    changed = client.post(
+        "/en/account/profile/",
+        profile_data(email="new@example.ca", email_confirmation="new@example.ca"),
+    )
+    assert changed["Location"].startswith("/en/account/confirm/?next=")
+    user.refresh_from_db()
+    assert user.email == "jo@example.ca"
+    done = client.post(
+        changed["Location"],
+        {"password": GOOD_PASSWORD, "code": totp(enrolled, at=time.time() - 30)},
+    )
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.email == "new@example.ca"
+
+
+@pytest.mark.spec("SEC-1", "SEC-9")
+def test_allauth_reauthentication_page_counts_wrong_codes_and_enrolment_is_audited(
+    client, enrolled
+):
+    user = User.objects.get(username="jotremblay1")
+    assert AuditEntry.objects.filter(action="second_factor.enrolled", actor=user).exists()
+    password_step(client)
+    code(client, totp(enrolled, at=time.time() + 30))
+    bad = wrong_code(enrolled)
+    for _ in range(4):
+        response = client.post("/en/account/2fa/reauthenticate/", {"code": bad})
+        assert response.status_code == 200
+    fifth = client.post("/en/account/2fa/reauthenticate/", {"code": bad})
+    assert fifth["Location"] == "/en/account/sign-in/"
+    assert not signed_in(client)  # a session guessing codes ends
+    steps = AuditEntry.objects.filter(action="second_factor.failed").values_list(
+        "changes__step", flat=True
+    )
+    assert list(steps) == ["reauthenticate"] * 5
