@@ -128,3 +128,29 @@ def test_business_lookups_are_limited_per_person(bam_client, unlinked_client):
         for _ in range(31)
     ]
     assert 429 not in posts[:30] and posts[30] == 429
+
+
+@pytest.mark.spec("SEC-3")
+def test_forgot_password_answers_alike_for_known_and_unknown():
+    """Same status, same cookies, the same page with a question and two hint slots."""
+    register(Client(), username="jotremblay1")
+    pages = {}
+    for username in ("jotremblay1", "nosuchuser9"):
+        c = Client()
+        first = c.post(
+            "/en/account/forgot-password/", {"username": username}, REMOTE_ADDR="192.0.2.1"
+        )
+        page = c.get("/en/account/forgot-password/answers/")
+        pages[username] = (
+            first.status_code,
+            first["Location"],
+            page.status_code,
+            sorted(c.cookies),
+        )
+        form = soup(page).find("form", id="recovery-answers")
+        assert [f["name"] for f in form.find_all("input") if f["type"] != "hidden"] == [
+            "answer",
+            "memorable_person",
+            "memorable_date",
+        ]
+    assert pages["jotremblay1"] == pages["nosuchuser9"]

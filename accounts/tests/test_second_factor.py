@@ -380,15 +380,19 @@ def test_the_second_factor_is_replaced_never_removed(client, enrolled):
 
 @pytest.mark.spec("SEC-4")
 def test_pad_changes_need_both_factors_again(bam_client):
-    session = bam_client.session
     from accounts.reauth import PROVEN_AT
 
+    session = bam_client.session
     session[PROVEN_AT] = time.time() - 11 * 60
     session.save()
-    for path in ("/en/finance/payments/pad/new/",):
+    for path in (
+        "/en/finance/payments/pad/new/",
+        "/en/finance/payments/pad/change/",
+        "/en/finance/payments/pad/cancel/",
+    ):
         response = bam_client.get(path)
-        assert response.status_code == 302
-        assert response["Location"].startswith("/en/account/confirm/")
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/en/account/confirm/"), path
 
 
 # --- SEC-5 --------------------------------------------------------------------------------
