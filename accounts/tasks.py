@@ -24,3 +24,15 @@ def send_password_changed_email(user_pk: int) -> None:
         subject = render_to_string("accounts/email/password_changed_subject.txt", context).strip()
         body = render_to_string("accounts/email/password_changed.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+@shared_task(name="accounts.send_second_factor_failed_notice")
+def send_second_factor_failed_notice(user_pk: int, locked: bool) -> None:
+    """SEC-1: someone entered the person's password but not their code. A notice, which
+    is emailed per their preferences (NOTE-1)."""
+    from notices.services import notice_send
+
+    user = User.objects.filter(pk=user_pk, is_active=True).first()
+    if user is None:
+        return
+    notice_send(type_code="second_factor_failed", recipient=user, context={"locked": locked})

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import lockout
+from accounts.views import too_many_requests
 from business import services
 from business.forms import (
     AccessRequestForm,
@@ -36,6 +38,12 @@ from finance.models import Transaction
 def request_access(request):
     search = EmployerSearchForm(request.POST or request.GET or None)
     business = None
+    if search.is_bound:
+        # SEC-3: the guide shows whether the business is registered (its name, or an
+        # error): searching many times is limited per person and per address.
+        wait = lockout.lookup_over_limit(request, "request_access")
+        if wait:
+            return too_many_requests(request, wait)
     form = AccessRequestForm(request.POST if "request" in request.POST else None)
     if search.is_bound and search.is_valid():
         business = Business.objects.filter(
@@ -124,6 +132,12 @@ def register(request):
         },
         person_name=request.user.get_full_name() or request.user.username,
     )
+    if request.method == "POST":
+        # SEC-3: the guide's errors tell whether a business exists or is registered:
+        # trying many numbers is limited per person and per address.
+        wait = lockout.lookup_over_limit(request, "register_business")
+        if wait:
+            return too_many_requests(request, wait)
     if request.method == "POST" and form.is_valid():
         bn9, reference = form.cleaned_data["bn9"], form.cleaned_data["program_reference"]
         try:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import reauth
 from delegation.access import Perm, requires
 from finance import crypto, pdf, selectors, services
 from finance.forms import (
@@ -355,6 +356,7 @@ def _pad_values(form) -> dict:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @requires(Perm.MANAGE_PAD)
+@reauth.required  # SEC-4: both factors proven in the last 10 minutes
 def pad_create(request):
     account = request.acting.account
     if selectors.pad_for(account=account):
@@ -378,6 +380,7 @@ def pad_create(request):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @requires(Perm.MANAGE_PAD)
+@reauth.required  # SEC-4: both factors proven in the last 10 minutes
 def pad_change(request):
     """The account number is typed again, never shown in the form (only its last
     digits are ever displayed)."""
@@ -413,6 +416,7 @@ def pad_change(request):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @requires(Perm.MANAGE_PAD)
+@reauth.required  # SEC-4: both factors proven in the last 10 minutes
 def pad_cancel(request):
     account = request.acting.account
     agreement = selectors.pad_for(account=account)

@@ -98,14 +98,35 @@ AUTH_USER_MODEL = "accounts.User"
 
 
 def redis_caches(redis_url: str) -> dict:
+    # SEC-5: a Redis outage degrades what uses the cache (reads miss, writes are dropped,
+    # ADR 0007); it never fails a request. Short timeouts so that an outage costs little.
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "carm_portal.cache.ResilientRedisCache",
             "LOCATION": redis_url,
             "TIMEOUT": 300,
             "KEY_PREFIX": "carm",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+
+
+def fernet_keys(name: str, keys: list[str]) -> list[str]:
+    """Check a list of Fernet keys from the environment; refuse to start without one."""
+    from cryptography.fernet import Fernet
+    from django.core.exceptions import ImproperlyConfigured
+
+    keys = [key.strip() for key in keys if key.strip()]
+    if not keys:
+        raise ImproperlyConfigured(f"{name} is empty: set at least one Fernet key.")
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not a Fernet key (32 url-safe base64 bytes)."
+            ) from None
+    return keys
 
 
 # --- Passwords (IA-5): the GCKey rules of the guide, plus a blocklist (ADR 0007) --------
@@ -206,6 +227,9 @@ OIDC_CREATE_USER = True
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
 OIDC_DISCOVERY_CACHE_SECONDS = 60 * 60
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+# Acceptable assurance levels (the ID token's ``acr``), comma-separated; empty: any. A
+# sign-in with another level is refused with a bilingual page (SEC-4, ADR 0006).
+OIDC_REQUIRED_ACR = env.list("OIDC_REQUIRED_ACR", default=[])
 
 
 # --- Sessions (AC-11 session lock, AC-12 session termination) --------------------------
@@ -378,10 +402,31 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = False  # our own AC-7 lockout and per-address limit (accounts/lockout.py)
 ACCOUNT_FORMS = {"login": "accounts.forms.GCKeySignInForm"}
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60  # SEC-4, with REAUTHENTICATION_MAX_AGE
+# SEC-10: a passkey (WebAuthn, needs the fido2 package) may stand for the app's code.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False  # a second factor only: the password stays
+# WebAuthn over plain http (localhost) is for development and tests only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_ISSUER = "CARM"
 MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for clock drift
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.mfa.AuthenticateForm",
+    "reauthenticate": "accounts.mfa.ReauthenticateForm",
+}
+# SC-28, SEC-2: Fernet keys for the authenticator secrets and recovery-code seeds,
+# comma-separated, separate from the PAD keys; the first encrypts, all decrypt (rotation:
+# put the new key first, run `manage.py mfa_keys_rotate`, then drop the old one).
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+# SEC-1: wrong second-factor codes per person. After SECOND_FACTOR_MAX_PENDING_FAILURES in
+# a row the pending sign-in ends; SECOND_FACTOR_MAX_FAILURES within SIGN_IN_FAILURE_WINDOW
+# lock the credential like wrong passwords (SIGN_IN_LOCK_DURATION).
+SECOND_FACTOR_MAX_PENDING_FAILURES = 5
+SECOND_FACTOR_MAX_FAILURES = 10
+# SEC-4: changes to credentials, recovery answers, email, second factor or bank details
+# need both factors proven within this many seconds.
+REAUTHENTICATION_MAX_AGE = 10 * 60
 # AC-7: 5 failed sign-ins on one username within 15 minutes lock it for 15 minutes.
 SIGN_IN_MAX_FAILURES = 5
 SIGN_IN_FAILURE_WINDOW = 15 * 60
