@@ -24,6 +24,9 @@ class Business(models.Model):
     operating_name = models.CharField(_("operating name"), max_length=175, blank=True)
     # What CRA has on file (SPEC LINK-5), shown in the business profile (HOME-5).
     business_activity = models.CharField(_("business activity"), max_length=255, blank=True)
+    business_activity_fr = models.CharField(
+        _("business activity (French)"), max_length=255, blank=True
+    )
     correspondence_language = models.CharField(
         _("language of correspondence"),
         max_length=2,
@@ -80,6 +83,12 @@ class ProgramAccount(models.Model):
     name = models.CharField(_("name"), max_length=175, blank=True)
     sub_programs = models.CharField(
         _("sub-programs"), max_length=255, blank=True, help_text=_("Comma-separated, as on file.")
+    )
+    sub_programs_fr = models.CharField(
+        _("sub-programs (French)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Comma-separated, as on file."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -166,6 +175,7 @@ class Person(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=150)
     title = models.CharField(_("title"), max_length=100, blank=True)
+    title_fr = models.CharField(_("title (French)"), max_length=100, blank=True)
     phone = models.CharField(_("telephone number"), max_length=20, blank=True)
 
     class Meta:

@@ -4,20 +4,26 @@ Format (one object; every list optional)::
 
     {"businesses": [{
         "bn9": "549132583", "legal_name": "…", "operating_name": "…",
-        "business_activity": "…", "correspondence_language": "en",
+        "business_activity": "…", "business_activity_fr": "…",
+        "correspondence_language": "en",
         "addresses": [{"kind": "physical|mailing|books", "line1": "…", "line2": "",
                        "po_box": "", "city": "…", "province": "ON",
                        "postal_code": "K1A 0L8", "country": "CA"}],
-        "people": [{"kind": "owner|contact", "name": "…", "title": "…", "phone": ""}],
+        "people": [{"kind": "owner|contact", "name": "…", "title": "…", "title_fr": "…",
+                    "phone": ""}],
         "program_accounts": [{
             "reference": "RM0001", "program_type": "importer|customs_broker|third_party",
-            "name": "…", "sub_programs": "…",
+            "name": "…", "sub_programs": "…", "sub_programs_fr": "…",
             "transactions": [{"number": "…", "date": "YYYY-MM-DD", "description": "…",
+                              "description_fr": "…",
                               "amount": "-10.00", "total_duties_taxes": "0.00",
                               "status": "open|paid|open_credit", "due_date": null}],
             "payments": [{"reference": "…", "date": "YYYY-MM-DD", "amount": "…"}],
             "statements": [{"date": "…", "period_start": "…", "period_end": "…",
                             "balance": "…"}]}]}]}
+
+What CRA and CBSA hold comes in both official languages (SPEC X-1): a business activity,
+title, sub-programs or description without its ``_fr`` French text is refused.
 
 Rows are matched on their natural keys (BN9; business + kind; business + name; BN9 +
 reference; transaction number; payment reference; account + statement date), so loading
@@ -52,6 +58,22 @@ def _pick(row: dict, *names: str) -> dict[str, Any]:
     return {name: row[name] for name in names if name in row}
 
 
+# What CRA and CBSA hold in both official languages (SPEC X-1): each of these English
+# fields comes with its French ``<field>_fr``, or the load is refused.
+BILINGUAL = ("business_activity", "title", "sub_programs", "description")
+
+
+def _bilingual(row: dict, *names: str) -> dict[str, Any]:
+    values = _pick(row, *names)
+    for name in names:
+        if name not in BILINGUAL or not (row.get(name) or "").strip():
+            continue
+        if not (row.get(f"{name}_fr") or "").strip():
+            raise ValidationError(f"{name}_fr (French) is required")
+        values[f"{name}_fr"] = row[f"{name}_fr"]
+    return values
+
+
 @transaction.atomic
 def reference_data_load(data: dict) -> Counter:
     """Load every row or none (a ValidationError names the first bad row)."""
@@ -62,7 +84,7 @@ def reference_data_load(data: dict) -> Counter:
             business = _save(
                 Business,
                 {"bn9": b["bn9"]},
-                _pick(
+                _bilingual(
                     b,
                     "legal_name",
                     "operating_name",
@@ -84,7 +106,7 @@ def reference_data_load(data: dict) -> Counter:
                 _save(
                     Person,
                     {"business": business, "name": p["name"], "kind": p["kind"]},
-                    _pick(p, "title", "phone"),
+                    _bilingual(p, "title", "phone"),
                     counts,
                 )
             for pa in b.get("program_accounts", []):
@@ -97,7 +119,7 @@ def reference_data_load(data: dict) -> Counter:
                         "program_identifier": reference[:2],
                         "reference_number": reference[2:],
                     },
-                    _pick(pa, "program_type", "name", "sub_programs"),
+                    _bilingual(pa, "program_type", "name", "sub_programs"),
                     counts,
                 )
                 for t in pa.get("transactions", []):
@@ -107,7 +129,7 @@ def reference_data_load(data: dict) -> Counter:
                         {"number": t["number"]},
                         {
                             "program_account": account,
-                            **_pick(
+                            **_bilingual(
                                 t,
                                 "date",
                                 "description",

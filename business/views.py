@@ -27,6 +27,7 @@ from business.models import Address, Business, Person, ProgramAccount
 from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
 from carm_portal import guides
 from carm_portal.audit import audit_record
+from carm_portal.templatetags.portal import bilingual_text
 from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
 from finance.models import Transaction
@@ -400,6 +401,8 @@ def program_account_profile(request, pk: int):
         {
             "account": account,
             "business": business,
-            "sub_programs": [s.strip() for s in account.sub_programs.split(",") if s.strip()],
+            "sub_programs": [
+                s.strip() for s in bilingual_text(account, "sub_programs").split(",") if s.strip()
+            ],
         },
     )

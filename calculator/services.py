@@ -118,6 +118,11 @@ def treatments_load(
             if not (row.get("name_en") or "").strip():
                 treatments.refuse(code, "no English name")
                 continue
+            if not (row.get("name_fr") or "").strip():
+                # Both official languages (SPEC X-1): the calculator names the treatment
+                # in the page's language.
+                treatments.refuse(code, "no French name")
+                continue
             cbsa = (row.get("cbsa_tariff_treatment_code") or "").strip()
             TariffTreatment.objects.update_or_create(
                 code=code,

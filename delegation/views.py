@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -411,8 +411,18 @@ def history_csv(request):
     if rows is None:
         return HttpResponseBadRequest(_("The search is not valid."))
     writer = csv.writer(_Echo())
-    header = ["time_utc", "actor", "actor_name", "action", "business_bn9", "acting_for_bn9"]
-    header += ["address", "details", "changes"]
+    # The codes in English, their French names on French pages (SPEC X-1).
+    header = [
+        pgettext("CSV column", "time_utc"),
+        pgettext("CSV column", "actor"),
+        pgettext("CSV column", "actor_name"),
+        pgettext("CSV column", "action"),
+        pgettext("CSV column", "business_bn9"),
+        pgettext("CSV column", "acting_for_bn9"),
+        pgettext("CSV column", "address"),
+        pgettext("CSV column", "details"),
+        pgettext("CSV column", "changes"),
+    ]
 
     def lines():
         yield writer.writerow(header)

@@ -101,7 +101,7 @@ class ApplyCreditsForm(forms.Form):
     def __init__(self, *args, debits, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper()
-        from carm_portal.templatetags.portal import money
+        from carm_portal.templatetags.portal import bilingual_text, money
 
         self.fields["debits"].choices = [
             (
@@ -110,7 +110,7 @@ class ApplyCreditsForm(forms.Form):
                 % {
                     "number": d.number,
                     "date": d.date.isoformat(),
-                    "description": d.description,
+                    "description": bilingual_text(d, "description"),
                     "amount": money(d.outstanding),
                 },
             )

@@ -44,6 +44,7 @@ class Transaction(models.Model):
     number = models.CharField(_("transaction number"), max_length=20, unique=True)
     date = models.DateField(_("transaction date"))
     description = models.CharField(_("description"), max_length=100)
+    description_fr = models.CharField(_("description (French)"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     total_duties_taxes = models.DecimalField(
         _("total duties and taxes"), max_digits=14, decimal_places=2
@@ -175,6 +176,7 @@ class StatementLine(models.Model):
     number = models.CharField(_("transaction number"), max_length=20)
     date = models.DateField(_("transaction date"))
     description = models.CharField(_("description"), max_length=100)
+    description_fr = models.CharField(_("description (French)"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Transaction.Status.choices)
@@ -209,6 +211,7 @@ class Invoice(models.Model):
     date = models.DateField(_("invoice date"))
     due_date = models.DateField(_("due date"))
     description = models.CharField(_("description"), max_length=150)
+    description_fr = models.CharField(_("description (French)"), max_length=150, blank=True)
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
 
@@ -232,6 +235,7 @@ class InvoiceLine(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("line"))
     description = models.CharField(_("description"), max_length=150)
+    description_fr = models.CharField(_("description (French)"), max_length=150, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=1)
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)

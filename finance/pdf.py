@@ -12,7 +12,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from carm_portal.templatetags.portal import money
+from carm_portal.templatetags.portal import bilingual_text, money
 
 
 def _document(buffer, title: str) -> SimpleDocTemplate:
@@ -100,7 +100,10 @@ def statement_pdf(statement, lines) -> bytes:
                 [
                     line.date.isoformat(),
                     line.number,
-                    Paragraph(escape(line.description), getSampleStyleSheet()["BodyText"]),
+                    Paragraph(
+                        escape(bilingual_text(described(line), "description")),
+                        getSampleStyleSheet()["BodyText"],
+                    ),
                     money(line.amount),
                     line.due_date.isoformat() if line.due_date else "",
                     line.get_status_display(),
@@ -120,6 +123,11 @@ def statement_pdf(statement, lines) -> bytes:
     return buffer.getvalue()
 
 
+def described(line):
+    """A statement line issued before it carried French falls back to its transaction."""
+    return line if line.description_fr or not line.transaction_id else line.transaction
+
+
 def invoice_pdf(invoice) -> bytes:
     account = invoice.program_account
     title = _("CBSA invoice %(number)s") % {"number": invoice.number}
@@ -134,7 +142,9 @@ def invoice_pdf(invoice) -> bytes:
             ]
         ),
         Spacer(1, 14),
-        Paragraph(escape(invoice.description), getSampleStyleSheet()["BodyText"]),
+        Paragraph(
+            escape(bilingual_text(invoice, "description")), getSampleStyleSheet()["BodyText"]
+        ),
         Spacer(1, 8),
     ]
     rows = [[_("Line"), _("Description"), _("Quantity"), _("Unit price"), _("Amount")]]
@@ -142,7 +152,9 @@ def invoice_pdf(invoice) -> bytes:
         rows.append(
             [
                 str(line.position),
-                Paragraph(escape(line.description), getSampleStyleSheet()["BodyText"]),
+                Paragraph(
+                    escape(bilingual_text(line, "description")), getSampleStyleSheet()["BodyText"]
+                ),
                 f"{line.quantity.normalize():f}",
                 money(line.unit_price),
                 money(line.amount),

@@ -84,6 +84,7 @@ def transactions_import(*, data: dict, actor=None) -> Counter:
                     number=row.get("number", ""),
                     date=row.get("date"),
                     description=row.get("description", ""),
+                    description_fr=_french(row, where),
                     amount=row.get("amount"),
                     total_duties_taxes=row.get("total_duties_taxes", "0.00"),
                     status=row.get("status", ""),
@@ -105,6 +106,7 @@ def transactions_import(*, data: dict, actor=None) -> Counter:
                     date=row.get("date"),
                     due_date=row.get("due_date"),
                     description=row.get("description", ""),
+                    description_fr=_french(row, where),
                     status=row.get("status", Invoice.Status.OPEN),
                     total=sum((Decimal(str(line["amount"])) for line in lines), ZERO),
                 )
@@ -115,6 +117,7 @@ def transactions_import(*, data: dict, actor=None) -> Counter:
                         invoice=invoice,
                         position=position,
                         description=line.get("description", ""),
+                        description_fr=_french(line, f"{where} line {position}"),
                         quantity=line.get("quantity", 1),
                         unit_price=line.get("unit_price", line.get("amount")),
                         amount=line.get("amount"),
@@ -144,6 +147,14 @@ def _account_from_reference(reference: str) -> ProgramAccount:
     return account
 
 
+def _french(row: dict, where: str, field: str = "description") -> str:
+    """Both official languages or nothing (SPEC X-1): an English text needs its French."""
+    english, french = (row.get(field) or "").strip(), (row.get(f"{field}_fr") or "").strip()
+    if english and not french:
+        raise ValidationError(f"{where}: {field}_fr (French) is required")
+    return french
+
+
 def _validate(obj, where: str) -> None:
     try:
         obj.full_clean(validate_unique=False, validate_constraints=False)
@@ -156,8 +167,10 @@ def _validate(obj, where: str) -> None:
 
 _STATEMENT_LINES_SQL = """
 INSERT INTO finance_statementline
-       (statement_id, transaction_id, number, date, description, amount, due_date, status)
-SELECT %s, t.id, t.number, t.date, t.description, t.amount, t.due_date, t.status
+       (statement_id, transaction_id, number, date, description, description_fr, amount,
+        due_date, status)
+SELECT %s, t.id, t.number, t.date, t.description, t.description_fr, t.amount, t.due_date,
+       t.status
   FROM finance_transaction AS t
  WHERE t.program_account_id = %s AND t.date <= %s AND t.date > %s
    AND NOT EXISTS (SELECT 1 FROM finance_statementline AS l WHERE l.transaction_id = t.id)

@@ -15,10 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import reauth
+from carm_portal.templatetags.portal import bilingual_text
 from delegation.access import Perm, requires
 from finance import crypto, pdf, selectors, services
 from finance.forms import (
@@ -30,16 +32,18 @@ from finance.forms import (
 )
 from finance.models import CreditApplication, Invoice, Statement
 
+# Column headers: the codes in English, their French names on French pages (SPEC X-1).
 CSV_COLUMNS = [
-    "date",
-    "transaction_number",
-    "description",
-    "kind",
-    "amount",
-    "due_date",
-    "status",
-    "account_balance",
+    pgettext_lazy("CSV column", "date"),
+    pgettext_lazy("CSV column", "transaction_number"),
+    pgettext_lazy("CSV column", "description"),
+    pgettext_lazy("CSV column", "kind"),
+    pgettext_lazy("CSV column", "amount"),
+    pgettext_lazy("CSV column", "due_date"),
+    pgettext_lazy("CSV column", "status"),
+    pgettext_lazy("CSV column", "account_balance"),
 ]
+STATEMENT_CSV_COLUMNS = [CSV_COLUMNS[i] for i in (0, 1, 2, 4, 5, 6)]
 
 
 class _Echo:
@@ -115,12 +119,12 @@ def transactions_csv(request):
         rows = selectors.transaction_list(account=account, **form.search())
 
     def lines():
-        yield CSV_COLUMNS
+        yield [str(column) for column in CSV_COLUMNS]
         for t in rows.iterator(chunk_size=2000):
             yield [
                 t.date.isoformat(),
                 t.number,
-                t.description,
+                bilingual_text(t, "description"),
                 t.kind,
                 f"{t.amount:.2f}",
                 t.due_date.isoformat() if t.due_date else "",
@@ -153,9 +157,8 @@ def _statement(request, pk: int) -> Statement:
 @requires(Perm.VIEW_TRANSACTIONS, model=Statement)
 def statement(request, pk: int):
     statement = _statement(request, pk)
-    page = Paginator(statement.lines.order_by("date", "number"), 100).get_page(
-        request.GET.get("page")
-    )
+    lines = statement.lines.select_related("transaction").order_by("date", "number")
+    page = Paginator(lines, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "finance/statement_detail.html",
@@ -167,7 +170,9 @@ def statement(request, pk: int):
 @requires(Perm.VIEW_TRANSACTIONS, model=Statement)
 def statement_pdf(request, pk: int):
     statement = _statement(request, pk)
-    body = pdf.statement_pdf(statement, statement.lines.order_by("date", "number"))
+    body = pdf.statement_pdf(
+        statement, statement.lines.select_related("transaction").order_by("date", "number")
+    )
     response = HttpResponse(body, content_type="application/pdf")
     name = f"statement-{statement.program_account.full_reference}-{statement.date}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -180,12 +185,13 @@ def statement_csv(request, pk: int):
     statement = _statement(request, pk)
 
     def lines():
-        yield ["date", "transaction_number", "description", "amount", "due_date", "status"]
-        for line in statement.lines.order_by("date", "number").iterator(chunk_size=2000):
+        yield [str(column) for column in STATEMENT_CSV_COLUMNS]
+        lines_ = statement.lines.select_related("transaction").order_by("date", "number")
+        for line in lines_.iterator(chunk_size=2000):
             yield [
                 line.date.isoformat(),
                 line.number,
-                line.description,
+                bilingual_text(pdf.described(line), "description"),
                 f"{line.amount:.2f}",
                 line.due_date.isoformat() if line.due_date else "",
                 line.status,

@@ -24,6 +24,7 @@ def add_transactions(account, count, start=0):
             number=f"{account.pk:04d}{start + i:010d}",
             date=datetime.date(2026, 10, 1) + datetime.timedelta(days=i % 50),
             description="Card batch",
+            description_fr="Lot de cartes",
             amount=Decimal("-2000.99") if i == count - 1 else Decimal("10.00"),
             total_duties_taxes=Decimal(0),
             status=Transaction.Status.OPEN_CREDIT,
@@ -34,15 +35,16 @@ def add_transactions(account, count, start=0):
 
 @pytest.mark.spec("HOME-1", "HOME-2", "HOME-3")
 @pytest.mark.parametrize(
-    ("language", "amount", "status", "tile"),
+    ("language", "amount", "status", "tile", "description"),
     [
-        ("en", "-$2,000.99", "Open credit", "Accounts and profiles"),
-        ("fr", "-2\u00a0000,99\u00a0$", "Avoir non soldé", "Comptes et profils"),
+        ("en", "-$2,000.99", "Open credit", "Accounts and profiles", "Card batch"),
+        ("fr", "-2\u00a0000,99\u00a0$", "Avoir non soldé", "Comptes et profils", "Lot de cartes"),
     ],
 )
 def test_home_shows_account_tiles_and_recent_transactions(
-    bam_client, importer_account, language, amount, status, tile
+    bam_client, importer_account, language, amount, status, tile, description
 ):
+    """X-1 too: the description CBSA holds in both languages is in the page's language."""
     add_transactions(importer_account, 7)
     page = soup(bam_client.get(f"/{language}/portal/home/"))
     header = text(page.select_one(".signed-in"))
@@ -52,6 +54,7 @@ def test_home_shows_account_tiles_and_recent_transactions(
     assert len(rows) == 5  # the most recent ones
     assert amount in str(page.select_one("#recent-heading").parent)
     assert status in text(rows[0])
+    assert description in text(rows[0])
     tiles = [text(t) for t in page.select(".tile h2")]
     assert tile in tiles
     # Areas not built yet have no tile and no link: nothing leads to a 404.

@@ -5,6 +5,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -381,3 +382,27 @@ def test_the_managers_get_a_notice_of_the_access_request(
     assert reader.user_id not in set(received.values_list("user", flat=True))
     notice = received.get().notice
     assert "Jo Tremblay" in notice.body_en and "Jo Tremblay" in notice.body_fr
+
+
+@pytest.mark.spec("X-1", "LINK-5")
+def test_reference_loader_refuses_a_value_without_its_french(db):
+    """X-1: what CRA and CBSA hold on file comes in both languages; a business activity,
+    title, sub-programs or transaction description without its French is refused whole."""
+    for path in (
+        ("business_activity_fr",),
+        ("people", 0, "title_fr"),
+        ("program_accounts", 0, "sub_programs_fr"),
+        ("program_accounts", 0, "transactions", 0, "description_fr"),
+    ):
+        data = json.loads(FIXTURE.read_text())
+        node = data["businesses"][0]
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+        with pytest.raises(ValidationError, match=path[-1]):
+            reference_data_load(data)
+        assert not Business.objects.exists()
+    reference_data_load(json.loads(FIXTURE.read_text()))
+    business = Business.objects.get(bn9="549132583")
+    assert business.business_activity_fr.startswith("Commerce de gros")
+    assert business.program_accounts.get().sub_programs_fr.startswith("Importations")

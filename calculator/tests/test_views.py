@@ -111,6 +111,10 @@ def test_the_journey_to_the_summary(
     assert "T2026-2" in body and "2025-12-30" in body and "FXUSDCAD" in body
     assert ("18 %" if language == "fr" else "18%") in text(table)
     assert ("NPF" if language == "fr" else "MFN") in text(table)
+    # the treatment's name in the page's language (all 27 have a French name).
+    name = "Tarif de la nation la plus favorisée" if language == "fr" else "Most-Favoured"
+    assert name in body
+    assert ("Most-Favoured" in body) == (language == "en")
     # Printable and start over.
     assert page.select_one("[data-print]")
     assert page.find("form", action=url("start_over", language))

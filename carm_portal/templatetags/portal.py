@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import translation
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -24,3 +25,33 @@ def money(value) -> str:
         nbsp = "\u00a0"
         return f"{sign}{nbsp.join(groups)},{cents}{nbsp}$"
     return f"{sign}${','.join(groups)}.{cents}"
+
+
+def _french_page() -> bool:
+    return (translation.get_language() or "en").startswith("fr")
+
+
+def bilingual_text(obj, field: str) -> str:
+    """The page's language of a value on file in English (``field``) and French
+    (``field_fr``); plain text, without markup (CSV, PDF)."""
+    english = getattr(obj, field, "") or ""
+    if _french_page():
+        return getattr(obj, f"{field}_fr", "") or english
+    return english
+
+
+@register.filter
+def bi(obj, field: str):
+    """A value CBSA or CRA holds in both languages, in the page's language (SPEC X-1).
+
+    On a French page where only the English text is on file (tariff descriptions not
+    yet loaded in French), the English text is wrapped in ``lang="en"`` so that screen
+    readers speak it with English rules.
+    """
+    english = getattr(obj, field, "") or ""
+    if not _french_page():
+        return english
+    french = getattr(obj, f"{field}_fr", "") or ""
+    if french or not english:
+        return french
+    return format_html('<span lang="en">{}</span>', english)

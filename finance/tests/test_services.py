@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
@@ -449,6 +449,7 @@ def test_import_transactions_command_is_idempotent(importer_account, tmp_path):
                         "number": "55500000000001",
                         "date": "2026-11-20",
                         "description": "Commercial accounting declaration",
+                        "description_fr": "Déclaration en douane commerciale",
                         "amount": "845.50",
                         "total_duties_taxes": "845.50",
                         "status": "open",
@@ -461,9 +462,11 @@ def test_import_transactions_command_is_idempotent(importer_account, tmp_path):
                         "date": "2026-11-05",
                         "due_date": "2026-12-05",
                         "description": "Examination",
+                        "description_fr": "Examen",
                         "lines": [
                             {
                                 "description": "Exam",
+                                "description_fr": "Examen",
                                 "quantity": "2",
                                 "unit_price": "75.00",
                                 "amount": "150.00",
@@ -517,3 +520,32 @@ def test_beat_schedule_issues_on_the_25th(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["finance-issue-statements"]
     assert entry["task"] == "finance.issue_statements"
     assert entry["schedule"].day_of_month == {25}
+
+
+@pytest.mark.spec("X-1")
+def test_import_refuses_a_description_without_its_french(importer_account):
+    """X-1: CBSA holds its text in both official languages; a file without the French of
+    a description is refused whole, and nothing is kept."""
+    reference = importer_account.full_reference
+    data = {
+        "accounts": [
+            {
+                "account": reference,
+                "transactions": [
+                    {
+                        "number": "55500000000099",
+                        "date": "2026-11-01",
+                        "description": "Card batch",
+                        "amount": "-10.00",
+                        "status": "open_credit",
+                    }
+                ],
+            }
+        ]
+    }
+    with pytest.raises(ValidationError, match="description_fr"):
+        services.transactions_import(data=data)
+    assert not Transaction.objects.filter(number="55500000000099").exists()
+    data["accounts"][0]["transactions"][0]["description_fr"] = "Lot de cartes"
+    services.transactions_import(data=data)
+    assert Transaction.objects.get(number="55500000000099").description_fr == "Lot de cartes"

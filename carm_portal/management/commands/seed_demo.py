@@ -162,6 +162,7 @@ class Command(BaseCommand):
                 number=f"9{start + i:013d}",
                 date=today - datetime.timedelta(days=(start + i) % 3650),
                 description="Commercial accounting declaration",
+                description_fr="Déclaration en douane commerciale",
                 amount=Decimal(100 + (start + i) % 5000) / 4,
                 total_duties_taxes=Decimal(0),
                 status=Transaction.Status.PAID,

@@ -8,14 +8,19 @@ The file (JSON)::
         "account": "549132583RM0001",
         "transactions": [{"number": "13409539086047", "date": "2026-11-20",
                           "description": "Commercial accounting declaration",
+                          "description_fr": "Déclaration en douane commerciale",
                           "amount": "845.50", "total_duties_taxes": "845.50",
                           "status": "open", "due_date": "2026-12-31"}],
         "invoices": [{"number": "INV0000123", "date": "2026-11-05",
                       "due_date": "2026-12-05", "description": "Examination services",
-                      "status": "open",
+                      "description_fr": "Services d'examen", "status": "open",
                       "lines": [{"description": "Container examination",
+                                 "description_fr": "Examen de conteneur",
                                  "quantity": "2", "unit_price": "75.00", "amount": "150.00"}]}]
     }]}
+
+Every ``description`` comes with its French ``description_fr`` (CBSA holds its text in
+both official languages): a file without it is refused (SPEC X-1).
 
 Rows already on file (same number) are left as they are, so importing a file twice adds
 nothing; a correction is a new transaction. All rows or none (the first bad row is named).
