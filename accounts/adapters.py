@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
+from django.utils import translation
 
 from carm_portal.audit import audit_record
 
@@ -17,6 +18,36 @@ class AccountAdapter(DefaultAccountAdapter):
         user.save(update_fields=["previous_login"])
         super().login(request, user)
         audit_record(action="sign_in.succeeded", request=request, actor=user)
+
+    def add_message(
+        self,
+        request,
+        level,
+        message_template=None,
+        message_context=None,
+        extra_tags="",
+        message=None,
+    ):
+        """allauth's messages in the language of the page they appear on (SPEC X-1).
+
+        The sign-in message is shown on the page after the sign-in, which opens in the
+        person's preferred language (``accounts.views.after_sign_in``), whatever the
+        language of the sign-in form; the others appear on a page of the request's own
+        language.
+        """
+        user = getattr(request, "user", None)
+        language = translation.get_language()
+        if message_template == "account/messages/logged_in.txt" and user is not None:
+            language = getattr(user, "preferred_language", "") or language
+        with translation.override(language):
+            return super().add_message(
+                request,
+                level,
+                message_template=message_template,
+                message_context=message_context,
+                extra_tags=extra_tags,
+                message=message,
+            )
 
     def is_reauthentication_required(self, *, app: str = "") -> bool:
         # Enrolling the first second factor is part of onboarding, right after the

@@ -246,10 +246,15 @@ class ForgotPasswordForm(forms.Form):
         self.helper = _helper("forgot-password", ("continue", gettext_lazy("Continue")))
 
 
-YES_NO = [
-    ("yes", gettext_lazy("Yes - I want to receive emails about notices.")),
-    ("no", gettext_lazy("No - I do not want to receive emails about notices.")),
-]
+class SubscribedInput(forms.CheckboxInput):
+    """The guide's « Abonné » control (SPEC PROF-3): checked means subscribed. Also reads
+    the former radio values ``yes``/``no``."""
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        if isinstance(value, str) and value.strip().lower() in ("no", "off", "0", ""):
+            return False
+        return super().value_from_datadict(data, files, name)
 
 
 class ProfileForm(forms.ModelForm):
@@ -276,13 +281,13 @@ class ProfileForm(forms.ModelForm):
         label=gettext_lazy("Confirm the email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    email_notices = forms.TypedChoiceField(
-        label=gettext_lazy("Receive emails about notices"),
-        choices=YES_NO,
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
+    email_notices = forms.BooleanField(
+        label=gettext_lazy("Subscribed"),
+        required=False,
+        widget=SubscribedInput,
         help_text=gettext_lazy(
-            "Note: you agree to receive emails about urgent notices, even if you unsubscribe."
+            "Emails about notices. Note: you agree to receive emails about urgent notices, "
+            "even if you unsubscribe."
         ),
     )
     preferred_language = forms.ChoiceField(
@@ -321,7 +326,7 @@ class ProfileForm(forms.ModelForm):
         self.fields["last_name"].label = gettext_lazy("Last name")
         if self.instance.profile_complete and not self.is_bound:
             self.initial["email_confirmation"] = self.instance.email
-            self.initial["email_notices"] = "yes" if self.instance.email_notices else "no"
+            self.initial["email_notices"] = self.instance.email_notices
             if self.instance.phone:
                 self.initial["phone"] = phonenumbers.format_number(
                     phonenumbers.parse(self.instance.phone, "CA"),

@@ -230,3 +230,42 @@ def test_the_admin_needs_the_portal_sign_in_and_a_second_factor(client):
     staff = _client_for(UserFactory(staff=True))
     assert staff.get("/admin/login/?next=/admin/")["Location"] == "/en/account/2fa/totp/activate/"
     assert staff.get("/admin/").status_code == 302
+
+
+@pytest.mark.spec("SIGN-7")
+@pytest.mark.parametrize(
+    ("language", "portal", "gckey"),
+    [
+        ("en", ["Accept the terms", "I do not accept"], ["I accept", "I do not accept"]),
+        ("fr", ["Accepter les conditions", "Je n'accepte pas"], ["J'accepte", "Je refuse"]),
+    ],
+)
+def test_terms_buttons_read_as_in_the_guide(client, language, portal, gckey):
+    """SIGN-7 (guide 1.3): the portal's terms buttons read « Accepter les conditions » and
+    « Je n'accepte pas »; the GCKey terms keep « J'accepte » / « Je refuse »."""
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(credential_kind=User.CredentialKind.PARTNER)
+    client.force_login(user)
+    page = soup(client.get(f"/{language}/account/terms/"))
+    assert [text(b) for b in page.select("main form button")] == portal
+    client.logout()
+    page = soup(client.get(f"/{language}/account/register/"))
+    assert [text(b) for b in page.select("main form button")] == gckey
+
+
+@pytest.mark.spec("PROF-3")
+@pytest.mark.parametrize(("language", "label"), [("en", "Subscribed"), ("fr", "Abonné")])
+def test_notice_subscription_is_the_guides_subscribed_control(bam_client, language, label):
+    """PROF-3 (guide: « Sélectionnez le bouton Abonné »): one checkbox, not Yes/No radios;
+    unchecking it unsubscribes."""
+    page = soup(bam_client.get(f"/{language}/account/profile/"))
+    box = page.select_one("input#id_email_notices")
+    assert box["type"] == "checkbox" and box.has_attr("checked")
+    assert text(page.select_one("label[for=id_email_notices]")) == label
+    assert not page.select("input[type=radio][name=email_notices]")
+    data = profile_data(email=bam_client.user.email, email_confirmation=bam_client.user.email)
+    del data["email_notices"]
+    assert bam_client.post(f"/{language}/account/profile/", data).status_code == 302
+    bam_client.user.refresh_from_db()
+    assert bam_client.user.email_notices is False

@@ -255,7 +255,7 @@ def test_profile_rules(field, value, english, french):
 @pytest.mark.spec("PROF-1")
 @pytest.mark.parametrize(
     "missing",
-    ["first_name", "last_name", "phone", "email", "email_notices", "preferred_language", "terms"],
+    ["first_name", "last_name", "phone", "email", "preferred_language", "terms"],
 )
 def test_profile_required_fields(missing):
     data = profile_data()

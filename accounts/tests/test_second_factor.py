@@ -496,3 +496,17 @@ def test_allauth_reauthentication_page_counts_wrong_codes_and_enrolment_is_audit
         "changes__step", flat=True
     )
     assert list(steps) == ["reauthenticate"] * 5
+
+
+@pytest.mark.spec("X-1", "SIGN-6")
+def test_the_sign_in_message_is_in_the_language_of_the_welcome_page(client, enrolled):
+    """X-1: a French-speaking person who signs in on the English form lands on the French
+    welcome page, and allauth's sign-in message there is in French too."""
+    User.objects.filter(username="jotremblay1").update(preferred_language="fr")
+    password_step(client, language="en")
+    response = code(client, totp(enrolled), language="en")
+    page = client.get(client.get(response["Location"])["Location"])
+    body = text(soup(page).body)
+    assert page.wsgi_request.path.startswith("/fr/")
+    assert "Successfully signed in" not in body
+    assert "Connexion avec jotremblay1 réussie" in body, body[:400]

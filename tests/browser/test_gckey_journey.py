@@ -89,7 +89,7 @@ def test_register_enrol_accept_profile_questions_then_sign_in_again(page, langua
     fill(page, "#id_phone", "613-555-0123")
     fill(page, "#id_email", "jo@example.ca")
     fill(page, "#id_email_confirmation", "jo@example.ca")
-    tab_to(page, "#id_email_notices_0")
+    tab_to(page, "#id_email_notices")
     page.keyboard.press("Space")
     tab_to(page, f"#id_preferred_language_{0 if language == 'en' else 1}")
     page.keyboard.press("Space")

@@ -52,7 +52,7 @@ def test_new_credential_to_home(page, language):
     page.fill("#id_phone", "514-555-0123")
     page.fill("#id_email", "luc@example.ca")
     page.fill("#id_email_confirmation", "luc@example.ca")
-    page.check("#id_email_notices_0")
+    page.check("#id_email_notices")
     page.check("#id_terms")
     page.click("#submit-id-save")
     page.select_option("#id_question", "birth_city")
