@@ -71,6 +71,10 @@ def partner_user_sign_in(
             raise PartnerSignInError(FailureReason.CONFLICT, "account uses another credential")
         if not user.is_active:
             raise PartnerSignInError(FailureReason.INACTIVE, "account disabled")
+        # The sign-in before this one, for « Dernière ouverture de session » in the
+        # header (SPEC HOME-1), as on the GCKey path (accounts.adapters).
+        user.previous_login = user.last_login
+        user.save(update_fields=["previous_login"])
         audit_record(
             action=ACTION_SUCCEEDED,
             request=request,

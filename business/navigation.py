@@ -137,6 +137,7 @@ TILES = [
                 "finance:security",
                 _("Financial security"),
                 _("The security required to release goods before payment, and what is posted."),
+                perm="view_financial_security",
             ),
         ],
     ),
@@ -242,6 +243,12 @@ class Navigation:
         return account is not None and access_for(self.request).can(
             perm, business_id=account.business_id, account_id=account.pk
         )
+
+    @cached_property
+    def areas(self) -> set[str]:
+        """The keys of the tiles the person has (HOME-4): a link to an area page follows
+        the same rule as the tile, so none leads to a 404."""
+        return {tile.key for tile in tiles_for(self.request)}
 
     @cached_property
     def can_upload(self) -> bool:

@@ -485,3 +485,19 @@ def test_a_partner_user_proves_themselves_again_at_the_partner(client, partner_s
     back = client.get(AtProvider().sign_in(authorization["Location"], account="alice"))
     assert back["Location"] == "/en/account/security-questions/"
     assert client.get(back["Location"]).status_code == 200
+
+
+@pytest.mark.spec("HOME-1", "SIGN-3")
+def test_partner_users_see_their_last_sign_in(partner_settings):
+    """HOME-1: « Dernière ouverture de session » also for Sign-In Partner users: their
+    second sign-in keeps the first one's time, shown in the header."""
+    first, second = Client(), Client()
+    sign_in(first, bank="bmo", account="bob", language="fr")
+    user = signed_in_user(first)
+    assert user.previous_login is None
+    sign_in(second, bank="bmo", account="bob", language="fr")
+    user.refresh_from_db()
+    assert user.previous_login is not None and user.previous_login < user.last_login
+    # The header of every signed-in page shows it (here the terms of use, next step).
+    page = soup(second.get("/fr/account/terms/"))
+    assert "Dernière ouverture de session" in text(page.select_one(".last-sign-in"))

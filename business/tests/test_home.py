@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from business.models import Address
 from business.tests.factories import BusinessFactory, ProgramAccountFactory
@@ -162,3 +163,18 @@ def test_header_shows_the_last_sign_in(bam_client, language, expected):
     user.save(update_fields=["previous_login"])
     page = soup(bam_client.get(f"/{language}/portal/home/"))
     assert text(page.select_one(".signed-in .last-sign-in")) == expected
+
+
+@pytest.mark.spec("HOME-2")
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_financial_security_is_linked_only_for_those_who_may_see_it(
+    bam_client, employee_client, language
+):
+    """HOME-2: a Reader does not see the "Financial security" link (the page would refuse
+    them); a Business Account Manager does, and it opens."""
+    url = reverse("finance:security")
+    for client, shown in ((employee_client, False), (bam_client, True)):
+        page = soup(client.get(f"/{language}/portal/area/financial/"))
+        links = [a["href"] for a in page.select("main a[href]")]
+        assert (f"/{language}{url[3:]}" in links) is shown
+        assert client.get(f"/{language}{url[3:]}").status_code == (200 if shown else 403)
