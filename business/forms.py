@@ -81,14 +81,13 @@ class RegisterIdentifiersForm(forms.Form):
         return self.cleaned_data["program_reference"].upper()
 
 
-COUNTRIES = [
-    ("CA", gettext_lazy("Canada")),
-    ("US", gettext_lazy("United States")),
-    ("MX", gettext_lazy("Mexico")),
-    ("GB", gettext_lazy("United Kingdom")),
-    ("FR", gettext_lazy("France")),
-    ("CN", gettext_lazy("China")),
-]
+def country_choices() -> list[tuple[str, str]]:
+    """Every ISO 3166 country (django-countries), named and sorted in the page's language,
+    Canada first (HOME-5, LINK-3)."""
+    from django_countries import countries
+
+    listed = [(code, name) for code, name in countries if code != "CA"]
+    return [("", ""), ("CA", countries.name("CA")), *listed]
 
 
 class RegisterBusinessForm(forms.Form):
@@ -105,7 +104,7 @@ class RegisterBusinessForm(forms.Form):
     line1 = forms.CharField(label=gettext_lazy("Address line 1"), max_length=100)
     line2 = forms.CharField(label=gettext_lazy("Address line 2"), max_length=100, required=False)
     po_box = forms.CharField(label=gettext_lazy("PO box/RR"), max_length=30, required=False)
-    country = forms.ChoiceField(label=gettext_lazy("Country"), choices=[("", "")] + COUNTRIES)
+    country = forms.ChoiceField(label=gettext_lazy("Country"), choices=country_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

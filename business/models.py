@@ -172,6 +172,15 @@ class Person(models.Model):
     business = models.ForeignKey(
         Business, on_delete=models.CASCADE, related_name="people", verbose_name=_("business")
     )
+    # HOME-5: a program account has its own contacts and owners; none: the business's.
+    program_account = models.ForeignKey(
+        ProgramAccount,
+        on_delete=models.CASCADE,
+        related_name="people",
+        null=True,
+        blank=True,
+        verbose_name=_("program account"),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=150)
     title = models.CharField(_("title"), max_length=100, blank=True)

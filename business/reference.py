@@ -14,6 +14,7 @@ Format (one object; every list optional)::
         "program_accounts": [{
             "reference": "RM0001", "program_type": "importer|customs_broker|third_party",
             "name": "…", "sub_programs": "…", "sub_programs_fr": "…",
+            "people": [the program account's own contacts and owners, as above],
             "transactions": [{"number": "…", "date": "YYYY-MM-DD", "description": "…",
                               "description_fr": "…",
                               "amount": "-10.00", "total_duties_taxes": "0.00",
@@ -105,7 +106,12 @@ def reference_data_load(data: dict) -> Counter:
             for p in b.get("people", []):
                 _save(
                     Person,
-                    {"business": business, "name": p["name"], "kind": p["kind"]},
+                    {
+                        "business": business,
+                        "program_account": None,
+                        "name": p["name"],
+                        "kind": p["kind"],
+                    },
                     _bilingual(p, "title", "phone"),
                     counts,
                 )
@@ -122,6 +128,19 @@ def reference_data_load(data: dict) -> Counter:
                     _bilingual(pa, "program_type", "name", "sub_programs"),
                     counts,
                 )
+                # HOME-5: the program account's own contacts and owners.
+                for p in pa.get("people", []):
+                    _save(
+                        Person,
+                        {
+                            "business": business,
+                            "program_account": account,
+                            "name": p["name"],
+                            "kind": p["kind"],
+                        },
+                        _bilingual(p, "title", "phone"),
+                        counts,
+                    )
                 for t in pa.get("transactions", []):
                     where = f"transaction {t.get('number')}"
                     _save(

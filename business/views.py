@@ -364,7 +364,7 @@ def area(request, key: str):
 def business_profile(request, pk: int):
     business = request.acting.business
     addresses = Address.objects.filter(business=business).order_by("kind")
-    people = Person.objects.filter(business=business)
+    people = Person.objects.filter(business=business, program_account=None)
     return render(
         request,
         "business/business_profile.html",
@@ -393,14 +393,18 @@ def program_accounts(request):
 def program_account_profile(request, pk: int):
     account = request.acting.account
     business = Business.objects.prefetch_related(
-        Prefetch("addresses", queryset=Address.objects.order_by("kind")), "people"
+        Prefetch("addresses", queryset=Address.objects.order_by("kind"))
     ).get(pk=account.business_id)
+    # HOME-5: the program account's own contacts and owners, as on file for it.
+    people = list(Person.objects.filter(program_account=account))
     return render(
         request,
         "business/program_account_profile.html",
         {
             "account": account,
             "business": business,
+            "contacts": [p for p in people if p.kind == Person.Kind.CONTACT],
+            "owners": [p for p in people if p.kind == Person.Kind.OWNER],
             "sub_programs": [
                 s.strip() for s in bilingual_text(account, "sub_programs").split(",") if s.strip()
             ],

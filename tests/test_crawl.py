@@ -94,7 +94,7 @@ def _other_language_texts() -> dict[str, set[str]]:
 
 
 def _in_other_language(node, language: str) -> bool:
-    for parent in node.parents:
+    for parent in [node, *node.parents]:
         lang = parent.get("lang") if hasattr(parent, "get") else None
         if lang:
             return not lang.startswith(language)

@@ -178,3 +178,45 @@ def test_financial_security_is_linked_only_for_those_who_may_see_it(
         links = [a["href"] for a in page.select("main a[href]")]
         assert (f"/{language}{url[3:]}" in links) is shown
         assert client.get(f"/{language}{url[3:]}").status_code == (200 if shown else 403)
+
+
+@pytest.mark.spec("HOME-5")
+def test_a_program_account_shows_its_own_contacts_and_owners(bam_client, importer_account):
+    """HOME-5: the program account profile lists the account's own contacts and owners
+    (not the business's), and says so when one of the two lists is empty."""
+    from business.models import Person
+
+    business = importer_account.business
+    Person.objects.create(business=business, kind="contact", name="Business Contact")
+    Person.objects.create(
+        business=business,
+        program_account=importer_account,
+        kind="contact",
+        name="Account Contact",
+        title="Import coordinator",
+        title_fr="Coordonnateur des importations",
+    )
+    page = soup(bam_client.get(f"/fr/portal/program-accounts/{importer_account.pk}/"))
+    contacts = text(page.select_one("[aria-labelledby=contacts-heading]"))
+    owners = text(page.select_one("[aria-labelledby=owners-heading]"))
+    assert "Account Contact, Coordonnateur des importations" in contacts
+    assert "Business Contact" not in contacts
+    assert owners.endswith("Aucun propriétaire au dossier.")
+    business_page = text(soup(bam_client.get(f"/en/portal/businesses/{business.pk}/")).main)
+    assert "Business Contact" in business_page and "Account Contact" not in business_page
+
+
+@pytest.mark.spec("HOME-5", "LINK-3")
+@pytest.mark.parametrize(("language", "germany"), [("en", "Germany"), ("fr", "Allemagne")])
+def test_the_registration_address_offers_every_country(language, germany):
+    """HOME-5: the full ISO 3166 list (django-countries), in the page's language, Canada
+    first."""
+    from django.utils import translation
+
+    from business.forms import RegisterBusinessForm
+
+    with translation.override(language):
+        choices = list(RegisterBusinessForm().fields["country"].choices)
+        assert len(choices) > 240
+        assert choices[1][0] == "CA"
+        assert germany in dict(choices).values()
