@@ -142,10 +142,14 @@ def transactions_csv(request):
 @requires(Perm.VIEW_TRANSACTIONS)
 def statements(request):
     account = request.acting.account
+    # FIN-2: every statement, a page of 24 (two years) at a time.
+    page = Paginator(selectors.statement_list(account=account), 24).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "finance/statements.html",
-        {"account": account, "statements": selectors.statement_list(account=account)[:60]},
+        {"account": account, "statements": page.object_list, "page": page},
     )
 
 

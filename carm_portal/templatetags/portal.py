@@ -27,6 +27,15 @@ def money(value) -> str:
     return f"{sign}${','.join(groups)}.{cents}"
 
 
+@register.filter
+def credit(value) -> str:
+    """A credit the business can use, as a positive amount (FIN-1): the ledger holds
+    credits as negative amounts; the pages label them as credit."""
+    if value is None or value == "":
+        return ""
+    return money(abs(Decimal(value)))
+
+
 def _french_page() -> bool:
     return (translation.get_language() or "en").startswith("fr")
 

@@ -302,7 +302,8 @@ def editor_client(account):
 def test_apply_credits_choose_confirm_done(editor_client, account, history):
     t6 = history[5]
     page = soup(editor_client.get("/en/finance/payments/apply-credits/"))
-    assert text(page.select_one("[data-testid=available-credit]")) == "-$2,010.99"
+    # FIN-1: a credit the business can use is a positive amount labelled as credit.
+    assert text(page.select_one("[data-testid=available-credit]")) == "$2,010.99"
     key = page.select_one("input[name=key]")["value"]
     confirm = soup(
         editor_client.post("/en/finance/payments/apply-credits/", {"debits": [t6.pk], "key": key})
@@ -515,3 +516,58 @@ def test_history_counts_at_most_the_cap(employee_client, account, monkeypatch):
     assert text(page.select_one(".pagination-status")) == "Page 1 de plus de 2"
     page = soup(employee_client.get("/en/finance/transactions/", {"start": "2026-02-01"}))
     assert text(page.select_one(".results-range")) == "1 to 25 of 29"
+
+
+@pytest.mark.spec("FIN-2")
+def test_every_statement_is_listed_a_page_at_a_time(employee_client, account):
+    """FIN-2: 30 statements on file: 24 on the first page, the other 6 on the next (the
+    list was cut at 60, without paging)."""
+    from finance.models import Statement
+
+    Statement.objects.bulk_create(
+        Statement(
+            program_account=account,
+            date=D(2000 + i // 12, i % 12 + 1, 25),
+            period_start=D(2000 + i // 12, i % 12 + 1, 1),
+            period_end=D(2000 + i // 12, i % 12 + 1, 17),
+            balance=Decimal(i),
+        )
+        for i in range(30)
+    )
+    first = soup(employee_client.get("/fr/finance/statements/"))
+    assert len(first.select("main table tbody tr")) == 24
+    assert "Page 1 de 2" in text(first.select_one(".pagination"))
+    second = soup(
+        employee_client.get("/fr/finance/statements/" + first.select_one("a[rel=next]")["href"])
+    )
+    rows = second.select("main table tbody tr")
+    assert len(rows) == 6 and text(rows[-1]).startswith("2000-01-25")
+
+
+@pytest.mark.spec("FIN-1")
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Available credit"), ("fr", "Crédit disponible")]
+)
+def test_available_credit_is_a_positive_amount_on_every_finance_page(
+    bam_client, account, history, language, label
+):
+    """FIN-1: the history's summary showed "Available credit -$2,010.99"; a credit the
+    business can use is a positive amount labelled as credit, on every finance page."""
+    from finance.selectors import balances
+
+    credits = balances(account=account).open_credits
+    assert credits < 0
+    for path in ("/finance/transactions/", "/finance/payments/apply-credits/"):
+        page = soup(bam_client.get(f"/{language}{path}"))
+        terms = [text(dt) for dt in page.select("dl.summary dt")]
+        shown = text(page.select("dl.summary dd")[terms.index(label)])
+        assert shown == money_text(-credits, language)
+
+
+def money_text(amount, language):
+    from django.utils import translation
+
+    from carm_portal.templatetags.portal import money
+
+    with translation.override(language):
+        return money(amount).replace("\xa0", " ")
