@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -68,5 +69,27 @@ def notice_detail(request, pk: int):
     return render(
         request,
         "notices/detail.html",
-        {"notice": notice, "row": row, "recipient": recipient, "back_url": back_url},
+        {
+            "notice": notice,
+            "row": row,
+            "recipient": recipient,
+            "back_url": back_url,
+            "action": _action_link(request, notice),
+        },
     )
+
+
+def _action_link(request, notice) -> dict | None:
+    """LINK-2: the page where the notice's matter is handled, for those who may open it
+    (the pending access requests, for the business's account managers)."""
+    if notice.type.code != "delegation_pending_access" or notice.business_id is None:
+        return None
+    account = request.nav.account
+    if account is None or account.business_id != notice.business_id:
+        return None
+    if not request.nav.can("manage_employees"):
+        return None
+    return {
+        "url": reverse("delegation:employees") + "#pending-heading",
+        "label": _("Manage pending access requests"),
+    }

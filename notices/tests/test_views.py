@@ -402,3 +402,30 @@ def test_language_toggle_keeps_the_search(employee_client, thirteen):
     )
     assert response["Location"] == "/fr/notices/?q=statement&page=2"
     assert Notice.objects.count() == 13
+
+
+@pytest.mark.spec("LINK-2", "NOTE-3")
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("en", "Manage pending access requests"), ("fr", "Gérer les demandes d'accès en attente")],
+)
+def test_the_access_request_notice_links_to_the_pending_requests(
+    bam_client, employee_client, account, language, label
+):
+    """LINK-2: the account manager's pending-access notice links to the pending requests;
+    a Reader, who may not open that page, gets no link."""
+    for client, linked in ((bam_client, True), (employee_client, False)):
+        notice_send(
+            type_code="delegation_pending_access",
+            context={"requester": "Jo Tremblay", "business_name": "Importer", "bn9": "1"},
+            recipient=client.user,
+            business=account.business,
+        )
+        row = NoticeRecipient.objects.filter(user=client.user).latest("pk")
+        page = soup(client.get(f"/{language}/notices/{row.notice_id}/"))
+        links = {text(a): a["href"] for a in page.select("main a[href]")}
+        assert (label in links) is linked
+        if linked:
+            target = client.get(links[label].split("#")[0])
+            assert target.status_code == 200
+            assert soup(target).select_one("#pending-heading")
