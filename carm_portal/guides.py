@@ -36,6 +36,7 @@ VIDEOS = [
     _("How to link a user account to a business account"),
     _("How to use the duties and taxes calculator in the CARM Client Portal"),
     _("Understanding ruling statuses in the CARM Client Portal"),
+    _("How to submit a ruling request in the CARM Client Portal"),
 ]
 
 

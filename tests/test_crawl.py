@@ -46,6 +46,9 @@ SKIPPED = re.compile(r"^/(admin|oidc|static|media)/|/sign-out/|/account/(sign-in
 # A text node shorter than this is a code, an abbreviation or a number, the same in both
 # languages often enough ("RM", "PDF", "T2026-2") to be left out.
 SHORTEST = 4
+VALID_TIME = re.compile(
+    r"^\d{4}-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?)?$"
+)
 
 
 def _catalogue() -> tuple[set[str], set[str]]:
@@ -163,6 +166,11 @@ def crawl(client: Client, language: str, foreign: set[str], save: Path | None, w
         page = BeautifulSoup(html, "html.parser")
         for value in _foreign_texts(page, language, foreign):
             texts.append(f"{url}: {value!r}")
+        # HTML (X-2): a <time datetime> the Nu validator accepts (at most 3 fractional
+        # digits of a second).
+        for time_element in page.select("time[datetime]"):
+            if not VALID_TIME.match(time_element["datetime"]):
+                texts.append(f"{url}: <time datetime={time_element['datetime']!r}>")
         if save is not None:
             name = re.sub(r"[^a-z0-9]+", "-", f"{who} {url}".lower()).strip("-")
             (save / f"{name}.html").write_text(html)
@@ -176,7 +184,7 @@ def crawl(client: Client, language: str, foreign: set[str], save: Path | None, w
     return pages, refusals, texts
 
 
-@pytest.mark.spec("X-1", "HOME-2", "HOME-4")
+@pytest.mark.spec("X-1", "X-2", "HOME-2", "HOME-4")
 def test_every_page_reachable_in_each_language_is_in_that_language_and_no_link_fails(
     settings_debug,
 ):
@@ -220,3 +228,16 @@ def test_the_parity_check_sees_the_other_language_outside_lang_elements():
     )
     assert _foreign_texts(page, "fr", foreign) == ["Card batch", "aria-label=Accept the terms"]
     assert _foreign_texts(page, "fr", {"Lot"}) == []
+
+
+@pytest.mark.spec("X-2")
+def test_time_elements_carry_at_most_milliseconds():
+    """HTML: the Nu validator refuses microseconds in <time datetime>."""
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    assert not VALID_TIME.match("2026-11-05T10:00:00.123456+00:00")
+    rendered = Template("{{ when|date:'Y-m-d\\TH:i:sO' }}").render(
+        Context({"when": timezone.now().replace(microsecond=123456)})
+    )
+    assert VALID_TIME.match(rendered), rendered

@@ -48,6 +48,10 @@ def test_resources_list_guides_videos_and_faq(client, language, heading, section
         assert len(text(target.main)) > 400, link["href"]
     videos = page.find("section", attrs={"aria-labelledby": "videos-heading"})
     assert len(videos.find_all("li")) == len(VIDEOS)
+    # Each video has its own link, named by its title.
+    with translation.override(language):
+        titles = [str(title) for title in VIDEOS]
+    assert [text(li.find("a")) for li in videos.find_all("li")] == titles
     external = videos.find("a")["href"]
     assert external.startswith("https://www.cbsa-asfc.gc.ca/")
     assert external.endswith("-eng.html" if language == "en" else "-fra.html")
@@ -148,3 +152,15 @@ def test_resources_are_in_the_footer_signed_in_or_not(client, employee_client):
     for who in (client, employee_client):
         footer = soup(who.get("/fr/faq/")).find("footer")
         assert footer.find("a", href="/fr/resources/", string="Ressources")
+
+
+@pytest.mark.spec("RES-1")
+def test_the_ruling_request_video_is_listed(client):
+    """RES-1: the guide's « Comment soumettre une demande de décision dans le portail
+    client de la GCRA » is among the videos."""
+    videos = soup(client.get("/fr/resources/")).find(
+        "section", attrs={"aria-labelledby": "videos-heading"}
+    )
+    assert "Comment soumettre une demande de décision dans le portail client de la GCRA" in [
+        text(a) for a in videos.find_all("a")
+    ]
