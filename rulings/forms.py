@@ -187,6 +187,7 @@ SORTS = {
     "status": "status_label",
     "submitted": "submitted_at",
     "target": "target_date",
+    "account": "program_account__reference_number",
 }
 
 

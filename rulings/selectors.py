@@ -49,7 +49,7 @@ def ruling_list(
             | Q(kind__in=_matching(Ruling.Kind.choices, words))
             | Q(status__in=_matching(Ruling.Status.choices, words))
         )
-    rulings = rulings.annotate(
+    rulings = rulings.select_related("program_account").annotate(
         kind_label=_labels("kind", Ruling.Kind.choices),
         status_label=_labels("status", Ruling.Status.choices),
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from delegation.access import Perm, requires
+from delegation.access import Perm, access_for, requires
 from rulings import attachments, selectors, services
 from rulings.forms import (
     DETAIL_LABELS,
@@ -36,6 +36,7 @@ COLUMNS = [
     ("status", gettext_lazy("Status")),
     ("submitted", gettext_lazy("Submission date")),
     ("target", gettext_lazy("Target date")),
+    ("account", gettext_lazy("Program account")),
 ]
 STEPS = [
     ("context", gettext_lazy("Context")),
@@ -57,13 +58,15 @@ def _refused(request, ruling: Ruling):
 @never_cache
 @requires(Perm.VIEW_REQUESTS)
 def ruling_list(request):
-    """RUL-1: the current program account's requests. A constant number of queries
-    whatever their number: the header's, a count and the page's rows."""
+    """RUL-1: the business's requests, of every program account of it the person may
+    see requests on. A constant number of queries whatever their number: the header's, a
+    count and the page's rows."""
     form = RulingSearchForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     data = form.cleaned_data if form.is_bound and valid else {}
+    scope = access_for(request).account_filter(Perm.VIEW_REQUESTS, via="program_account")
     rows = selectors.ruling_list(
-        rulings=Ruling.objects.filter(program_account=request.acting.account),
+        rulings=Ruling.objects.filter(scope, business=request.acting.business),
         start=data.get("start"),
         end=data.get("end"),
         words=data.get("q", ""),

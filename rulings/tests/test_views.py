@@ -69,12 +69,28 @@ def five(importer_account):
     [
         (
             "en",
-            ["Case number", "Type", "Status", "Submission date", "Target date", "Actions"],
+            [
+                "Case number",
+                "Type",
+                "Status",
+                "Submission date",
+                "Target date",
+                "Program account",
+                "Actions",
+            ],
             "Decision rendered",
         ),
         (
             "fr",
-            ["Numéro de cas", "Type", "État", "Date de soumission", "Date cible", "Actions"],
+            [
+                "Numéro de cas",
+                "Type",
+                "État",
+                "Date de soumission",
+                "Date cible",
+                "Compte de programme",
+                "Actions",
+            ],
             "Décision rendue",
         ),
     ],
@@ -192,17 +208,20 @@ def test_list_pages_keep_the_search(employee_client, importer_account):
 
 
 @pytest.mark.spec("RUL-1", "DELEG-3")
-def test_list_shows_only_the_current_program_accounts_requests(employee_client, importer_account):
+def test_list_shows_the_business_requests_whatever_the_current_account(
+    employee_client, importer_account
+):
+    """RUL-1: the business's requests, whichever of its accounts is chosen in the header."""
     from business.tests.factories import ProgramAccountFactory
 
     other_account = ProgramAccountFactory(business=importer_account.business)
     mine = RulingFactory(program_account=importer_account)
-    RulingFactory(program_account=other_account)
+    theirs = RulingFactory(program_account=other_account)
     session = employee_client.session
     session["current_program_account"] = importer_account.pk
     session.save()
     page = soup(employee_client.get("/en/rulings/"))
-    assert [r[0] for r in rows(page)] == [mine.case_number]
+    assert sorted(r[0] for r in rows(page)) == sorted([mine.case_number, theirs.case_number])
 
 
 CONTEXT = {
@@ -464,3 +483,25 @@ def test_list_flags_open_requests_past_the_120_day_target(
         decided_late.case_number: False,
         on_time.case_number: False,
     }
+
+
+@pytest.mark.spec("RUL-1", "DELEG-0")
+def test_the_list_covers_the_business_within_the_persons_scope(importer_account, five):
+    """RUL-1: the list is the business's requests, of all its program accounts (it
+    covered one program account); an employee scoped to some accounts sees theirs only."""
+    from business.tests.factories import ProgramAccountFactory
+    from conftest import _client_for
+
+    second = ProgramAccountFactory(business=importer_account.business, reference_number="0002")
+    other = submitted(second, days_ago=3)
+    manager = EmploymentFactory(
+        business=importer_account.business, role=Employment.Role.BUSINESS_ACCOUNT_MANAGER
+    )
+    listed = [r[0] for r in rows(soup(_client_for(manager.user).get("/en/rulings/?per_page=50")))]
+    assert other.case_number in listed and five[3].case_number in listed
+    assert len(listed) == 6  # not the other business's
+    scoped = EmploymentFactory(business=importer_account.business, role=Employment.Role.READER)
+    scoped.program_accounts.add(second)
+    found = rows(soup(_client_for(scoped.user).get("/en/rulings/")))
+    assert [r[0] for r in found] == [other.case_number]
+    assert found[0][5] == "RM0002"
