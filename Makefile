@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test install assets oidc-provider translations messages lint clean stop
 
-run: install assets ## The portal with demo data, a Celery worker and its services
+run: install assets oidc-provider ## The portal with demo data, a Celery worker and its services
 	$(PY) scripts/devserver.py
 
 test: install assets oidc-provider translations ## The whole test suite

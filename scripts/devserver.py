@@ -4,6 +4,11 @@ Uses DATABASE_URL / REDIS_URL when they are set, else starts the embedded Postgr
 Redis (carm_portal/embedded.py); starts clamd when it is installed (scripts/clamd.sh);
 migrates, compiles the translations, loads the demo data, then runs the web server and
 a Celery worker (with its beat) until Ctrl-C, which stops every process it started.
+
+Both sign-in paths of the guide (SPEC SIGN-3): GCKey, and a Sign-In Partner through the
+**test federation** (tests/oidc/provider.mjs, the one the tests use; its pages say
+"Test federation"), started here unless OIDC_RP_CLIENT_ID names a real federation.
+Production never starts it: it reads the real federation's settings (ADR 0006).
 """
 
 from __future__ import annotations
@@ -50,6 +55,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, ask_stop)
     try:
         start_services(env, started, embedded)
+        federation = start_test_federation(env)
+        if federation is not None:
+            processes.append(federation)
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("compiletranslations", env=env)
         manage("seed_demo", env=env)
@@ -100,6 +108,64 @@ def main() -> int:
         if started["embedded"]:
             embedded.stop_all()
         say("stopped")
+
+
+FEDERATION_PORT = os.environ.get("OIDC_TEST_FEDERATION_PORT", "8010")
+FEDERATION_CLIENT = ("carm-portal", "carm-portal-test-secret")  # test federation only
+
+
+def start_test_federation(env: dict) -> subprocess.Popen | None:
+    """The test Sign-In Partner federation on loopback (SIGN-3), configured in ``env``."""
+    if env.get("OIDC_RP_CLIENT_ID"):
+        say("Sign-In Partner: the federation configured by OIDC_RP_CLIENT_ID")
+        return None
+    here = ROOT / "tests" / "oidc"
+    node = shutil.which("node")
+    if node is None or not (here / "node_modules" / "oidc-provider").is_dir():
+        say("Sign-In Partner: not available (run `make oidc-provider`; needs Node.js 18+)")
+        return None
+    local = ROOT / ".local"
+    local.mkdir(exist_ok=True)
+    ready = local / "oidc-federation.ready"
+    ready.unlink(missing_ok=True)
+    client_id, secret = FEDERATION_CLIENT
+    process = subprocess.Popen(  # noqa: S603 - our own script
+        [node, str(here / "provider.mjs")],
+        cwd=here,
+        env={
+            "PATH": env.get("PATH", ""),
+            "HOME": env.get("HOME", str(local)),
+            "OIDC_TEST_PORT": FEDERATION_PORT,
+            "OIDC_TEST_CLIENT_ID": client_id,
+            "OIDC_TEST_CLIENT_SECRET": secret,
+            "NODE_ENV": "test",
+            "OIDC_TEST_REDIRECT_URIS": f"http://{HOST}:{PORT}/oidc/callback/,"
+            f"http://localhost:{PORT}/oidc/callback/",
+            "OIDC_TEST_KEYS": str(local / "oidc-federation-keys.json"),
+            "OIDC_TEST_READY_FILE": str(ready),
+        },
+        stdout=(local / "oidc-federation.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not (ready.exists() and ready.read_text()):
+        if process.poll() is not None:
+            say("Sign-In Partner: the test federation stopped (see .local/oidc-federation.log)")
+            return None
+        time.sleep(0.1)
+    if not (ready.exists() and ready.read_text()):
+        process.terminate()
+        say("Sign-In Partner: the test federation did not start (.local/oidc-federation.log)")
+        return None
+    issuer = ready.read_text().strip()
+    env["OIDC_RP_CLIENT_ID"], env["OIDC_RP_CLIENT_SECRET"] = client_id, secret
+    env["OIDC_OP_DISCOVERY_URL"] = f"{issuer}/.well-known/openid-configuration"
+    say(
+        f"Sign-In Partner: a TEST federation (not real banks) at {issuer}: choose any bank "
+        "and type any test account name"
+    )
+    return process
 
 
 def start_services(env: dict, started: dict, embedded) -> None:
