@@ -735,6 +735,24 @@ def client_group_rename(*, group: ClientGroup, name: str, request) -> ClientGrou
     return locked
 
 
+def _tell_losses(group: ClientGroup, pairs: set) -> None:
+    """Notify each (employment, client) pair that lost its access through ``group`` and
+    has no other way to it (a direct assignment, another group not deleted)."""
+    stamp = timezone.now().timestamp()
+    for member, client in sorted(pairs, key=lambda pair: (pair[0].pk, pair[1].pk)):
+        still = (
+            ClientAssignment.objects.filter(employment=member, client=client).exists()
+            or ClientGroup.objects.filter(deleted_at=None, members=member, clients=client).exists()
+        )
+        if not still:
+            _tell_employee(
+                member,
+                client,
+                granted=False,
+                key=f"group-lost:{group.pk}:{member.pk}:{client.pk}:{stamp}",
+            )
+
+
 def client_group_delete(*, group: ClientGroup, request) -> None:
     """Deleted groups keep their row and name; their employees lose the group's clients
     at once (the grants read only groups not deleted)."""
@@ -748,6 +766,12 @@ def client_group_delete(*, group: ClientGroup, request) -> None:
             business=locked.provider,
             subject=locked.name,
             changes={"group": locked.pk, "name": locked.name},
+        )
+        # DELEG-6: its members are told about the clients they lose with it.
+        members = list(locked.members.select_related("user"))
+        _tell_losses(
+            locked,
+            {(member, client) for member in members for client in locked.clients.all()},
         )
 
 
@@ -768,6 +792,11 @@ def client_group_update(
         add_clients = _active_clients(provider, add_clients)
         add_members = _provider_employments(provider, add_members)
         remove_clients, remove_members = list(remove_clients), list(remove_members)
+        before = {
+            (member, client)
+            for member in locked.members.select_related("user")
+            for client in locked.clients.all()
+        }
         locked.clients.add(*add_clients)
         locked.clients.remove(*remove_clients)
         locked.members.add(*add_members)
@@ -788,6 +817,14 @@ def client_group_update(
             subject=locked.name,
             changes=changes,
         )
+        # DELEG-6: members removed, and members of clients removed, are told about the
+        # clients they lose (unless another assignment or group still gives them).
+        after = {
+            (member, client)
+            for member in locked.members.select_related("user")
+            for client in locked.clients.all()
+        }
+        _tell_losses(locked, before - after)
         # New members get every client of the group; the others get the new clients.
         stamp = timezone.now().timestamp()
         clients = list(locked.clients.all())

@@ -378,3 +378,42 @@ def test_group_changes_tell_each_member_of_the_clients_they_gain(world):
         "You can now act for Second Client Inc.",
     ]
     assert told("biz_group") == ["You can now act for Second Client Inc."]
+
+
+@pytest.mark.spec("DELEG-5", "DELEG-6")
+def test_group_losses_and_deletion_tell_each_member_of_the_clients_they_lose(world):
+    """DELEG-6: removing a member or a client from a group, or deleting the group, tells
+    each member who loses a client (gains only were told)."""
+    request = type("R", (), {"user": world.users["biz_bam"], "META": {}})()
+    group = world.extra["client_group"]  # holds the client; biz_group is a member
+    other = BusinessFactory(legal_name="Second Client Inc.")
+    Relationship.objects.create(
+        provider=world.broker1, client=other, kind="business", status="active"
+    )
+    newcomer = world.employment("biz_unassigned")
+    services.client_group_update(
+        group=group, add_clients=[other], add_members=[newcomer], request=request
+    )
+
+    def lost(principal):
+        return sorted(
+            Notice.objects.filter(
+                type__code="client_access_changed",
+                recipients__user=world.users[principal],
+                subject_en__startswith="You no longer",
+            ).values_list("subject_en", flat=True)
+        )
+
+    services.client_group_update(group=group, remove_clients=[other], request=request)
+    assert lost("biz_group") == ["You no longer act for Second Client Inc."]
+    assert lost("biz_unassigned") == ["You no longer act for Second Client Inc."]
+    services.client_group_update(group=group, remove_members=[newcomer], request=request)
+    assert lost("biz_unassigned") == [
+        "You no longer act for Client Importer Inc.",
+        "You no longer act for Second Client Inc.",
+    ]
+    services.client_group_delete(group=group, request=request)
+    assert lost("biz_group") == [
+        "You no longer act for Client Importer Inc.",
+        "You no longer act for Second Client Inc.",
+    ]
