@@ -562,3 +562,37 @@ def test_a_manager_may_leave_when_another_remains(bam_client, bam, business):
     assert bam_client.post(f"/en/portal/configure/employees/{bam.pk}/remove/").status_code == 302
     bam.refresh_from_db()
     assert bam.status == S.REMOVED
+
+
+@pytest.mark.spec("DELEG-6", "DELEG-0", "STAFF-2")
+def test_staff_corrections_of_an_employment_are_audited_told_and_keep_a_manager(
+    staff_client, importer_account
+):
+    """DELEG-6: staff editing an employment in the admin is audited and tells the person
+    and the managers; the last Business Account Manager is never demoted."""
+    from carm_portal.models import AuditEntry
+    from notices.models import NoticeRecipient
+
+    business = importer_account.business
+    bam = EmploymentFactory(business=business, role=Employment.Role.BUSINESS_ACCOUNT_MANAGER)
+    reader = EmploymentFactory(business=business, role=Employment.Role.READER)
+
+    def post(employment, role):
+        data = {"role": role, "status": employment.status, "comment": employment.comment}
+        return staff_client.post(f"/admin/delegation/employment/{employment.pk}/change/", data)
+
+    response = post(bam, Employment.Role.READER)
+    assert response.status_code == 302
+    bam.refresh_from_db()
+    assert bam.role == Employment.Role.BUSINESS_ACCOUNT_MANAGER
+    assert not AuditEntry.objects.filter(action="employment.changed_by_staff").exists()
+
+    assert post(reader, Employment.Role.EDITOR).status_code == 302
+    reader.refresh_from_db()
+    assert reader.role == Employment.Role.EDITOR
+    entry = AuditEntry.objects.get(action="employment.changed_by_staff")
+    assert (
+        entry.changes["before"]["role"] == "reader" and entry.changes["after"]["role"] == "editor"
+    )
+    assert NoticeRecipient.objects.filter(user=reader.user).exists()
+    assert NoticeRecipient.objects.filter(user=bam.user).exists()
