@@ -4,8 +4,13 @@ request. Bank details are never shown, only the masked account number."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from carm_portal.admin import ReadOnlyAdmin
@@ -37,8 +42,73 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class CorrectionForm(forms.Form):
+    """LINK-5: a correction is a new transaction of the difference (as in accounting)."""
+
+    amount = forms.DecimalField(
+        label=_("Amount of the correction"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("The difference: positive adds a debit, negative a credit."),
+    )
+    description = forms.CharField(label=_("Description (English)"), max_length=100)
+    description_fr = forms.CharField(label=_("Description (French)"), max_length=100)
+    reason = forms.CharField(
+        label=_("Reason (told to the business)"), max_length=500, widget=forms.Textarea
+    )
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if not amount:
+            raise ValidationError(_("A correction has an amount other than zero."))
+        return amount
+
+
 @admin.register(Transaction)
 class TransactionAdmin(ReadOnlyAdmin):
+    """Read-only; staff correct a wrong transaction with a new one (LINK-5)."""
+
+    readonly_fields = ("correct_link",)
+
+    @admin.display(description=_("correction"))
+    def correct_link(self, obj):
+        url = reverse("admin:finance_transaction_correct", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Correct this transaction"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/correct/",
+                self.admin_site.admin_view(self.correct_view),
+                name="finance_transaction_correct",
+            ),
+            *super().get_urls(),
+        ]
+
+    def correct_view(self, request, pk):
+        if not request.user.is_staff or not request.user.has_perm("finance.view_transaction"):
+            raise PermissionDenied
+        original = get_object_or_404(Transaction, pk=pk)
+        form = CorrectionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            correction = services.transaction_correct(
+                original=original, request=request, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                _("Transaction %(number)s added; the business was notified.")
+                % {"number": correction.number},
+            )
+            return redirect(reverse("admin:finance_transaction_change", args=[correction.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": original,
+            "title": _("Correct transaction %(number)s") % {"number": original.number},
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/finance/transaction/correct.html", context)
+
     list_display = (
         "number",
         "date",

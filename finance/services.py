@@ -634,3 +634,70 @@ def security_record(
             changes={"kind": kind, "amount": str(amount)},
         )
         return security
+
+
+# --- LINK-5: corrections by CBSA staff ----------------------------------------------------
+
+
+def transaction_correct(
+    *,
+    original: Transaction,
+    amount: Decimal,
+    description: str,
+    description_fr: str,
+    reason: str,
+    request,
+) -> Transaction:
+    """Correct a transaction on file the way accounting does: a new transaction of the
+    difference, dated today, on the same program account (LINK-5). The original and every
+    statement already issued stay as they are (the next statement lists the correction).
+    Audited as a staff action; the business is told."""
+    from notices.services import notice_send
+
+    if not amount:
+        raise ValidationError(_("A correction has an amount other than zero."))
+    with transaction.atomic():
+        original = Transaction.objects.select_for_update().get(pk=original.pk)
+        count = Transaction.objects.filter(number__startswith=f"{original.number}-C").count()
+        correction = Transaction(
+            program_account=original.program_account,
+            number=f"{original.number}-C{count + 1}",
+            date=timezone.localdate(),
+            description=description,
+            description_fr=description_fr,
+            amount=amount,
+            total_duties_taxes=ZERO,
+            status=Transaction.Status.OPEN if amount > 0 else Transaction.Status.OPEN_CREDIT,
+            due_date=None,
+        )
+        _validate(correction, "correction")
+        correction.save()
+        transaction_balances_refresh(
+            program_account=original.program_account, since=correction.date
+        )
+        account = original.program_account
+        audit_record(
+            action="finance.transaction_corrected",
+            request=request,
+            business=account.business,
+            subject=original.number,
+            changes={
+                "corrected": original.number,
+                "correction": correction.number,
+                "amount": str(amount),
+                "reason": reason,
+            },
+        )
+        notice_send(
+            type_code="ledger_corrected",
+            business=account.business,
+            program_account=account,
+            context={
+                "number": correction.number,
+                "corrected": original.number,
+                "amount": amount,
+                "reason": reason,
+            },
+            reference=f"ledger-corrected:{correction.number}",
+        )
+    return correction

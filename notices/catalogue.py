@@ -100,6 +100,14 @@ CATALOGUE = [
         EMPLOYEES,
         True,
     ),
+    # LINK-5: CBSA staff corrected what is on file (a new correcting transaction).
+    (
+        "ledger_corrected",
+        "Financial information – Correction by the CBSA",
+        "Renseignements financiers – Correction par l'ASFC",
+        EMPLOYEES,
+        True,
+    ),
     # The person's own sign-in (SEC-1, SEC-4): sent to them only.
     (
         "second_factor_failed",
@@ -135,6 +143,7 @@ CONTEXT = {
     "document_rejected": ("case_number", "file_name", "reason"),  # infected, type, unreadable
     "ruling_status_changed": ("case_number", "status"),
     "statement_available": ("period_start", "period_end", "due_date"),
+    "ledger_corrected": ("number", "corrected", "amount", "reason"),
     "second_factor_failed": ("locked",),
     "second_factor_reset": (),
 }

@@ -571,3 +571,47 @@ def money_text(amount, language):
 
     with translation.override(language):
         return money(amount).replace("\xa0", " ")
+
+
+@pytest.mark.spec("LINK-5", "STAFF-2")
+def test_staff_correct_a_transaction_with_a_new_one_audited_and_told(
+    staff_client, bam_client, account, history
+):
+    """LINK-5: a wrong amount on file is corrected by CBSA staff in the admin: a new
+    transaction of the difference, audited, the business told; the original and the
+    statement already issued stay as they are."""
+    from carm_portal.models import AuditEntry
+    from finance.models import Statement, StatementLine, Transaction
+    from notices.models import NoticeRecipient
+
+    statement = services.statement_issue(program_account=account, issue_date=D(2026, 10, 25))
+    original = statement.lines.first().transaction
+    lines_before = list(StatementLine.objects.values_list("pk", "amount", "description"))
+    url = f"/admin/finance/transaction/{original.pk}/correct/"
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    data = {
+        "amount": "0",
+        "description": "Correction",
+        "description_fr": "Correction",
+        "reason": "Duplicate",
+    }
+    refused = staff_client.post(url, data)
+    assert refused.status_code == 200 and "other than zero" in refused.content.decode()
+    response = staff_client.post(url, {**data, "amount": "-100.00", "reason": "Amount keyed twice"})
+    assert response.status_code == 302
+    correction = Transaction.objects.get(number=f"{original.number}-C1")
+    assert correction.amount == Decimal("-100.00") and correction.status == "open_credit"
+    assert Transaction.objects.get(pk=original.pk).amount == original.amount
+    assert list(StatementLine.objects.values_list("pk", "amount", "description")) == lines_before
+    assert Statement.objects.get(pk=statement.pk).balance == statement.balance
+    entry = AuditEntry.objects.get(action="finance.transaction_corrected")
+    assert entry.changes["correction"] == correction.number and entry.actor.is_staff
+    assert NoticeRecipient.objects.filter(
+        user=bam_client.user, notice__type__code="ledger_corrected"
+    ).exists()
+    # The portal shows the correction in both languages.
+    listed = text(soup(bam_client.get("/fr/finance/transactions/")).main)
+    assert correction.number in listed
+    # Staff only: the portal's people never reach it.
+    assert bam_client.get(url).status_code in (302, 403, 404)
