@@ -29,7 +29,7 @@ from enum import StrEnum
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from business.models import Business, ProgramAccount
@@ -246,10 +246,24 @@ def _grants_for(user) -> dict[int, Grant]:
         clientgroup__deleted_at__isnull=True,
         clientgroup__members__in=employment_ids,
     ).values("business_id")
+    # DELEG-1, DELEG-4: a direct assignment may name some of the client's accounts; a
+    # client group gives the whole client.
+    assignment_scope = (
+        ClientAssignment.objects.filter(
+            employment_id__in=employment_ids, client_id=OuterRef("client_id")
+        )
+        .values("client_id")
+        .annotate(scope=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)))
+        .values("scope")[:1]
+    )
     relationships = (
         Relationship.objects.filter(status=Relationship.Status.ACTIVE, provider_id__in=providers)
         .filter(Q(provider_id__in=bam_of) | Q(client_id__in=assigned) | Q(client_id__in=grouped))
-        .annotate(delegated=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)))
+        .annotate(
+            delegated=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)),
+            via_group=Exists(grouped.filter(business_id=OuterRef("client_id"))),
+            assigned_accounts=Subquery(assignment_scope),
+        )
         .order_by("pk")
     )
     for relationship in relationships:
@@ -263,6 +277,13 @@ def _grants_for(user) -> dict[int, Grant]:
             accounts = None
         else:
             accounts = frozenset(relationship.delegated or ())
+        chosen = relationship.assigned_accounts
+        if (
+            employment.role != Role.BUSINESS_ACCOUNT_MANAGER
+            and not relationship.via_group
+            and chosen
+        ):
+            accounts = frozenset(chosen) if accounts is None else accounts & frozenset(chosen)
         grants[relationship.client_id] = Grant(
             business_id=relationship.client_id,
             permissions=frozenset(permissions),

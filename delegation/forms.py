@@ -287,3 +287,24 @@ class ClientGroupMembersForm(forms.Form):
 
 
 # --- end of relationships -----------------------------------------------------------------
+
+
+class AssignmentAccountsForm(forms.Form):
+    """DELEG-1, DELEG-4: the client's program accounts an employee acts on."""
+
+    program_accounts = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Program accounts"),
+        queryset=ProgramAccount.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None chosen: every program account of the client."),
+    )
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["program_accounts"]
+        field.queryset = accounts
+        field.label_from_instance = lambda account: (
+            account.full_reference + (f" {account.name}" if account.name else "")
+        )
+        self.helper = form_helper()

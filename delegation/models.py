@@ -270,6 +270,14 @@ class ClientAssignment(models.Model):
         related_name="+",
         verbose_name=_("client"),
     )
+    # DELEG-1, DELEG-4: « certains clients/comptes »: none chosen, every program account
+    # the relationship covers; else only these (within what the relationship covers).
+    program_accounts = models.ManyToManyField(
+        "business.ProgramAccount",
+        blank=True,
+        related_name="+",
+        verbose_name=_("program accounts"),
+    )
     created_at = models.DateTimeField(_("assigned"), auto_now_add=True)
 
     class Meta:

@@ -678,6 +678,62 @@ def client_unassign(*, assignment: ClientAssignment, request) -> None:
         locked.delete()
 
 
+def assignable_accounts(assignment: ClientAssignment):
+    """The client's program accounts an assignment may name: those its relationship with
+    the provider covers (all of them for a business relationship)."""
+    relationship = (
+        Relationship.objects.filter(
+            provider_id=assignment.employment.business_id,
+            client_id=assignment.client_id,
+            status=Relationship.Status.ACTIVE,
+        )
+        .prefetch_related("program_accounts")
+        .first()
+    )
+    accounts = ProgramAccount.objects.filter(business_id=assignment.client_id)
+    if relationship is not None and relationship.kind != Relationship.Kind.BUSINESS:
+        accounts = accounts.filter(pk__in=[a.pk for a in relationship.program_accounts.all()])
+    return accounts.order_by("program_identifier", "reference_number")
+
+
+def client_assignment_accounts(
+    *, assignment: ClientAssignment, program_accounts: Iterable[ProgramAccount], request
+) -> ClientAssignment:
+    """DELEG-1, DELEG-4: limit an employee's assignment to some of the client's program
+    accounts (none chosen: all the relationship covers). Audited; the employee is told."""
+    with transaction.atomic():
+        locked = (
+            ClientAssignment.objects.select_for_update(of=("self",))
+            .select_related("employment__business", "employment__user", "client")
+            .filter(pk=assignment.pk)
+            .first()
+        )
+        if locked is None:
+            raise DelegationError(_("This assignment has already been removed."))
+        allowed = set(assignable_accounts(locked).values_list("pk", flat=True))
+        chosen = [a for a in program_accounts if a.pk in allowed]
+        before = sorted(a.full_reference for a in locked.program_accounts.all()) or ["all"]
+        after = sorted(a.full_reference for a in chosen) or ["all"]
+        if before == after:
+            return locked
+        locked.program_accounts.set(chosen)
+        audit_record(
+            action="client_assignment.accounts_changed",
+            request=request,
+            business=locked.employment.business,
+            acting_for=locked.client,
+            subject=f"{locked.employment.user} → {locked.client}",
+            changes={"assignment": locked.pk, "before": before, "after": after},
+        )
+        _tell_employee(
+            locked.employment,
+            locked.client,
+            granted=True,
+            key=f"client-accounts:{locked.pk}:{timezone.now().timestamp()}",
+        )
+    return locked
+
+
 def _group_name_taken(provider: Business, name: str, *, excluding: int | None = None) -> bool:
     # Deleted groups count too: their names are never reused (DELEG-5).
     return (

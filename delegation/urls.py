@@ -35,6 +35,11 @@ urlpatterns = [
     ),
     path("clients/", views.clients, name="clients"),
     path("clients/assignments/<int:pk>/remove/", views.assignment_remove, name="assignment_remove"),
+    path(
+        "clients/assignments/<int:pk>/accounts/",
+        views.assignment_accounts,
+        name="assignment_accounts",
+    ),
     path("client-groups/", views.client_groups, name="client_groups"),
     path("client-groups/<int:pk>/", views.client_group, name="client_group"),
     path("client-groups/<int:pk>/delete/", views.client_group_delete, name="client_group_delete"),

@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from business.models import Business, ProgramAccount
 from delegation import selectors, services
 from delegation.access import Perm, requires
 from delegation.forms import (
     AssignClientsForm,
+    AssignmentAccountsForm,
     ClientGroupMembersForm,
     ClientGroupNameForm,
     EmployeeApproveForm,
@@ -658,6 +659,33 @@ def clients(request):
         request,
         "delegation/clients.html",
         {"form": form, "page": page, "rows": rows, "has_groups": groups.exists()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS, model=ClientAssignment, via="employment__business")
+def assignment_accounts(request, pk: int):
+    """DELEG-1, DELEG-4: limit an employee's assignment to some of the client's accounts."""
+    assignment = request.acting.object
+    form = AssignmentAccountsForm(
+        request.POST or None,
+        accounts=services.assignable_accounts(assignment),
+        initial={"program_accounts": list(assignment.program_accounts.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_assignment_accounts(
+                assignment=assignment,
+                program_accounts=form.cleaned_data["program_accounts"],
+                request=request,
+            )
+        except DelegationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The program accounts of the assignment were saved."))
+        return redirect("delegation:clients")
+    return render(
+        request, "delegation/assignment_accounts.html", {"assignment": assignment, "form": form}
     )
 
 

@@ -27,7 +27,7 @@ ROUTES = [
     Route("business:home", "GET", expect(302, 302, 200, 200, 200, 200, 302, 200, 200, 200, 200, 200, 200, 200)),
     # Switching to the client's account A / B (HOME-1, DELEG-4).
     Route("business:switch_account", "POST", expect(302, 404, 302, 302, 302, 302, 404, 302, 302, 302, 302, 404, 302, 404), data=lambda w: {"account": w.account_a.pk}, label="account A"),
-    Route("business:switch_account", "POST", expect(302, 404, 302, 404, 302, 302, 404, 302, 302, 302, 302, 404, 404, 404), data=lambda w: {"account": w.account_b.pk}, label="account B"),
+    Route("business:switch_account", "POST", expect(302, 404, 302, 404, 302, 302, 404, 302, 302, 302, 302, 404, 404, 404, account_a_only=404), data=lambda w: {"account": w.account_b.pk}, label="account B"),
     Route("business:area", "GET", expect(302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200), args=lambda w: {"key": "accounts"}),
     # Linking (LINK-2 … LINK-4): open to every signed-in person.
     Route("business:request_access", "GET", expect(302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
@@ -43,6 +43,6 @@ ROUTES = [
     Route("business:program_accounts", "GET", expect(302, 404, 200, 200, 200, 200, 404, 200, 200, 200, 200, 200, 403, 200)),
     # Program account profiles: delegated accounts only.
     Route("business:program_account_profile", "GET", expect(302, 404, 200, 200, 200, 200, 404, 200, 200, 200, 200, 404, 200, 404), args=_a, label="account A"),
-    Route("business:program_account_profile", "GET", expect(302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404), args=_b, label="account B"),
+    Route("business:program_account_profile", "GET", expect(302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404, account_a_only=404), args=_b, label="account B"),
 ]
 # fmt: on

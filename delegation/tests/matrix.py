@@ -84,6 +84,8 @@ RELATIONSHIP_ROUTES = [
     Route("delegation:clients", "GET", expect(302, 404, 403, 403, 403, 403, 404, 200, 403, 403, 403, 403, 403, 403), client_current=False, label="own business"),
     Route("delegation:clients", "POST", expect(302, 404, 403, 403, 403, 403, 404, 302, 403, 403, 403, 403, 403, 403), client_current=False, label="own business", data=lambda w: {"clients": [w.client.pk], "employees": [w.employment("biz_unassigned").pk]}),
     Route("delegation:assignment_remove", "POST", expect(302, 404, 404, 404, 404, 404, 404, 302, 403, 403, 403, 403, 404, 404), args=lambda w: {"pk": w.employment("biz_assigned").client_assignments.get().pk}),
+    Route("delegation:assignment_accounts", "GET", expect(302, 404, 404, 404, 404, 404, 404, 200, 403, 403, 403, 403, 404, 404), args=lambda w: {"pk": w.employment("biz_assigned").client_assignments.get().pk}),
+    Route("delegation:assignment_accounts", "POST", expect(302, 404, 404, 404, 404, 404, 404, 302, 403, 403, 403, 403, 404, 404), args=lambda w: {"pk": w.employment("biz_assigned").client_assignments.get().pk}, data=lambda w: {"program_accounts": [w.account_a.pk]}, label="account A only"),
     # DELEG-5: client groups, the service provider's BAM only.
     Route("delegation:client_groups", "GET", expect(302, 404, 403, 403, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403)),
     Route("delegation:client_groups", "GET", expect(302, 404, 403, 403, 403, 403, 404, 200, 403, 403, 403, 403, 403, 403), client_current=False, label="own business"),

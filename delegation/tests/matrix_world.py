@@ -48,11 +48,20 @@ PRINCIPALS = (
     "biz_unassigned",  # Broker 1's Editor, not assigned to the client
     "prog_assigned",  # Broker 2's Editor, assigned; Broker 2 has program management of A
     "ended",  # Broker 3's Editor, assigned; Broker 3's relationship was ended
+    "biz_account_a",  # Broker 1's Editor, assigned to the client's account A only (DELEG-4)
 )
 
 
-def expect(*statuses: int) -> dict[str, int]:
-    """One row's expected statuses, in the order of PRINCIPALS."""
+def expect(*statuses: int, account_a_only: int | None = None) -> dict[str, int]:
+    """One row's expected statuses, in the order of PRINCIPALS.
+
+    The last principal, ``biz_account_a``, gets ``biz_assigned``'s status unless the row
+    says otherwise (``account_a_only``: a row acting on account B, which they may not see).
+    """
+    if len(statuses) == len(PRINCIPALS) - 1:
+        statuses = (*statuses, statuses[PRINCIPALS.index("biz_assigned")])
+        if account_a_only is not None:
+            statuses = (*statuses[:-1], account_a_only)
     if len(statuses) != len(PRINCIPALS):
         raise ValueError(f"{len(statuses)} statuses for {len(PRINCIPALS)} principals")
     return dict(zip(PRINCIPALS, statuses, strict=True))
@@ -168,6 +177,9 @@ def build_world() -> World:
         employment=employ("prog_assigned", brokers[1], R.EDITOR), client=client
     )
     ClientAssignment.objects.create(employment=employ("ended", brokers[2], R.EDITOR), client=client)
+    ClientAssignment.objects.create(
+        employment=employ("biz_account_a", brokers[0], R.EDITOR), client=client
+    ).program_accounts.add(account_a)
     # A person asking to join the client (LINK-2): the managers answer it (DELEG-1).
     world.extra["pending_request"] = EmploymentFactory(
         business=client, status=Employment.Status.PENDING, comment="I file our B3s."

@@ -417,3 +417,34 @@ def test_group_losses_and_deletion_tell_each_member_of_the_clients_they_lose(wor
         "You no longer act for Client Importer Inc.",
         "You no longer act for Second Client Inc.",
     ]
+
+
+@pytest.mark.spec("DELEG-1", "DELEG-4", "X-4")
+def test_an_employee_assigned_to_one_of_a_clients_two_accounts_sees_only_that_one(world):
+    """DELEG-1, DELEG-4 (« Gérez l'accès de vos employés à certains clients/comptes »): the
+    broker's manager limits an employee's assignment to account A; the employee then acts
+    on A only: B's pages answer 404 and B leaves their header; the change is audited and
+    the employee told."""
+    from carm_portal.models import AuditEntry
+
+    manager = own(world, "biz_bam")
+    assignment = world.employment("biz_assigned").client_assignments.get()
+    url = f"/fr/portal/configure/clients/assignments/{assignment.pk}/accounts/"
+    page = soup(manager.get(url))
+    boxes = page.select("input[name=program_accounts]")
+    assert len(boxes) == 2 and text(page.h1).startswith("Les comptes de")
+    response = manager.post(url, {"program_accounts": [world.account_a.pk]})
+    assert response.status_code == 302
+    assert list(assignment.program_accounts.all()) == [world.account_a]
+    assert AuditEntry.objects.filter(action="client_assignment.accounts_changed").exists()
+    employee = client_for(world, "biz_assigned")
+    a = f"/en/portal/program-accounts/{world.account_a.pk}/"
+    b = f"/en/portal/program-accounts/{world.account_b.pk}/"
+    assert employee.get(a).status_code == 200
+    assert employee.get(b).status_code == 404
+    home = soup(employee.get("/en/portal/home/"))
+    offered = [o.get("value") for o in home.select("form.switcher option")]
+    assert str(world.account_a.pk) in offered and str(world.account_b.pk) not in offered
+    # Choosing none gives back every account the relationship covers.
+    manager.post(url, {})
+    assert client_for(world, "biz_assigned").get(b).status_code == 200

@@ -34,10 +34,10 @@ ROUTES = [
     Route("documents:upload_files", "POST", expect(302, 404, 302, 302, 302, 403, 404, 302, 302, 302, 403, 302, 302, 302), label="without step 1"),
     # The confirmation of an upload on the client's account A / B.
     Route("documents:confirmation", "GET", expect(302, 404, 200, 200, 200, 200, 404, 200, 200, 200, 200, 404, 200, 404), args=lambda w: {"pk": _batch(w.account_a).pk}, label="account A"),
-    Route("documents:confirmation", "GET", expect(302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404), args=lambda w: {"pk": _batch(w.account_b).pk}, label="account B"),
+    Route("documents:confirmation", "GET", expect(302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404, account_a_only=404), args=lambda w: {"pk": _batch(w.account_b).pk}, label="account B"),
     # Downloads (DOC-4): a clean file to whoever may view the account's requests …
     Route("documents:download", "GET", expect(302, 404, 200, 200, 200, 200, 404, 200, 200, 200, 200, 404, 200, 404), args=lambda w: {"pk": _document(w.account_a).pk}, label="clean, account A"),
-    Route("documents:download", "GET", expect(302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404), args=lambda w: {"pk": _document(w.account_b).pk}, label="clean, account B"),
+    Route("documents:download", "GET", expect(302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404, account_a_only=404), args=lambda w: {"pk": _document(w.account_b).pk}, label="clean, account B"),
     # … and nothing in quarantine, to anyone.
     Route("documents:download", "GET", expect(302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404), args=lambda w: {"pk": _document(w.account_a, "pending").pk}, label="pending"),
     Route("documents:download", "GET", expect(302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404), args=lambda w: {"pk": _document(w.account_a, "infected").pk}, label="infected"),

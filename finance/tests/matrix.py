@@ -94,7 +94,9 @@ def _invoice_b(w):
 
 # Whoever may read account A's money; B is out of the PAM's and program management's reach.
 READ_A = expect(302, 404, 200, 200, 200, 200, 404, 200, 200, 200, 200, 404, 200, 404)
-READ_B = expect(302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404)
+READ_B = expect(
+    302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404, account_a_only=404
+)
 # FIN-1, FIN-2 on the current account (biz_unassigned and ended: their own account).
 VIEW = expect(302, 404, 200, 200, 200, 200, 404, 200, 200, 200, 200, 200, 200, 200)
 # FIN-3: Editors and up; readers (the client's or the broker's) only read.

@@ -63,7 +63,7 @@ ROUTES = [
     Route("rulings:new", "GET", expect(302, 404, 200, 200, 200, 403, 404, 200, 200, 200, 403, 200, 200, 200)),
     Route("rulings:new", "POST", expect(302, 404, 302, 302, 302, 403, 404, 302, 302, 302, 403, 302, 302, 302), data=lambda w: CONTEXT),
     Route("rulings:detail", "GET", VIEW, args=_ruling, label="account A"),
-    Route("rulings:detail", "GET", expect(302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404), args=_on_b, label="account B"),
+    Route("rulings:detail", "GET", expect(302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404, account_a_only=404), args=_on_b, label="account B"),
     Route("rulings:context", "GET", EDIT_GET, args=_draft),
     Route("rulings:context", "POST", EDIT_POST, args=_draft, data=lambda w: CONTEXT),
     Route("rulings:details", "GET", EDIT_GET, args=_draft),
