@@ -668,7 +668,7 @@ def assignment_accounts(request, pk: int):
     """DELEG-1, DELEG-4: limit an employee's assignment to some of the client's accounts."""
     assignment = request.acting.object
     form = AssignmentAccountsForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         accounts=services.assignable_accounts(assignment),
         initial={"program_accounts": list(assignment.program_accounts.all())},
     )
