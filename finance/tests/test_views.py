@@ -165,17 +165,19 @@ def test_export_selected_rows(employee_client, history):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     table = read_csv(response)
+    # X-1: the column headers in the page's language (English: the codes).
     assert table[0] == [
         "date",
-        "transaction_number",
+        "numéro de transaction",
         "description",
-        "kind",
-        "amount",
-        "due_date",
-        "status",
-        "account_balance",
+        "type",
+        "montant",
+        "date d'échéance",
+        "état",
+        "solde du compte",
     ]
-    # Machine-readable whatever the page's language: ISO dates, a point, codes.
+    # The values stay machine-readable whatever the page's language: ISO dates, a
+    # point, codes.
     assert table[1:] == [
         ["2026-10-09", "T3", "Commercial accounting declaration", "credit", "-2000.99", "", "open_credit", "1562.10"],
         ["2026-09-15", "T1", "Commercial accounting declaration", "debit", "3000.99", "2026-10-30", "open", "3000.99"],
