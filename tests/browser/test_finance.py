@@ -110,7 +110,9 @@ def test_export_transactions_and_download_a_statement(page, live_server, languag
     with page.expect_download() as download:
         page.get_by_role("button", name=words["export_selected"]).click()
     body = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
-    assert body[0].startswith("date,transaction_number,")
+    # the header in the page's language (English: the codes).
+    header = "date,transaction_number," if language == "en" else "date,numéro de transaction,"
+    assert body[0].startswith(header)
     assert [line.split(",")[1] for line in body[1:]] == ["13409539086013", "13409539085999"]
     assert "-2000.99" in body[1]
     # Select all on the page (static/js/finance.js), then clear one.
