@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from carm_portal import request_id
 from carm_portal.models import AuditEntry
 
 
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR (the proxy sets it in production)."""
+    """The client's address (SEC-6): REMOTE_ADDR, which TrustedProxyMiddleware has set
+    from the trusted proxies' X-Forwarded-For entry, or left as the peer's address."""
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
@@ -34,4 +36,5 @@ def audit_record(
         acting_for=acting_for,
         changes=changes or {},
         ip_address=client_ip(request),
+        request_id=getattr(request, "request_id", "") or request_id.current(),
     )
