@@ -25,6 +25,7 @@ from business.models import Address, Business, Person, ProgramAccount
 from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
 from carm_portal import guides
 from carm_portal.audit import audit_record
+from carm_portal.forms import parse_pk
 from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
 from finance.models import Transaction
@@ -321,10 +322,10 @@ def home(request):
 @require_POST
 def switch_account(request):
     """The header's switcher: another business or program account of the person."""
-    chosen = request.POST.get("account", "")
+    chosen = parse_pk(request.POST.get("account"))
     account = (
-        access_for(request).program_accounts().filter(pk=int(chosen)).first()
-        if chosen.isdigit()
+        access_for(request).program_accounts().filter(pk=chosen).first()
+        if chosen is not None
         else None
     )
     if account is None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from carm_portal.forms import parse_pk
 from delegation.access import Perm, requires
 from finance import crypto, pdf, selectors, services
 from finance.forms import (
@@ -255,7 +256,7 @@ def apply_credits(request):
         form = ApplyCreditsForm(initial={"key": uuid.uuid4()}, debits=debits)
         return render(request, "finance/apply_credits.html", {**context, "form": form})
     # The chosen debits settled meanwhile stay choosable, to say so clearly.
-    chosen = [int(pk) for pk in request.POST.getlist("debits") if pk.isdigit()]
+    chosen = [pk for pk in map(parse_pk, request.POST.getlist("debits")) if pk is not None]
     chosen = chosen[:OPEN_DEBITS_SHOWN]
     settled = selectors.debits_settled(account=account, ids=chosen)
     form = ApplyCreditsForm(request.POST, debits=debits + settled)

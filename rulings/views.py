@@ -353,7 +353,7 @@ def ruling_withdraw(request, pk: int):
 def published(request):
     """Published decisions (beyond the guide): anyone may search them; nothing about
     the requester is read or shown."""
-    words = " ".join(request.GET.get("q", "").split())[:100]
+    words = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:100]
     kind = request.GET.get("type", "")
     if kind not in Ruling.Kind.values:
         kind = ""
