@@ -3,7 +3,6 @@ services, each acting on the current program account (``request.acting.account``
 
 from __future__ import annotations
 
-import csv
 import uuid
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from carm_portal.exports import csv_writer
 from carm_portal.forms import parse_pk
 from delegation.access import Perm, requires
 from finance import crypto, pdf, selectors, services
@@ -42,13 +42,8 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = csv_writer()  # SEC-8: no formulas
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
     )
