@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import SecretQuestions, User
-from carm_portal.audit import audit_record
+from carm_portal.audit import audit_record, username_subject
 from carm_portal.tasks import enqueue_on_commit
 
 
@@ -113,7 +113,7 @@ def recovery_answers_check(*, username: str, data: dict, request) -> str:
     """'ok', 'wrong' or 'locked' (3 wrong sets lock recovery for 24 hours)."""
     questions = recovery_questions_for(username)
     if questions is None:
-        audit_record(action="recovery.failed", request=request, subject=username)
+        audit_record(action="recovery.failed", request=request, subject=username_subject(username))
         return "wrong"
     questions = SecretQuestions.objects.select_for_update().get(pk=questions.pk)
     now = timezone.now()

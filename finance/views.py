@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from carm_portal.audit import audit_record
 from carm_portal.exports import csv_writer
 from carm_portal.forms import parse_pk
 from delegation.access import Perm, requires
@@ -330,10 +331,22 @@ def pad(request):
     account = request.acting.account
     agreement = selectors.pad_for(account=account)
     details = crypto.decrypt_bank_details(agreement.bank_details) if agreement else None
+    if details is not None:
+        _audit_bank_details_shown(request, agreement)
     return render(
         request,
         "finance/pad.html",
         {"account": account, "agreement": agreement, "details": details},
+    )
+
+
+def _audit_bank_details_shown(request, agreement) -> None:
+    """SEC-9: who saw a pre-authorized debit's bank details, when, from where."""
+    audit_record(
+        action="pad.bank_details_shown",
+        request=request,
+        business=request.acting.business,
+        changes={"agreement": agreement.pk, "program_account": request.acting.account.pk},
     )
 
 
@@ -391,6 +404,7 @@ def pad_change(request):
             return redirect("finance:pad")
     else:
         details = crypto.decrypt_bank_details(agreement.bank_details)
+        _audit_bank_details_shown(request, agreement)
         form = PadForm(
             initial={
                 "institution": details["institution"],
