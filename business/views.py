@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -26,6 +27,7 @@ from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
 from carm_portal import guides
 from carm_portal.audit import audit_record
 from carm_portal.forms import parse_pk
+from carm_portal.ratelimit import over_limit, too_many
 from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
 from finance.models import Transaction
@@ -35,6 +37,21 @@ from finance.models import Transaction
 
 @login_required
 def request_access(request):
+    if request.method == "POST" and "request" in request.POST:
+        # SEC-6 anti-automation: each request notifies and emails the managers
+        wait = over_limit(
+            "access-request",
+            request.user.pk,
+            limit=settings.ACCESS_REQUESTS_PER_HOUR,
+            window=60 * 60,
+        )
+        if wait:
+            audit_record(action="access_request.rate_limited", request=request)
+            return too_many(
+                request,
+                wait,
+                _("You sent too many access requests. Please wait an hour, then try again."),
+            )
     search = EmployerSearchForm(request.POST or request.GET or None)
     business = None
     form = AccessRequestForm(request.POST if "request" in request.POST else None)
@@ -56,12 +73,20 @@ def request_access(request):
         ).exists():
             messages.info(request, _("You already have a request or access for this business."))
             return redirect("accounts:first_setup")
-        services.access_request_create(
-            user=request.user,
-            business=business,
-            comment=form.cleaned_data["comment"],
-            request=request,
-        )
+        try:
+            services.access_request_create(
+                user=request.user,
+                business=business,
+                comment=form.cleaned_data["comment"],
+                request=request,
+            )
+        except services.TooManyOpenRequests as refused:
+            form.add_error(None, str(refused))
+            return render(
+                request,
+                "business/request_access.html",
+                {"search": search, "business": business, "form": form},
+            )
         messages.success(
             request,
             _("Your request was sent to the managers of %(name)s. It is pending their answer.")

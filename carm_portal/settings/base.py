@@ -404,6 +404,14 @@ MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 SIGN_IN_MAX_FAILURES = 5
 SIGN_IN_FAILURE_WINDOW = 15 * 60
 SIGN_IN_LOCK_DURATION = 15 * 60
+# SC-5 anti-automation (SEC-6), counted in the cache by carm_portal.ratelimit: pending
+# access requests per person (each one notifies and emails a business's managers), access
+# requests sent per person and hour, published-rulings searches and /healthz calls per
+# client address and minute (ADR 0013: the cluster's probes stay far below).
+ACCESS_REQUESTS_MAX_OPEN = 3
+ACCESS_REQUESTS_PER_HOUR = 10
+RULINGS_SEARCH_PER_MINUTE = 30
+HEALTHZ_PER_MINUTE = 60
 # More than this many sign-in attempts a minute from one address: 429.
 SIGN_IN_MAX_PER_ADDRESS_PER_MINUTE = 20
 # Password recovery: 3 wrong sets of answers lock recovery for 24 hours.
