@@ -149,3 +149,43 @@ def test_unicode_digits_in_switch_account_and_apply_credits_answer_4xx(db):
     assert client.post("/en/portal/home/account/", {"account": "²"}).status_code == 404
     response = client.post("/en/finance/payments/apply-credits/", {"debits": ["²", "1"]})
     assert response.status_code == 200  # the form again, with its error
+
+
+API_FIELDS = ("classification_number", "origin", "treatment", "value", "currency")
+API_FIELDS += ("shipping_date",)
+WRONG_TYPES = [[], "x", 1, None, {"a": {"b": [1]}}]
+WRONG_TYPES += [
+    dict.fromkeys(API_FIELDS, v) for v in ([1], {"a": 1}, -1, 10**30, "²", "x" * 10_000)
+]
+
+
+@pytest.mark.spec("SEC-5")
+def test_the_api_takes_wrong_json_types_without_a_500(db, settings):
+    """The open API's JSON bodies with wrong types, and its query values hostile."""
+    settings.API_ANONYMOUS_RATE = "100000/minute"
+    from django.test import Client
+
+    client = Client()
+    failures = []
+    for body in WRONG_TYPES:
+        status, _response = _send_json(client, "/api/v1/calculations/", body)
+        if isinstance(status, str) or status >= 500:
+            failures.append((repr(body)[:60], status))
+    for label, value in HOSTILE.items():
+        for url in ("/api/v1/tariff/", "/api/v1/treatments/", "/api/v1/tariff/²/"):
+            query = dict.fromkeys(("q", "date", "origin", "page", "lang"), value)
+            status, _response = _send(client, "get", url, query)
+            if isinstance(status, str) or status >= 500:
+                failures.append((url, label, status))
+    assert not failures, failures
+
+
+def _send_json(client, url, body):
+    with transaction.atomic():
+        try:
+            response = client.post(url, body, content_type="application/json")
+            status = response.status_code
+        except Exception as exc:  # noqa: BLE001
+            status, response = f"500 {type(exc).__name__}: {str(exc)[:120]}", None
+        transaction.set_rollback(True)
+    return status, response
