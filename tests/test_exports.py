@@ -96,3 +96,21 @@ def test_delegation_history_page_shows_the_provider_by_name(world):
     assert "Zed" not in rows and "198.51.100.23" not in rows
     people = text(soup(page).select_one("select[name=person]"))
     assert "Zed" not in people
+
+
+@pytest.mark.spec("SEC-8", "FIN-5")
+def test_transactions_csv_neutralises_formulas_and_keeps_amounts(employee_client, importer_account):
+    from finance.tests.factories import TransactionFactory
+
+    TransactionFactory(
+        program_account=importer_account,
+        number="T9",
+        description='=HYPERLINK("http://x","y")',
+        amount=Decimal("-12.50"),
+    )
+    response = employee_client.get(
+        "/en/finance/transactions/export/", {"export": "selected", "selected": ["T9"]}
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][2] == '\'=HYPERLINK("http://x","y")'
+    assert rows[1][4] == "-12.50"
