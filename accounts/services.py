@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import SecretQuestions, User
-from carm_portal.audit import audit_record
+from carm_portal.audit import audit_record, username_subject
 from carm_portal.tasks import enqueue_on_commit
 
 
@@ -158,9 +158,9 @@ def _unknown_recovery_failure(*, username: str, request) -> str:
         lock.locked_until = now + datetime.timedelta(seconds=settings.RECOVERY_LOCK_DURATION)
         lock.failures = 0
         result = "locked"
-        audit_record(action="recovery.locked", request=request, subject=username)
+        audit_record(action="recovery.locked", request=request, subject=username_subject(username))
     else:
-        audit_record(action="recovery.failed", request=request, subject=username)
+        audit_record(action="recovery.failed", request=request, subject=username_subject(username))
     lock.save()
     return result
 

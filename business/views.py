@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -27,6 +28,8 @@ from business.models import Address, Business, Person, ProgramAccount
 from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
 from carm_portal import guides
 from carm_portal.audit import audit_record
+from carm_portal.forms import parse_pk
+from carm_portal.ratelimit import over_limit, too_many
 from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
 from finance.models import Transaction
@@ -36,6 +39,21 @@ from finance.models import Transaction
 
 @login_required
 def request_access(request):
+    if request.method == "POST" and "request" in request.POST:
+        # SEC-6 anti-automation: each request notifies and emails the managers
+        wait = over_limit(
+            "access-request",
+            request.user.pk,
+            limit=settings.ACCESS_REQUESTS_PER_HOUR,
+            window=60 * 60,
+        )
+        if wait:
+            audit_record(action="access_request.rate_limited", request=request)
+            return too_many(
+                request,
+                wait,
+                _("You sent too many access requests. Please wait an hour, then try again."),
+            )
     search = EmployerSearchForm(request.POST or request.GET or None)
     business = None
     if search.is_bound:
@@ -63,12 +81,20 @@ def request_access(request):
         ).exists():
             messages.info(request, _("You already have a request or access for this business."))
             return redirect("accounts:first_setup")
-        services.access_request_create(
-            user=request.user,
-            business=business,
-            comment=form.cleaned_data["comment"],
-            request=request,
-        )
+        try:
+            services.access_request_create(
+                user=request.user,
+                business=business,
+                comment=form.cleaned_data["comment"],
+                request=request,
+            )
+        except services.TooManyOpenRequests as refused:
+            form.add_error(None, str(refused))
+            return render(
+                request,
+                "business/request_access.html",
+                {"search": search, "business": business, "form": form},
+            )
         messages.success(
             request,
             _("Your request was sent to the managers of %(name)s. It is pending their answer.")
@@ -335,10 +361,10 @@ def home(request):
 @require_POST
 def switch_account(request):
     """The header's switcher: another business or program account of the person."""
-    chosen = request.POST.get("account", "")
+    chosen = parse_pk(request.POST.get("account"))
     account = (
-        access_for(request).program_accounts().filter(pk=int(chosen)).first()
-        if chosen.isdigit()
+        access_for(request).program_accounts().filter(pk=chosen).first()
+        if chosen is not None
         else None
     )
     if account is None:

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # SEC-6 first: everything below sees the client's real address, never a forged one.
+    "carm_portal.middleware.TrustedProxyMiddleware",
+    "carm_portal.middleware.RequestIdMiddleware",  # SEC-9
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carm_portal.middleware.NoStoreMiddleware",  # SEC-7
     "django.contrib.messages.middleware.MessageMiddleware",
     "carm_portal.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -258,7 +262,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Client addresses (SPEC SEC-6; SC-5, AU-3) ------------------------------------------
+# How many reverse proxies (load balancer, ingress) stand in front of the portal. The one
+# setting behind the client's address everywhere: the sign-in limit, the API throttles,
+# audit entries and logs (carm_portal.middleware.TrustedProxyMiddleware). 0: the portal
+# is reached directly and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The scheme a proxy saw, only when a proxy is trusted (else anyone could claim https).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
 
 # Content Security Policy (SC-18): no inline script or style, nothing from other sites.
 CONTENT_SECURITY_POLICY = {
@@ -292,6 +304,9 @@ REST_FRAMEWORK = {
         "calculator.throttles.SignedInThrottle",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # SEC-6: the throttles count REMOTE_ADDR, which TrustedProxyMiddleware has already
+    # set from the trusted proxies (TRUSTED_PROXY_COUNT); DRF must not read the header.
+    "NUM_PROXIES": 0,
 }
 # SC-5 (denial of service protection): requests per caller and period.
 API_ANONYMOUS_RATE = "60/minute"
@@ -363,15 +378,18 @@ HEALTH_REQUIRED = env.list("HEALTH_REQUIRED", default=["database", "redis"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "carm_portal.logging.RedactPersonalInformation"}},
+    "filters": {
+        "redact": {"()": "carm_portal.logging.RedactPersonalInformation"},
+        "request_id": {"()": "carm_portal.logging.RequestIdFilter"},  # SEC-9
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact"],
+            "filters": ["request_id", "redact"],
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -431,6 +449,14 @@ REAUTHENTICATION_MAX_AGE = 10 * 60
 SIGN_IN_MAX_FAILURES = 5
 SIGN_IN_FAILURE_WINDOW = 15 * 60
 SIGN_IN_LOCK_DURATION = 15 * 60
+# SC-5 anti-automation (SEC-6), counted in the cache by carm_portal.ratelimit: pending
+# access requests per person (each one notifies and emails a business's managers), access
+# requests sent per person and hour, published-rulings searches and /healthz calls per
+# client address and minute (ADR 0013: the cluster's probes stay far below).
+ACCESS_REQUESTS_MAX_OPEN = 3
+ACCESS_REQUESTS_PER_HOUR = 10
+RULINGS_SEARCH_PER_MINUTE = 30
+HEALTHZ_PER_MINUTE = 60
 # More than this many sign-in attempts a minute from one address: 429.
 SIGN_IN_MAX_PER_ADDRESS_PER_MINUTE = 20
 # Password recovery: 3 wrong sets of answers lock recovery for 24 hours.
