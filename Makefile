@@ -52,9 +52,11 @@ clean: stop
 	rm -rf $(VENV) static/vendor frontend/node_modules tests/oidc/node_modules .local
 
 # ---- Production (OPS-1 to OPS-3) ------------------------------------------------------
-# Tools with pinned dependency trees of their own (pip-tools, checkov, kubernetes-validate;
-# locust and moto for the rehearsal) live in their own venv, never in .venv.
+# Tools with pinned dependency trees of their own live in their own venvs, never in .venv:
+# pip-tools, checkov and kubernetes-validate in .venv-tools; locust and moto (rehearsal)
+# in .venv-rehearsal.
 TOOLS := .venv-tools
+REHEARSAL := .venv-rehearsal
 LOCK_ARGS := --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
 	--allow-unsafe --build-deps-for=wheel --strip-extras pyproject.toml
 
@@ -75,5 +77,12 @@ lock-check: tools ## Fail when requirements.lock is out of step with pyproject.t
 deploy-check: tools ## checkov on the Dockerfile and the manifests; manifests against the schemas
 	bash scripts/deploy_check.sh
 
-rehearsal: install assets tools ## Multi-node rehearsal: HAProxy, 2 gunicorn nodes, 2 workers, S3
+$(REHEARSAL)/.installed: requirements-rehearsal.txt
+	$(PYTHON) -m venv $(REHEARSAL)
+	$(REHEARSAL)/bin/python -m pip install --quiet --upgrade pip
+	$(REHEARSAL)/bin/python -m pip install --quiet -r requirements-rehearsal.txt
+	touch $@
+
+# Needs HAProxy (apt-get install haproxy) and clamd; loopback only, stops by itself.
+rehearsal: install assets $(REHEARSAL)/.installed ## Multi-node rehearsal under load (OPS-3)
 	$(PY) scripts/rehearsal.py
