@@ -201,6 +201,19 @@ class Cluster:
                 chunks.append(chunk)
         return b"".join(chunks).decode()
 
+    def balancer_counters(self) -> dict[str, int]:
+        """The backend's retries, redispatches and errors (HAProxy's `show stat`)."""
+        header, *rows = self.haproxy("show stat").splitlines()
+        columns = header.lstrip("# ").split(",")
+        row = dict(
+            zip(
+                columns,
+                next(r for r in rows if r.startswith("nodes,BACKEND,")).split(","),
+                strict=False,
+            )
+        )
+        return {k: int(row[k] or 0) for k in ("wretr", "wredis", "econ", "eresp")}
+
     def node_up(self, name: str) -> bool:
         stat = self.haproxy("show stat")
         row = next(r for r in stat.splitlines() if r.startswith(f"nodes,{name},"))
@@ -670,11 +683,16 @@ def scenario_load(cluster, name, title, password, category, action, seconds, use
         action(events)
         uploader.join(timeout=seconds + 30)
 
+    before = cluster.balancer_counters()
     figures = run_locust(name, seconds, users, during)
+    after = cluster.balancer_counters()
+    delta = {k: after[k] - before[k] for k in after}
     lost = data_lost(uploader.acknowledged)
     up = uploader.tally
     note = "; ".join(events) + (
         f"; uploads acknowledged {len(uploader.acknowledged)}, upload requests failed {up.failed}"
+        f"; balancer: {delta['wretr']} retries, {delta['wredis']} redispatched to the other "
+        f"node, {delta['econ']} connection errors, {delta['eresp']} response errors"
     )
     if figures["failures"]:
         note += "; failures: " + " | ".join(figures["failures"])
