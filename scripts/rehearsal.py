@@ -34,7 +34,7 @@ Scenarios, each with a figure (requests sent, failed, p50/p95, data lost):
    client thread per gunicorn worker, through the balancer).
 Data lost: uploads acknowledged by the portal (its confirmation page) whose row, object
 in S3 or scan verdict is missing at the end. It prints a table and exits 0 when no data
-was lost, 1 otherwise. About 5 minutes; the load is modest (2 cores are shared).
+was lost, 1 otherwise. 5 to 8 minutes; the load is modest (2 cores are shared).
 """
 
 from __future__ import annotations
