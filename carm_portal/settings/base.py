@@ -349,7 +349,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
 }
-CELERY_TASK_ROUTES = {}
+# OPS-2: one queue per kind of work, each with its own workers (deploy/kubernetes), so a
+# flood of notice emails or a month's statements never delays a virus scan. Everything
+# else (heartbeat, housekeeping) stays on the default queue, "celery". A worker that must
+# run everything (make run, compose) consumes WORKER_QUEUES.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "documents.*": {"queue": "scanning"},
+    "notices.*": {"queue": "email"},
+    "accounts.send_password_changed_email": {"queue": "email"},
+    "finance.*": {"queue": "statements"},
+}
+WORKER_QUEUES = ("celery", "scanning", "email", "statements")
 
 # --- Notices (SPEC NOTE-4) ---------------------------------------------------------------
 # The portal's address, for links in emails.

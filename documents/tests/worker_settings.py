@@ -13,3 +13,4 @@ STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
 CLAMAV_URL = os.environ["CLAMAV_URL"]
 DOCUMENT_SCAN_RETRY_BASE = 1  # seconds: the test waits for the second attempt
 DOCUMENT_SCAN_RETRY_MAX = 2
+CELERY_TASK_ROUTES = {}  # every task on this one queue (not the production queues, OPS-2)

@@ -13,3 +13,4 @@ EMAIL_HOST_USER = EMAIL_HOST_PASSWORD = ""
 EMAIL_USE_TLS = EMAIL_USE_SSL = False
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ["NOTICES_TEST_QUEUE"]
+CELERY_TASK_ROUTES = {}  # every task on this one queue (not the production queues, OPS-2)
