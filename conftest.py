@@ -4,6 +4,8 @@ anonymous, unlinked person, employee (Reader), Business Account Manager of an im
 customs broker's manager, CBSA staff. Later issues add relationship-based roles.
 """
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.utils import translation
@@ -96,3 +98,17 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+BROWSER_TESTS = Path(__file__).resolve().parent / "tests" / "browser"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``--dist loadgroup``), the browser tests run in one group, on one
+    worker, sharing its one Chromium; tests marked ``serial`` (global state that parallel
+    workers would disturb) run together in another. Every other test goes to any worker."""
+    for item in items:
+        if BROWSER_TESTS in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.get_closest_marker("serial"):
+            item.add_marker(pytest.mark.xdist_group("serial"))
