@@ -321,13 +321,14 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.test.utils import setup_test_environment
 
     name = settings.DATABASES["default"]["NAME"]
     if "bench" not in name:
         sys.exit(f"refusing to fill database {name!r}: its name must contain 'bench'")
     settings.ROOT_URLCONF = "bench.urls"
-    setup_test_environment()
+    # No setup_test_environment(): it instruments every template render (a signal and a
+    # context copy per template), which production does not pay and which weighs on the
+    # pages with many rows far more than on the minimal page they are compared with.
     call_command("migrate", verbosity=0)
 
     from notices.models import Notice
