@@ -8,7 +8,7 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/carm REDIS_URL=redis://127.0.0.1:6379/5 \
 #     bash bench/lighthouse.sh
 #
-# It uses a database whose name ends in _bench (derived from DATABASE_URL, migrated and
+# It uses a database of its own, <name>_lighthouse_bench (derived from DATABASE_URL, migrated and
 # given the demo world by seed_demo). Lighthouse itself is installed on first use under
 # .local/lighthouse (npm), Chromium is Debian's (CHROMIUM to override).
 set -euo pipefail
@@ -28,7 +28,7 @@ fi
 base=${DATABASE_URL%/*}
 name=${DATABASE_URL##*/}
 name=${name%%\?*}
-bench_name="${name%_bench}_bench"
+bench_name="${name%_bench}_lighthouse_bench"
 psql "$base/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$bench_name'" | grep -q 1 \
   || psql "$base/postgres" -qc "CREATE DATABASE \"$bench_name\""
 export DATABASE_URL="$base/$bench_name"
@@ -39,7 +39,8 @@ export SECRET_KEY PAD_ENCRYPTION_KEYS
 export ALLOWED_HOSTS=localhost,127.0.0.1 SECURE_SSL_REDIRECT=false HEALTH_REQUIRED=database
 
 .venv/bin/python manage.py migrate --verbosity 0
-.venv/bin/python manage.py seed_demo >/dev/null
+# The demo world refuses production settings (DEBUG off): it is seeded with the local ones.
+DJANGO_SETTINGS_MODULE=carm_portal.settings.local .venv/bin/python manage.py seed_demo >/dev/null
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 
 port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
