@@ -47,8 +47,9 @@ port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0
 .venv/bin/python -m gunicorn carm_portal.wsgi --workers 2 --bind "127.0.0.1:$port" \
   --log-level warning &
 server=$!
-out=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$out"' EXIT
+out=.local/lighthouse/reports  # the JSON reports stay there, for the details
+rm -rf "$out" && mkdir -p "$out"
+trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fs "http://localhost:$port/healthz" >/dev/null && break; sleep 0.2; done
 
 # A signed-in, onboarded session of the demo importer; its cookie for the portal's pages.
@@ -94,28 +95,36 @@ done
 import json, sys
 from pathlib import Path
 out, count = Path(sys.argv[1]), int(sys.argv[2])
-print(f"\n| page | URL | performance | accessibility | best practices | LCP | TBT | transfer |")
-print("|---|---|---|---|---|---|---|---|")
+print("\n| page | URL | performance | accessibility | best practices | FCP | LCP | TBT | CLS | SI | transfer |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for n in range(1, count + 1):
     label = (out / f"{n}.label").read_text().strip()
     try:
         report = json.loads((out / f"{n}.json").read_text())
     except FileNotFoundError:
-        print(f"| {label} | (failed) | | | | | | |")
+        print(f"| {label} | (failed) |" + " |" * 9)
         continue
     score = {k: round(100 * (v["score"] or 0)) for k, v in report["categories"].items()}
     audits = report["audits"]
     final = report.get("finalDisplayedUrl") or report.get("finalUrl")
     print(
-        f"| {label} | {final.split('//', 1)[1].split('/', 1)[1] and '/' + final.split('//', 1)[1].split('/', 1)[1]} "
+        f"| {label} | /{final.split('//', 1)[1].split('/', 1)[1]} "
         f"| {score['performance']} | {score['accessibility']} | {score['best-practices']} "
-        f"| {audits['largest-contentful-paint']['displayValue']} "
-        f"| {audits['total-blocking-time']['displayValue']} "
-        f"| {audits['total-byte-weight']['displayValue']} |"
+        + "".join(
+            f"| {audits[key]['displayValue']} "
+            for key in (
+                "first-contentful-paint",
+                "largest-contentful-paint",
+                "total-blocking-time",
+                "cumulative-layout-shift",
+                "speed-index",
+            )
+        )
+        + f"| {round(audits['total-byte-weight']['numericValue'] / 1024)} KiB |"
     )
     for key in ("accessibility", "best-practices"):
         for ref in report["categories"][key]["auditRefs"]:
             audit = audits[ref["id"]]
             if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
-                print(f"|   | {key}: {audit['id']} ({audit['title']}) | | | | | | |")
+                print(f"|   | {key}: {audit['id']} ({audit['title']}) |" + " |" * 9)
 PY
