@@ -4,8 +4,6 @@ anonymous, unlinked person, employee (Reader), Business Account Manager of an im
 customs broker's manager, CBSA staff. Later issues add relationship-based roles.
 """
 
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from django.utils import translation
@@ -100,15 +98,24 @@ def _fresh_cache():
     cache.clear()
 
 
-BROWSER_TESTS = Path(__file__).resolve().parent / "tests" / "browser"
+# Node id prefixes whose tests run together on one pytest-xdist worker: the browser tests
+# share that worker's one Chromium. Add a prefix here for tests that cannot run beside
+# each other (global state); every other test goes to whichever worker is free.
+GROUPED = {"tests/browser/": "browser"}
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``--dist loadgroup``), the browser tests run in one group, on one
-    worker, sharing its one Chromium; tests marked ``serial`` (global state that parallel
-    workers would disturb) run together in another. Every other test goes to any worker."""
-    for item in items:
-        if BROWSER_TESTS in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-        elif item.get_closest_marker("serial"):
-            item.add_marker(pytest.mark.xdist_group("serial"))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's scheduling by scope, with our scopes: a group per GROUPED prefix and
+    each other test its own. (``xdist_group`` marks and ``--dist loadgroup`` rely on
+    rewriting node ids, which this pytest no longer honours: they were spread anyway.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupedScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in GROUPED.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return nodeid
+
+    return GroupedScheduling(config, log)
