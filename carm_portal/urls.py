@@ -11,6 +11,7 @@ from carm_portal import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("oidc/", include("accounts.oidc_urls")),
     # The open API: outside the language prefix; language from Accept-Language or ?lang.
     path("api/v1/", include("calculator.api_urls")),

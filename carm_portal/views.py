@@ -3,12 +3,19 @@ and the health endpoint."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
@@ -101,3 +108,11 @@ def healthz(request):
         return response
     healthy, body = health.report()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: the portal's
+    icon (its hashed, long-cached static name) instead of a 404."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

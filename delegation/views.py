@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -466,6 +467,9 @@ def _grant_accounts(request) -> QuerySet[ProgramAccount]:
     return accounts.order_by("program_identifier", "reference_number")
 
 
+RELATIONSHIPS_SHOWN = 25
+
+
 @requires(Perm.MANAGE_CLIENT_RELATIONSHIPS)
 def relationships(request):
     """Manage my business relationships (DELEG-2): as a client (the providers with access
@@ -477,13 +481,18 @@ def relationships(request):
     as_client = list(
         rows.filter(client=business, status__in=Relationship.OPEN).order_by("-created_at")
     )
-    as_provider = []
+    # A broker may have thousands of clients: the first of them here (in the database's
+    # order), the rest on the paged client-assignment page.
+    clients, sent, clients_total = [], [], 0
     if request.acting.can(Perm.MANAGE_PROVIDER_RELATIONSHIPS):
-        as_provider = list(
-            rows.filter(provider=business, status__in=Relationship.OPEN).order_by(
-                "client__legal_name"
-            )
+        mine = rows.filter(provider=business).order_by("client__legal_name", "pk")
+        clients = list(mine.filter(status=Relationship.Status.ACTIVE)[: RELATIONSHIPS_SHOWN + 1])
+        sent = list(
+            mine.filter(status=Relationship.Status.PENDING).order_by("-created_at", "-pk")[
+                : RELATIONSHIPS_SHOWN + 1
+            ]
         )
+        clients_total = mine.filter(status=Relationship.Status.ACTIVE).count()
     history = Paginator(
         rows.filter(Q(client=business) | Q(provider=business))
         .exclude(status__in=Relationship.OPEN)
@@ -496,8 +505,10 @@ def relationships(request):
         {
             "pending": [r for r in as_client if r.status == Relationship.Status.PENDING],
             "providers": [r for r in as_client if r.status == Relationship.Status.ACTIVE],
-            "clients": [r for r in as_provider if r.status == Relationship.Status.ACTIVE],
-            "sent": [r for r in as_provider if r.status == Relationship.Status.PENDING],
+            "clients": clients[:RELATIONSHIPS_SHOWN],
+            "clients_total": clients_total,
+            "sent": sent[:RELATIONSHIPS_SHOWN],
+            "more_sent": len(sent) > RELATIONSHIPS_SHOWN,
             "is_provider": request.acting.can(Perm.MANAGE_PROVIDER_RELATIONSHIPS),
             "history": history,
             "business": business,
@@ -612,6 +623,9 @@ def _provider_lists(business):
     return clients, employees, groups
 
 
+GROUP_CLIENTS_PAGE = 25
+
+
 @requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS)
 def clients(request):
     """My clients (DELEG-4): who acts for each; bulk assignment to employees or a group.
@@ -709,6 +723,12 @@ def client_group(request, pk: int):
     if group.deleted_at is not None:
         raise Http404
     client_qs, employees, _groups = _provider_lists(group.provider)
+    # The provider's clients are paged in the database (a broker may have thousands):
+    # the boxes are those of one page, and saving changes only that page's clients.
+    page = Paginator(client_qs, GROUP_CLIENTS_PAGE).get_page(request.GET.get("page"))
+    page_clients = Business.objects.filter(pk__in=[c.pk for c in page.object_list]).order_by(
+        "legal_name", "pk"
+    )
     name_form = ClientGroupNameForm(
         request.POST if "rename" in request.POST else None,
         initial={"name": group.name},
@@ -716,9 +736,12 @@ def client_group(request, pk: int):
     )
     members_form = ClientGroupMembersForm(
         request.POST if "save_members" in request.POST else None,
-        clients=client_qs,
+        clients=page_clients,
         employees=employees,
-        initial={"clients": list(group.clients.all()), "members": list(group.members.all())},
+        initial={
+            "clients": list(group.clients.filter(pk__in=page_clients)),
+            "members": list(group.members.all()),
+        },
     )
     if request.method == "POST":
         try:
@@ -731,7 +754,7 @@ def client_group(request, pk: int):
             if "save_members" in request.POST and members_form.is_valid():
                 data = members_form.cleaned_data
                 current_clients, current_members = (
-                    set(group.clients.all()),
+                    set(group.clients.filter(pk__in=page_clients)),
                     set(group.members.all()),
                 )
                 chosen_clients, chosen_members = set(data["clients"]), set(data["members"])
@@ -744,7 +767,8 @@ def client_group(request, pk: int):
                     request=request,
                 )
                 messages.success(request, _("The client group was saved."))
-                return redirect("delegation:client_group", pk=group.pk)
+                url = reverse("delegation:client_group", args=[group.pk])
+                return redirect(f"{url}?page={page.number}" if page.number > 1 else url)
         except DelegationError as error:
             (name_form if "rename" in request.POST else members_form).add_error(
                 "name" if "rename" in request.POST else None, str(error)
@@ -752,7 +776,13 @@ def client_group(request, pk: int):
     return render(
         request,
         "delegation/client_group.html",
-        {"group": group, "name_form": name_form, "members_form": members_form},
+        {
+            "group": group,
+            "name_form": name_form,
+            "members_form": members_form,
+            "page": page,
+            "in_group": group.clients.count(),
+        },
     )
 
 

@@ -3,6 +3,7 @@ services, each acting on the current program account (``request.acting.account``
 
 from __future__ import annotations
 
+import io
 import uuid
 from urllib.parse import urlencode
 
@@ -30,7 +31,7 @@ from finance.forms import (
     SecurityChangeForm,
     TransactionFilterForm,
 )
-from finance.models import CreditApplication, Invoice, Statement
+from finance.models import CreditApplication, Invoice, Statement, Transaction
 
 CSV_COLUMNS = [
     "date",
@@ -44,11 +45,25 @@ CSV_COLUMNS = [
 ]
 
 
+CSV_CHUNK_ROWS = 500
+
+
+def _csv_chunks(rows):
+    """The CSV in chunks of CSV_CHUNK_ROWS lines: streamed (memory stays flat however
+    many rows), without a write to the socket for every line."""
+    buffer = io.StringIO()
+    writer = csv_writer(buffer)  # SEC-8: no formulas
+    for count, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if count % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
 def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv_writer()  # SEC-8: no formulas
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
+    response = StreamingHttpResponse(_csv_chunks(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -111,18 +126,24 @@ def transactions_csv(request):
             return redirect("finance:transactions")
         rows = selectors.transaction_list(account=account, **form.search())
 
+    columns = ("date", "number", "description", "amount", "due_date", "status")
+    credit, debit = Transaction.Kind.CREDIT.value, Transaction.Kind.DEBIT.value
+
     def lines():
         yield CSV_COLUMNS
-        for t in rows.iterator(chunk_size=2000):
+        # Tuples, not model instances: the export's rate is rows per second (FIN-5).
+        for day, number, description, amount, due, status, balance in rows.values_list(
+            *columns, "running_balance"
+        ).iterator(chunk_size=2000):
             yield [
-                t.date.isoformat(),
-                t.number,
-                t.description,
-                t.kind,
-                f"{t.amount:.2f}",
-                t.due_date.isoformat() if t.due_date else "",
-                t.status,
-                "" if t.running_balance is None else f"{t.running_balance:.2f}",
+                day.isoformat(),
+                number,
+                description,
+                credit if amount < 0 else debit,
+                f"{amount:.2f}",
+                due.isoformat() if due else "",
+                status,
+                "" if balance is None else f"{balance:.2f}",
             ]
 
     return _csv_response(lines(), f"transactions-{account.full_reference}-{_today()}.csv")
@@ -231,7 +252,7 @@ def invoice_pdf(request, pk: int):
 
 # The open debits listed at once, those due soonest first; the next ones appear as these
 # are settled (the page says so).
-OPEN_DEBITS_SHOWN = 500
+OPEN_DEBITS_SHOWN = 100
 
 
 def _open_debits(account) -> tuple[list, bool]:

@@ -19,4 +19,6 @@ if [[ -z ${CLAMAV_URL:-} ]]; then
   fi
 fi
 
-.venv/bin/python -m pytest "$@"
+# In parallel by default (one database, cache prefix and media folder per worker; browser
+# tests grouped on one worker); PYTEST_WORKERS=0 runs everything in this one process.
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" "$@"
