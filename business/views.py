@@ -390,7 +390,8 @@ def account_search(request):
     person may work in, searched by name, business number or reference, paged in the
     database; a plain form per account, so it works without JavaScript. The header lists
     only the recent and own accounts of a broker with thousands of clients."""
-    words = " ".join(request.GET.get("q", "").split())[:100]
+    # NUL bytes cannot reach PostgreSQL (SEC-5: no input gives a 500)
+    words = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:100]
     access = access_for(request)
     accounts = access.program_accounts().order_by(*ACCOUNT_ORDER)
     if words:

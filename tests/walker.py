@@ -31,7 +31,10 @@ class Walked:
 
 
 def route_names() -> Iterator[Walked]:
-    def walk(resolver, namespace=""):
+    def captures(p) -> bool:  # path() converters or re_path() named groups
+        return bool(p.converters or p.regex.groupindex)
+
+    def walk(resolver, namespace="", outer_kwargs=False):
         for pattern in resolver.url_patterns:
             if isinstance(pattern, URLResolver):
                 inner = pattern.namespace or ""
@@ -40,10 +43,12 @@ def route_names() -> Iterator[Walked]:
                     SKIPPED_NAMESPACES
                 ):
                     continue
-                yield from walk(pattern, name)
+                yield from walk(pattern, name, outer_kwargs or captures(pattern.pattern))
             elif isinstance(pattern, URLPattern) and pattern.name:
                 full = f"{namespace}:{pattern.name}".lstrip(":")
-                yield Walked(full, bool(pattern.pattern.converters))
+                # kwargs captured here or by an enclosing include (allauth's passkey keys)
+                has_kwargs = outer_kwargs or captures(pattern.pattern)
+                yield Walked(full, has_kwargs)
 
     seen = set()
     for walked in walk(get_resolver()):
