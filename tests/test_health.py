@@ -76,5 +76,10 @@ def test_health_clamav_up_with_the_real_daemon(client, db, settings):
     """With the real clamd (started by .ci/run), ClamAV is reported up."""
     settings.HEALTH_REQUIRED = ["database", "redis", "clamav"]
     response = client.get("/healthz")
-    assert response.json()["checks"]["clamav"]["up"] is True
+    clamav = response.json()["checks"]["clamav"]
+    assert clamav["up"] is True
     assert response.status_code == 200
+    # OPS-4: which signatures clamd runs; the generated test one has no database version.
+    official = "/" in clamav["version"]
+    assert clamav["signatures"] == ("official" if official else "test-only")
+    assert clamav["version"].startswith("ClamAV ")

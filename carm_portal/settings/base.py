@@ -179,6 +179,11 @@ DOCUMENT_SCAN_RETRY_BASE = 30  # seconds before the 2nd attempt; doubles each ti
 DOCUMENT_SCAN_RETRY_MAX = 30 * 60
 DOCUMENT_SCAN_MAX_RETRIES = 8  # then the beat takes over
 DOCUMENT_SCAN_REQUEUE_AFTER = env.int("DOCUMENT_SCAN_REQUEUE_AFTER", default=10 * 60)
+# A file still unscanned this long after its upload (or re-scan) becomes *scan failed*:
+# terminal, never served, the uploader is asked to upload again (OPS-4, docs/operations.md).
+DOCUMENT_SCAN_GIVE_UP_AFTER = env.int("DOCUMENT_SCAN_GIVE_UP_AFTER", default=24 * 60 * 60)
+# /healthz and the metrics count the files pending longer than this (operators' signal).
+DOCUMENT_SCAN_LATE_AFTER = 60 * 60
 # Uploads stream to temporary files, never to memory (the 10 x 15 MB budget, DOC-3).
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
 
