@@ -69,7 +69,9 @@ def test_health_database_down_is_503(client, db, settings):
 
 
 @pytest.mark.skipif(
-    not os.environ.get("CLAMAV_URL") and not os.environ.get("CI"),
+    not os.environ.get("CLAMAV_URL")
+    and not os.environ.get("CI")
+    and not os.environ.get("CLAMD_REQUIRED"),
     reason="no clamd on this machine (CI always starts one)",
 )
 def test_health_clamav_up_with_the_real_daemon(client, db, settings):
