@@ -7,6 +7,10 @@ class CarmPortalConfig(AppConfig):
     name = "carm_portal"
     verbose_name = "CARM Client Portal"
 
+    def ready(self):
+        # The Celery signals that count task failures per queue (OPS-4), in every process.
+        from carm_portal import metrics  # noqa: F401
+
 
 class CbsaAdminConfig(admin_apps.AdminConfig):
     """The Django admin, for CBSA staff (SPEC STAFF-1)."""

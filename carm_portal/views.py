@@ -1,13 +1,20 @@
 """Public pages (SPEC SIGN-1, SIGN-2, RES-1), the language toggle, session keep-alive
 and the health endpoint."""
 
+import contextlib
+import ipaddress
+import os
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
@@ -92,3 +99,83 @@ def healthz(request):
     """Database, Redis and ClamAV as JSON; 503 when a required one is down (SI-4)."""
     healthy, body = health.report()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _metrics_allowed(request) -> bool:
+    """Scrapers on the operators' networks only, never through a proxy: a request that
+    came through the ingress carries a forwarding header (and the ingress does not route
+    /metrics at all, docs/operations.md)."""
+    if any(
+        request.META.get(h) for h in ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+    ):
+        return False
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(
+        address in ipaddress.ip_network(network, strict=False)
+        for network in settings.METRICS_ALLOWED_NETWORKS
+    )
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    """Prometheus metrics (OPS-4, ``carm_portal.metrics``); 404 to anyone else."""
+    if not _metrics_allowed(request):
+        raise Http404
+    from prometheus_client import (
+        CONTENT_TYPE_LATEST,
+        REGISTRY,
+        CollectorRegistry,
+        generate_latest,
+        multiprocess,
+    )
+
+    from carm_portal.metrics import COLLECTOR
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # gunicorn's workers, summed
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(COLLECTOR)
+    else:
+        registry = REGISTRY
+        with contextlib.suppress(ValueError):  # already registered
+            REGISTRY.register(COLLECTOR)
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+# Exceptions that mean a back-end is out of reach, not a bug: the person is asked to try
+# again (a bilingual 503), counted for the metrics, and nothing was half-written (every
+# write is one transaction, which PostgreSQL rolled back).
+def _outage(exc: BaseException | None):
+    import redis
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from carm_portal.metrics import CACHE_ERRORS, DATABASE_ERRORS
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return DATABASE_ERRORS
+    if isinstance(
+        exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, BrokerError)
+    ):
+        return CACHE_ERRORS
+    return None
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: a back-end outage gets the bilingual "try again" page (503, SEC-5,
+    OPS-4) rendered without touching the database; anything else the 500 page."""
+    exc = sys.exc_info()[1]
+    counter = _outage(exc)
+    if counter is None:
+        return defaults.server_error(request, *args, **kwargs)
+    counter.labels(type(exc).__name__).inc()
+    response = HttpResponse(
+        loader.get_template("503.html").render({}), status=503, content_type="text/html"
+    )
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response

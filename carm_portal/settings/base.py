@@ -47,9 +47,12 @@ INSTALLED_APPS = [
     "finance",
     "rulings",
     "calculator",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # Requests, latency and responses per view (OPS-4): first and last of the chain.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -64,6 +67,7 @@ MIDDLEWARE = [
     "business.navigation.NavigationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "carm_portal.urls"
@@ -339,6 +343,15 @@ STATEMENT_BATCH_SIZE = 500
 # --- Health (SI-4) --------------------------------------------------------------------
 # Which back-ends make /healthz answer 503 when they are down.
 HEALTH_REQUIRED = env.list("HEALTH_REQUIRED", default=["database", "redis"])
+
+# --- Metrics (OPS-4, carm_portal.metrics, docs/operations.md) ---------------------------
+# /metrics answers only to these networks (Prometheus inside the cluster) and never to a
+# request that came through a proxy; the public ingress does not route it.
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+)
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 # --- Logging (AU-3, AU-9): no personal information in logs ---------------------------
 LOGGING = {
