@@ -177,13 +177,13 @@ class PortalCollector(Collector):
         from documents.selectors import scan_backlog
 
         figures = scan_backlog()
-        for key, help_text in (
-            ("pending", "Uploaded files waiting for their virus scan"),
-            ("pending_over_hour", "Uploaded files waiting for their scan for more than an hour"),
-            ("oldest_pending_seconds", "Age of the oldest file waiting for its scan"),
-            ("scan_failed", "Files given up on (scan failed) and not scanned again since"),
+        for key, name, help_text in (
+            ("pending", "pending", "Uploaded files waiting for their virus scan"),
+            ("pending_over_hour", "pending_over_hour", "Files waiting for more than an hour"),
+            ("oldest_pending_seconds", "oldest_pending_seconds", "Age of the oldest waiting"),
+            ("scan_failed", "failed", "Files given up on (scan failed), not scanned again since"),
         ):
-            yield GaugeMetricFamily(f"carm_document_scan_{key}", help_text, value=figures[key])
+            yield GaugeMetricFamily(f"carm_document_scan_{name}", help_text, value=figures[key])
 
     def _emails(self):
         from django.db.models import Count, Min, Q
