@@ -9,6 +9,7 @@ broker delivers the task. Nothing is ever marked clean without clamd's own answe
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from collections.abc import Sequence
@@ -84,8 +85,8 @@ def upload_batch_create(
                     content_type=content_type,
                     sha256=getattr(upload, "sha256", ""),
                 )
+                stored.append(document.storage_name)  # a partial file too (disk full)
                 saved = default_storage.save(document.storage_name, upload)
-                stored.append(saved)
                 if saved != document.storage_name:  # never renamed: names are unique
                     raise RuntimeError(f"storage renamed {document.storage_name} to {saved}")
                 documents.append(document)
@@ -116,7 +117,8 @@ def upload_batch_create(
                 _queue_scan(document.pk)
     except BaseException:
         for name in stored:  # nothing kept from a batch that was not recorded
-            default_storage.delete(name)
+            with contextlib.suppress(OSError):
+                default_storage.delete(name)
         raise
     return batch
 
@@ -304,3 +306,33 @@ def document_scans_left_behind(*, now: datetime.datetime | None = None) -> list[
         .order_by("pk")
         .values_list("pk", flat=True)[:1000]
     )
+
+
+def document_storage_orphans_delete(*, older_than: int = 24 * 60 * 60) -> list[str]:
+    """Delete the stored files that no document row names, older than ``older_than``
+    seconds: what an upload stored inside a caller's transaction that was then rolled
+    back (OPS-4). Younger files may belong to an upload still in its transaction."""
+    limit = timezone.now() - datetime.timedelta(seconds=older_than)
+    deleted = []
+
+    def walk(folder: str):
+        directories, files = default_storage.listdir(folder)
+        for name in files:
+            yield f"{folder}/{name}"
+        for directory in directories:
+            yield from walk(f"{folder}/{directory}")
+
+    try:
+        names = list(walk("documents"))
+    except FileNotFoundError:
+        return deleted
+    known = set(
+        Document.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)
+    )
+    for name in names:
+        if name not in known and default_storage.get_modified_time(name) <= limit:
+            default_storage.delete(name)
+            deleted.append(name)
+    if deleted:
+        logger.warning("deleted %s stored files without a document row", len(deleted))
+    return deleted

@@ -43,3 +43,9 @@ def requeue_pending_scans() -> int:
     for document_id in ids:
         scan_document.delay(document_id)
     return len(ids)
+
+
+@shared_task(name="documents.delete_storage_orphans", ignore_result=True)
+def delete_storage_orphans() -> int:
+    """Periodic (beat, daily): files stored by uploads whose transaction was rolled back."""
+    return len(services.document_storage_orphans_delete())

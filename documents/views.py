@@ -105,6 +105,7 @@ def upload_files(request):
             # The disk under MEDIA_ROOT (or the upload directory) is full (OPS-4): nothing
             # was kept (services.upload_batch_create deletes what it stored and its
             # transaction is rolled back); the person is told to try again later.
+            handler.discard()  # the temporary files of the request, complete or not
             logger.error("upload refused: storage full (%s)", exc.strerror)
             STORAGE_ERRORS.labels(errno.errorcode.get(exc.errno, str(exc.errno))).inc()
             form = UploadFilesForm()

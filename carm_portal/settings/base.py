@@ -300,6 +300,12 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Visibility timeout (Redis): a message taken by a worker that dies (SIGKILL, OOM, node
+# lost) is delivered again after this long. It must exceed the longest retry countdown
+# (30 min: DOCUMENT_SCAN_RETRY_MAX, NOTICE_EMAIL_RETRY_MAX) plus CELERY_TASK_TIME_LIMIT
+# (5 min), or waiting retries would be delivered twice; shorter would not recover faster,
+# because the sweepers (documents-requeue-scans, notices-requeue-emails) queue again
+# within 15 minutes whatever a dead worker held (docs/operations.md, OPS-4).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
@@ -313,6 +319,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Uploaded files whose scan task never ran or gave up (DOC-4, documents.services).
     "documents-requeue-scans": {"task": "documents.requeue_pending_scans", "schedule": 300.0},
+    # Files stored by an upload whose caller's transaction was rolled back (OPS-4).
+    "documents-delete-storage-orphans": {
+        "task": "documents.delete_storage_orphans",
+        "schedule": crontab(hour="4", minute="30"),
+    },
     # Business relationship requests unanswered for 30 days (DELEG-2).
     "delegation-expire-relationship-requests": {
         "task": "delegation.expire_relationship_requests",
@@ -327,7 +338,11 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
 NOTICE_EMAIL_BATCH_SIZE = 50  # emails per task (one SMTP connection each)
 NOTICE_EMAIL_MAX_ATTEMPTS = 6  # then the row is marked failed
 NOTICE_EMAIL_RETRY_BASE = 60  # seconds before the 2nd attempt; doubles each time
-NOTICE_EMAIL_RETRY_MAX = 60 * 60
+# At most 30 minutes: a retry's countdown plus CELERY_TASK_TIME_LIMIT must stay under the
+# broker's visibility timeout (one hour), or Redis delivers the waiting retry twice.
+NOTICE_EMAIL_RETRY_MAX = 30 * 60
+# SMTP out of reach: the batch waits this long, attempts not counted (never failed by it).
+NOTICE_EMAIL_OUTAGE_RETRY = 5 * 60
 # A pending email due for this long has no task coming: the beat queues it again.
 NOTICE_EMAIL_REQUEUE_AFTER = 15 * 60
 NOTICE_EMAIL_REQUEUE_LIMIT = 20_000  # rows per beat run
