@@ -3,6 +3,8 @@ enqueued scans is rolled back (the real Redis queue receives nothing), and the d
 MEDIA_ROOT, or under the upload directory, is full (a real tmpfs of a few kilobytes):
 the upload is refused with a clear error and no partial file or row remains."""
 
+import collections
+import datetime
 import os
 import subprocess
 import time
@@ -11,6 +13,7 @@ import pytest
 import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from business.tests.factories import ProgramAccountFactory
 from carm_portal.celery import app
@@ -21,6 +24,7 @@ from documents.models import Document, UploadBatch
 from documents.tests import samples
 from documents.tests.conftest import choose, files_under, send
 from notices.models import Notice
+from notices.tests.conftest import smtp, smtp_server  # noqa: F401 - fixtures
 from tests.faults import report, scale
 from tests.html import soup, text
 
@@ -161,3 +165,116 @@ def test_a_full_disk_refuses_the_upload_clearly_and_keeps_nothing(
         lost=0,
         recover_seconds=time.monotonic() - started,
     )
+
+
+@pytest.fixture
+def own_redis(settings):
+    """A Redis of this test's own (cache and broker), that the test stops and starts."""
+    from carm_portal.settings.base import redis_caches
+    from tests.faults import OwnRedis
+
+    server = OwnRedis()
+    server.start()
+    settings.REDIS_URL = server.url
+    settings.CELERY_BROKER_URL = server.url
+    settings.CACHES = redis_caches(server.url)
+    yield server
+    server.stop()
+
+
+@pytest.mark.spec("OPS-4", "SEC-5", "DOC-4", "NOTE-4")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
+def test_redis_down_people_sign_in_uploads_are_kept_and_scanned_and_notices_emailed_once(
+    own_redis, clamd, category, importer_account, settings, monkeypatch, smtp,
+):  # fmt: skip
+    """Redis (cache and broker) is down for a while: people sign in and upload; the
+    scans and emails that could not be queued are picked up by the sweepers once Redis
+    is back: every file scanned, every email sent once."""
+    from django.test import Client
+
+    from accounts.tests.factories import PASSWORD, UserFactory
+    from conftest import _client_for
+    from delegation.models import Employment
+    from delegation.tests.factories import EmploymentFactory
+    from notices import tasks as notice_tasks
+
+    def through_the_broker(task):
+        class Send:
+            name = task.name
+
+            def delay(self, *args):  # through Redis (send_task is never eager)
+                with app.connection_for_write(own_redis.url) as conn:
+                    return app.send_task(
+                        self.name, args=args, connection=conn, retry_policy={"max_retries": 0}
+                    )
+
+        return Send()
+
+    monkeypatch.setattr(
+        services,
+        "_queue_scan",
+        lambda pk: enqueue_on_commit(through_the_broker(tasks.scan_document), pk),
+    )
+    import notices.services as notice_services
+
+    real_enqueue = notice_services.enqueue_on_commit
+    monkeypatch.setattr(
+        notice_services,
+        "enqueue_on_commit",
+        lambda task, *args: real_enqueue(through_the_broker(task), *args),
+    )
+    people = scale(5, 30)
+    users = [
+        EmploymentFactory(
+            business=importer_account.business,
+            role=Employment.Role.EDITOR,
+            user=UserFactory(email_notices=True),
+        ).user
+        for _ in range(people)
+    ]
+    own_redis.stop()  # Redis is down
+    attempted = failed = 0
+    for user in users:
+        browser = Client()
+        browser.raise_request_exception = False
+        response = browser.post(
+            "/en/account/sign-in/", {"login": user.username, "password": PASSWORD}
+        )
+        attempted += 1
+        signed_in = response.status_code == 302 and "sign-in" not in response["Location"]
+        assert signed_in or response.status_code == 503  # at worst the try-again page
+        failed += not signed_in
+        browser = _client_for(user)  # the upload part of the journey goes on either way
+        browser.raise_request_exception = False
+        choose(browser, category)
+        response = send(browser, [(f"{user.username}.pdf", samples.pdf(user.username))])
+        attempted += 1
+        failed += response.status_code != 302
+    sign_in_failed = failed
+    assert Document.objects.count() == people  # every upload kept, pending
+    assert set(Document.objects.values_list("scan_state", flat=True)) == {"pending"}
+    own_redis.start()  # Redis is back
+    started = time.monotonic()
+    settings.DOCUMENT_SCAN_REQUEUE_AFTER = 0
+    settings.NOTICE_EMAIL_REQUEUE_AFTER = 0
+    from notices.models import NoticeDelivery
+
+    NoticeDelivery.objects.update(due_at=timezone.now() - datetime.timedelta(seconds=1))
+    tasks.requeue_pending_scans.apply()  # the beat's sweepers, run here
+    notice_tasks.requeue_notice_emails.apply()
+    notice_tasks.requeue_notice_emails.apply()  # a second run sends nothing more
+    recovered = time.monotonic() - started
+    assert set(Document.objects.values_list("scan_state", flat=True)) == {"clean"}
+    per_address = collections.Counter(m["X-Envelope-To"] for m in smtp.messages)
+    assert set(per_address) == {u.email for u in users}  # the "documents received" notice
+    assert set(per_address.values()) == {1}
+    report(
+        f"Redis down: {people} sign-ins and uploads",
+        attempted=attempted,
+        failed=failed,
+        lost=people - Document.objects.filter(scan_state="clean").count(),
+        recover_seconds=recovered,
+    )
+    if sign_in_failed:  # SEC-5: built by the issue "Sign-in that holds", rehearsed here
+        pytest.xfail(f"{sign_in_failed} sign-ins answered the try-again page without Redis")
