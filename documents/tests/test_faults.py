@@ -186,7 +186,7 @@ def own_redis(settings):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
 def test_redis_down_people_sign_in_uploads_are_kept_and_scanned_and_notices_emailed_once(
-    own_redis, clamd, category, importer_account, settings, monkeypatch, smtp,
+    own_redis, clamd, category, importer_account, settings, monkeypatch, smtp,  # noqa: F811
 ):  # fmt: skip
     """Redis (cache and broker) is down for a while: people sign in and upload; the
     scans and emails that could not be queued are picked up by the sweepers once Redis
