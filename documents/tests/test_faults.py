@@ -6,7 +6,9 @@ the upload is refused with a clear error and no partial file or row remains."""
 import collections
 import datetime
 import os
+import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -278,3 +280,119 @@ def test_redis_down_people_sign_in_uploads_are_kept_and_scanned_and_notices_emai
     )
     if sign_in_failed:  # SEC-5: built by the issue "Sign-in that holds", rehearsed here
         pytest.xfail(f"{sign_in_failed} sign-ins answered the try-again page without Redis")
+
+
+class StallingGate:
+    """A TCP relay to clamd that, while ``stalled``, accepts a connection and never
+    answers: a scan hangs there, as in a real clamd that stopped mid-scan."""
+
+    def __init__(self, clamd_url: str):
+        from documents.tests.test_worker import Gate
+
+        self.gate = Gate(clamd_url)
+        self.stalled = True
+        self.held = []
+
+        def accept(server):
+            while True:
+                try:
+                    client, _ = server.accept()
+                except OSError:
+                    return
+                if self.stalled:
+                    self.held.append(client)  # read nothing, answer nothing
+                    continue
+                upstream = socket.create_connection(self.gate.target)
+                for a, b in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=Gate._pump, args=(a, b), daemon=True).start()
+
+        self.gate._accept = accept
+
+    def release(self):
+        self.stalled = False
+        for sock in self.held:
+            sock.close()
+
+
+@pytest.mark.spec("OPS-4", "DOC-4", "NOTE-4")
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
+def test_a_worker_killed_mid_scan_the_scan_is_delivered_again_one_state_one_notice(
+    clamd, storage_root, settings
+):
+    """SIGKILL while the worker waits for clamd's answer (acks_late: the message is
+    not acknowledged): Redis delivers it again after the visibility timeout (5 s here,
+    one hour in production) to another worker; one final state, one notice."""
+    import signal
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    from carm_portal.models import AuditEntry
+    from documents.tests.factories import DocumentFactory
+
+    root = Path(__file__).resolve().parents[2]
+    gate = StallingGate(clamd)
+    gate.gate.open()
+    queue = f"test-fault-kill-{os.getpid()}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "documents.tests.worker_settings",
+        "DOCUMENTS_TEST_DATABASE": connection.settings_dict["NAME"],
+        "DOCUMENTS_TEST_QUEUE": queue,
+        "DOCUMENTS_TEST_MEDIA": str(storage_root),
+        "DOCUMENTS_TEST_VISIBILITY": "5",
+        "CLAMAV_URL": gate.gate.url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "REDIS_URL": settings.REDIS_URL,
+    }
+
+    def worker():
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "carm_portal", "worker", "-Q", queue,
+             "--pool", "solo", "-l", "warning", "--without-mingle", "--without-gossip"],
+            cwd=root, env=env,
+        )  # fmt: skip
+
+    document = DocumentFactory(
+        content=samples.eicar(),
+        original_name="eicar.txt",
+        extension="txt",
+        content_type="text/plain",
+    )
+    first = worker()
+    second = None
+    try:
+        app.send_task(tasks.scan_document.name, args=[document.pk], queue=queue)
+        from tests.faults import wait_until
+
+        wait_until(lambda: Document.objects.get(pk=document.pk).scan_attempts == 1, 60)
+        time.sleep(0.5)  # well inside the scan: clamd has the stream, no answer yet
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        gate.release()
+        second = worker()
+        started = time.monotonic()
+        wait_until(lambda: Document.objects.get(pk=document.pk).scan_state != "pending", 90)
+        recovered = time.monotonic() - started
+    finally:
+        for process in (first, second):
+            if process and process.poll() is None:
+                process.terminate()
+                process.wait(30)
+        gate.gate.close()
+        redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+    document.refresh_from_db()
+    assert document.scan_state == "infected"
+    assert document.scan_attempts == 2  # the killed attempt and the redelivered one
+    assert AuditEntry.objects.filter(action="documents.scan").count() == 1
+    assert Notice.objects.filter(type__code="document_rejected").count() == 1
+    report(
+        "worker killed (SIGKILL) mid-scan",
+        attempted=1,
+        failed=1,
+        lost=0,
+        recover_seconds=recovered,
+    )

@@ -7,6 +7,7 @@ back to pending. The clock is moved by rewriting ``pending_since``, the scanner 
 real clamd (or a closed port where clamd is "down")."""
 
 import datetime
+import time
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +19,7 @@ from documents.models import Document
 from documents.tests import samples
 from documents.tests.conftest import choose, closed_port, send
 from notices.models import Notice
+from tests.faults import report
 from tests.html import soup, text
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +55,7 @@ def waiting(bam_client, category, clamd_down, django_capture_on_commit_callbacks
     return document
 
 
+@pytest.mark.faults
 @pytest.mark.spec("OPS-4", "SEC-5", "DOC-4")
 def test_clamav_down_for_an_hour_the_upload_waits_is_counted_late_then_is_scanned(
     bam_client, client, waiting, clamd_down, settings
@@ -67,13 +70,22 @@ def test_clamav_down_for_an_hour_the_upload_waits_is_counted_late_then_is_scanne
     assert scans["oldest_pending_seconds"] >= 61 * 60
     assert bam_client.get(f"/en/documents/{waiting.pk}/download/").status_code == 404
     clamd_down()  # clamd is back
+    started = time.monotonic()
     tasks.requeue_pending_scans.delay()
     waiting.refresh_from_db()
     assert waiting.scan_state == "clean"
+    report(
+        "ClamAV down for an hour (simulated)",
+        attempted=1,
+        failed=0,
+        lost=0,
+        recover_seconds=time.monotonic() - started,
+    )
     assert client.get("/healthz").json()["scans"]["pending_over_hour"] == 0
     assert not Notice.objects.filter(type__code="document_rejected").exists()
 
 
+@pytest.mark.faults
 @pytest.mark.spec("OPS-4", "SEC-5", "DOC-4", "NOTE-4")
 def test_clamav_down_past_the_limit_scan_failed_never_served_told_audited_and_rescanned(
     bam_client, staff_client, client, waiting, clamd_down, settings, capsys,
@@ -118,12 +130,20 @@ def test_clamav_down_past_the_limit_scan_failed_never_served_told_audited_and_re
 
     # Back to pending with the command, scanned once clamd is back.
     clamd_down()
+    started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("rescan_documents", "--state", "scan_failed")
     assert "1 document(s) queued for a new scan." in capsys.readouterr().out
     waiting.refresh_from_db()
     assert (waiting.scan_state, waiting.scan_round) == ("clean", 2)
     assert timezone.now() - waiting.pending_since < datetime.timedelta(minutes=1)
+    report(
+        "ClamAV down past the 24 h limit (simulated): scan failed, then rescanned",
+        attempted=1,
+        failed=1,
+        lost=0,
+        recover_seconds=time.monotonic() - started,
+    )
     rescan = AuditEntry.objects.get(action="documents.rescan")
     assert rescan.changes["scan_state"] == ["scan_failed", "pending"]
     assert Notice.objects.filter(type__code="document_rejected").count() == 1
