@@ -45,15 +45,19 @@ def test_a_rolled_back_transaction_that_enqueued_scans_never_runs_them(
 ):
     """Scans are sent to the real Redis only after the commit: a rolled-back upload puts
     no message on the queue (so no worker can ever run it) and leaves no file."""
+    from tests.faults import OwnRedis
+
+    broker = OwnRedis()  # its own: another test's cache.clear() empties the shared one
+    broker.start()
     queue = f"test-fault-rollback-{os.getpid()}"
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete(queue)
+    client = redis.Redis.from_url(broker.url)
 
     class ToTheQueue:
         name = tasks.scan_document.name
 
         def delay(self, *args):
-            return app.send_task(self.name, args=args, queue=queue)
+            with app.connection_for_write(broker.url) as conn:
+                return app.send_task(self.name, args=args, queue=queue, connection=conn)
 
     monkeypatch.setattr(services, "_queue_scan", lambda pk: enqueue_on_commit(ToTheQueue(), pk))
     account = ProgramAccountFactory()
@@ -89,7 +93,7 @@ def test_a_rolled_back_transaction_that_enqueued_scans_never_runs_them(
         assert len(deleted) == rounds
         assert files_under(storage_root) == [Document.objects.get().storage_name]
     finally:
-        client.delete(queue)
+        broker.stop()
     report(
         "transaction rolled back after enqueueing",
         attempted=rounds,
@@ -332,8 +336,11 @@ def test_a_worker_killed_mid_scan_the_scan_is_delivered_again_one_state_one_noti
 
     from carm_portal.models import AuditEntry
     from documents.tests.factories import DocumentFactory
+    from tests.faults import OwnRedis
 
     root = Path(__file__).resolve().parents[2]
+    broker = OwnRedis()  # its own: another test's cache.clear() empties the shared one
+    broker.start()
     gate = StallingGate(clamd)
     gate.gate.open()
     queue = f"test-fault-kill-{os.getpid()}"
@@ -346,7 +353,7 @@ def test_a_worker_killed_mid_scan_the_scan_is_delivered_again_one_state_one_noti
         "DOCUMENTS_TEST_VISIBILITY": "5",
         "CLAMAV_URL": gate.gate.url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": broker.url,
     }
 
     def worker():
@@ -365,7 +372,10 @@ def test_a_worker_killed_mid_scan_the_scan_is_delivered_again_one_state_one_noti
     first = worker()
     second = None
     try:
-        app.send_task(tasks.scan_document.name, args=[document.pk], queue=queue)
+        with app.connection_for_write(broker.url) as conn:
+            app.send_task(
+                tasks.scan_document.name, args=[document.pk], queue=queue, connection=conn
+            )
         from tests.faults import wait_until
 
         wait_until(lambda: Document.objects.get(pk=document.pk).scan_attempts == 1, 60)
@@ -383,7 +393,7 @@ def test_a_worker_killed_mid_scan_the_scan_is_delivered_again_one_state_one_noti
                 process.terminate()
                 process.wait(30)
         gate.gate.close()
-        redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+        broker.stop()
     document.refresh_from_db()
     assert document.scan_state == "infected"
     assert document.scan_attempts == 2  # the killed attempt and the redelivered one
