@@ -1,6 +1,8 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import PartnerIdentity, SecretQuestions, SignInLock, User
 
@@ -80,3 +82,52 @@ class SignInLockAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- The second factor (SEC-2, SEC-4) ---------------------------------------------------
+# allauth's own admin shows ``data`` (the secrets): replaced by one that never does, and
+# whose only change is the reset of a person's second factor, audited with a notice.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__username",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+    actions = ["reset_second_factor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_reset_permission(self, request):
+        return request.user.has_perm("mfa.delete_authenticator")
+
+    @admin.action(
+        description=_("Reset the second factor of these people (they enrol again)"),
+        permissions=["reset"],
+    )
+    def reset_second_factor(self, request, queryset):
+        from accounts.services import second_factor_reset
+
+        users = {authenticator.user for authenticator in queryset.select_related("user")}
+        for user in users:
+            second_factor_reset(user=user, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "The second factor of %(count)d person was reset.",
+                "The second factor of %(count)d people was reset.",
+                len(users),
+            )
+            % {"count": len(users)},
+        )

@@ -23,7 +23,7 @@ from accounts.validators import (
     validate_hint,
     validate_past_date,
 )
-from carm_portal.audit import audit_record
+from carm_portal.audit import audit_record, username_subject
 
 
 def _helper(form_id: str, *buttons: tuple[str, str]) -> FormHelper:
@@ -61,15 +61,25 @@ class GCKeySignInForm(LoginForm):
             return self.cleaned_data
         until = lockout.locked_until(username)
         if until:
-            audit_record(action="sign_in.refused_locked", request=self.request, subject=username)
+            audit_record(
+                action="sign_in.refused_locked",
+                request=self.request,
+                subject=username_subject(username),
+            )
             raise ValidationError(self._locked_message(until), code="locked")
         try:
             super().clean()
         except ValidationError:
             until = lockout.record_failure(username)
-            audit_record(action="sign_in.failed", request=self.request, subject=username)
+            audit_record(
+                action="sign_in.failed", request=self.request, subject=username_subject(username)
+            )
             if until:
-                audit_record(action="sign_in.locked", request=self.request, subject=username)
+                audit_record(
+                    action="sign_in.locked",
+                    request=self.request,
+                    subject=username_subject(username),
+                )
                 raise ValidationError(self._locked_message(until), code="locked") from None
             raise ValidationError(SIGN_IN_FAILED, code="invalid") from None
         lockout.record_success(username)
@@ -401,3 +411,93 @@ class ProfileForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class ConfirmIdentityForm(forms.Form):
+    """SEC-4: prove both factors again before a sensitive change.
+
+    A wrong password counts towards the AC-7 lock; a wrong code counts like the sign-in
+    code step (SEC-1, accounts.mfa).
+    """
+
+    password = forms.CharField(
+        label=gettext_lazy("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Code from your authenticator app, or a recovery code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, user: User, request, code: bool = True, **kwargs):
+        self.user, self.request = user, request
+        self.authenticator = None
+        self.outcome = None
+        super().__init__(*args, **kwargs)
+        if not code:
+            del self.fields["code"]
+        self.helper = _helper("confirm-identity")
+
+    def clean(self):
+        from accounts import mfa
+
+        cleaned = super().clean()
+        password, code = cleaned.get("password"), cleaned.get("code")
+        if not password or ("code" in self.fields and not code):
+            return cleaned
+        username = self.user.username
+        until = lockout.locked_until(username)
+        if until:
+            self.outcome = mfa.Outcome.LOCKED
+            self.add_error(
+                "code" if "code" in self.fields else "password",
+                ValidationError(GCKeySignInForm._locked_message(until), code="locked"),
+            )
+            return cleaned
+        if not self.user.check_password(password):
+            until = lockout.record_failure(username)
+            audit_record(action="reauthentication.failed", request=self.request, subject=username)
+            if until:
+                self.outcome = mfa.Outcome.LOCKED
+                audit_record(action="sign_in.locked", request=self.request, subject=username)
+                self.add_error(
+                    "password",
+                    ValidationError(GCKeySignInForm._locked_message(until), code="locked"),
+                )
+                return cleaned
+            self.add_error(
+                "password",
+                ValidationError(_("Your current password is not correct."), code="wrong"),
+            )
+            return cleaned
+        if "code" not in self.fields:
+            return cleaned
+        self.authenticator = mfa.code_check(self.user, code)
+        if self.authenticator is not None:
+            mfa.success_record(user=self.user)
+            return cleaned
+        self.outcome = mfa.failure_record(user=self.user, request=self.request, step="confirm")
+        if self.outcome == mfa.Outcome.LOCKED:
+            message = GCKeySignInForm._locked_message(lockout.locked_until(username))
+        elif self.outcome == mfa.Outcome.RESTART:
+            message = mfa.RESTART_MESSAGE
+        else:
+            message = mfa.MFAAdapter.error_messages["incorrect_code"]
+        self.add_error("code", ValidationError(message, code=self.outcome))
+        return cleaned
+
+
+class ReplaceSecondFactorForm(forms.Form):
+    """SEC-4: the code of the new authenticator app, proving it was added."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Code from your new authenticator app"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("replace-second-factor")

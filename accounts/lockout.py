@@ -47,7 +47,22 @@ def record_failure(username: str) -> datetime.datetime | None:
     return lock.locked_until if lock.locked_until and lock.locked_until > now else None
 
 
+@transaction.atomic
+def lock(username: str) -> datetime.datetime:
+    """Lock ``username`` now, as 5 wrong passwords would (SEC-1: 10 wrong codes)."""
+    now = timezone.now()
+    entry, _created = SignInLock.objects.select_for_update().get_or_create(
+        username_key=_key(username), defaults={"window_started_at": now}
+    )
+    entry.locked_until = now + datetime.timedelta(seconds=settings.SIGN_IN_LOCK_DURATION)
+    entry.failures, entry.window_started_at = 0, now
+    entry.save()
+    return entry.locked_until
+
+
 def record_success(username: str) -> None:
+    """A right password clears the password failures only: never a lock (checked before)
+    nor the second factor's failures (SEC-1, accounts.mfa)."""
     SignInLock.objects.filter(username_key=_key(username)).delete()
 
 
@@ -71,3 +86,42 @@ def address_over_limit(address: str | None) -> int | None:
         started = cache.get(start_key) or now
         return max(1, int(60 - (now - started)) + 1)
     return None
+
+
+# Steps that tell whether a username or a business exists (SEC-3): how many tries per
+# address and per person (when signed in), and over how many seconds.
+LOOKUP_LIMITS = {
+    "forgot_username": (20, 600),
+    "forgot_password": (20, 600),
+    "register_username": (10, 600),
+    "request_access": (20, 600),
+    "register_business": (30, 600),
+}
+
+
+def lookup_over_limit(request, scope: str) -> int | None:
+    """Count one lookup of ``scope``; seconds to wait when over its limit, else None.
+
+    Counted in the cache per address and per signed-in person; while Redis is down the
+    counts are lost and the limit fails open (ADR 0007, SEC-5).
+    """
+    from carm_portal.audit import client_ip
+
+    limit, window = LOOKUP_LIMITS[scope]
+    keys = []
+    address = client_ip(request)
+    if address:
+        keys.append(f"lookup:{scope}:address:{address}")
+    if request.user.is_authenticated:
+        keys.append(f"lookup:{scope}:user:{request.user.pk}")
+    wait = None
+    for key in keys:
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired meanwhile, or the cache is down
+            cache.set(key, 1, timeout=window)
+            count = 1
+        if count > limit:
+            wait = window
+    return wait

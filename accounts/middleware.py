@@ -15,6 +15,7 @@ ALWAYS_OPEN = {
     "accounts:change_password",
     "accounts:change_recovery_questions",
     "accounts:revoke",
+    "accounts:confirm_identity",
     "accounts:terms",
     "accounts:profile",
     "accounts:security_questions",

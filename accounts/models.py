@@ -202,3 +202,59 @@ class SignInLock(models.Model):
 
     def __str__(self) -> str:
         return self.username_key
+
+
+class SecondFactorFailures(models.Model):
+    """Wrong second-factor codes of one person, across sessions and addresses (SEC-1).
+
+    ``in_a_row`` ends the pending sign-in at SECOND_FACTOR_MAX_PENDING_FAILURES;
+    ``in_window`` locks the credential (the SignInLock of its username) at
+    SECOND_FACTOR_MAX_FAILURES within SIGN_IN_FAILURE_WINDOW. A right password clears
+    neither; a right code clears ``in_a_row`` only.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="second_factor_failures"
+    )
+    in_a_row = models.PositiveSmallIntegerField(default=0)
+    in_window = models.PositiveSmallIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("second-factor failures")
+        verbose_name_plural = _("second-factor failures")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.in_a_row}/{self.in_window}"
+
+
+class UsedSecondFactorCode(models.Model):
+    """A code accepted once, refused again until ``expires_at`` (SEC-1, SEC-5).
+
+    Kept in PostgreSQL (not the cache) so that the memory holds without Redis. Only a
+    keyed hash of the code is stored.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="used_code_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} until {self.expires_at:%H:%M:%S}"
+
+
+class RecoveryLock(models.Model):
+    """Wrong recovery answers for a username that has no GCKey recovery questions (SEC-3):
+    the lock after 3 wrong sets is kept for unknown usernames as well."""
+
+    username_key = models.CharField(max_length=150, primary_key=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.username_key

@@ -50,6 +50,7 @@ class FailureReason(StrEnum):
     TOKEN = "token"  # noqa: S105 - a reason code: signature, audience or expiry wrong
     CONFLICT = "conflict"  # the identity belongs to an account with another credential
     INACTIVE = "inactive"  # the account is disabled
+    ASSURANCE = "assurance"  # the token's acr is below OIDC_REQUIRED_ACR
 
 
 class PartnerSignInError(Exception):
@@ -145,6 +146,15 @@ def provider_configuration() -> ProviderConfiguration:
     return configuration
 
 
+def acr_sufficient(acr) -> bool:
+    """OIDC_REQUIRED_ACR, when set, lists the acceptable ``acr`` values (highest
+    first, comma-separated in the environment); a token with another or none is refused."""
+    required = [value for value in settings.OIDC_REQUIRED_ACR if value]
+    if not required:
+        return True
+    return isinstance(acr, str) and acr in required
+
+
 class PartnerAuthenticationBackend(OIDCAuthenticationBackend):
     """Authenticates the callback of the partner's authorization code flow.
 
@@ -209,18 +219,28 @@ class PartnerAuthenticationBackend(OIDCAuthenticationBackend):
         nonce = kwargs.get("nonce")
         if not nonce or not hmac.compare_digest(str(payload.get("nonce", "")), nonce):
             raise PartnerSignInError(FailureReason.NONCE, "nonce")
+        if not acr_sufficient(payload.get("acr")):
+            raise PartnerSignInError(FailureReason.ASSURANCE, "acr")
         return payload
 
     def get_or_create_user(self, access_token, id_token, payload):
         """The person is (issuer, sub): nothing else from the token is used or kept."""
         from accounts.partner_services import partner_user_sign_in
+        from accounts.reauth import PARTNER_AUTH_TIME
 
-        return partner_user_sign_in(
+        user = partner_user_sign_in(
             request=self.request,
             issuer=payload["iss"],
             subject=payload["sub"],
             language=self.request.session.get(SESSION_LANGUAGE, settings.LANGUAGE_CODE),
+            assurance={"acr": payload.get("acr", ""), "amr": payload.get("amr", [])},
         )
+        # SEC-4: when the partner last authenticated the person (auth_time, else now).
+        auth_time = payload.get("auth_time")
+        if not isinstance(auth_time, (int, float)):
+            auth_time = time.time()
+        self.request.session[PARTNER_AUTH_TIME] = min(float(auth_time), time.time())
+        return user
 
     def get_user(self, user_id):
         # ModelBackend's: an account disabled since sign-in is signed out.

@@ -33,7 +33,12 @@ def _partner_user_create(*, issuer: str, subject: str, language: str) -> User:
 
 
 def partner_user_sign_in(
-    *, request: HttpRequest | None, issuer: str, subject: str, language: str
+    *,
+    request: HttpRequest | None,
+    issuer: str,
+    subject: str,
+    language: str,
+    assurance: dict | None = None,
 ) -> User:
     """The account of (issuer, subject), created at the first sign-in; audited.
 
@@ -70,7 +75,8 @@ def partner_user_sign_in(
             action=ACTION_SUCCEEDED,
             request=request,
             actor=user,
-            changes={"issuer": issuer, "account_created": created},
+            # The partner's assurance of this sign-in (acr, amr), as it stated them.
+            changes={"issuer": issuer, "account_created": created, **(assurance or {})},
         )
     return user
 

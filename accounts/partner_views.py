@@ -69,6 +69,11 @@ FAILURE_MESSAGES = {
         "account has a single credential. Sign in with GCKey instead."
     ),
     FailureReason.INACTIVE: _("Your account is disabled. Contact the CBSA to have it reactivated."),
+    FailureReason.ASSURANCE: _(
+        "Your sign-in partner signed you in with a lower level of assurance than the CARM "
+        "Client Portal requires. Sign in again at your sign-in partner with a stronger "
+        "method (for example with a second factor), or use GCKey."
+    ),
 }
 
 
@@ -112,7 +117,13 @@ class PartnerSignInStartView(OIDCAuthenticationRequestView):
 
     def get(self, request):
         self.language = _language(request.GET.get("language"))
-        if request.user.is_authenticated:
+        # SEC-4: a signed-in partner user proves themselves again at the partner.
+        self.reauthenticate = (
+            request.GET.get("reauth") == "1"
+            and request.user.is_authenticated
+            and request.user.credential_kind == "partner"
+        )
+        if request.user.is_authenticated and not self.reauthenticate:
             with translation.override(self.language):
                 return HttpResponseRedirect(resolve_url(settings.LOGIN_REDIRECT_URL))
         try:
@@ -123,7 +134,10 @@ class PartnerSignInStartView(OIDCAuthenticationRequestView):
         return super().get(request)
 
     def get_extra_params(self, request):
-        return {"ui_locales": f"{self.language}-CA"}
+        params = {"ui_locales": f"{self.language}-CA"}
+        if getattr(self, "reauthenticate", False):
+            params.update(prompt="login", max_age=str(settings.REAUTHENTICATION_MAX_AGE))
+        return params
 
 
 class PartnerSignInCallbackView(OIDCAuthenticationCallbackView):

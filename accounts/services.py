@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import SecretQuestions, User
-from carm_portal.audit import audit_record
+from carm_portal.audit import audit_record, username_subject
 from carm_portal.tasks import enqueue_on_commit
 
 
@@ -45,7 +45,10 @@ def gckey_register(
 
 def user_sign_in_after_registration(*, request, user: User) -> None:
     """The new GCKey signs its owner in; the second-factor enrolment follows."""
+    from allauth.account.internal.flows.login import record_authentication
+
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    record_authentication(request, user, method="password")  # given just now (SEC-4)
     audit_record(action="sign_in.succeeded", request=request, actor=user)
 
 
@@ -108,13 +111,67 @@ def recovery_questions_for(username: str) -> SecretQuestions | None:
     )
 
 
+_DUMMY_HASHES: list[str] = []
+
+
+def _dummy_hashes() -> list[str]:
+    """Three hashes made with the configured hasher, checked for unknown usernames so
+    that they cost the same hashing work as real ones (SEC-3)."""
+    if not _DUMMY_HASHES:
+        from django.contrib.auth.hashers import make_password
+
+        _DUMMY_HASHES.extend(make_password(f"not-an-answer-{i}") for i in range(3))
+    return _DUMMY_HASHES
+
+
+def recovery_locked_until(username: str):
+    """When recovery is locked for ``username``, known or not (SEC-3)."""
+    from accounts.models import RecoveryLock
+
+    now = timezone.now()
+    questions = recovery_questions_for(username)
+    if questions is not None:
+        until = questions.locked_until
+    else:
+        lock = RecoveryLock.objects.filter(username_key=username.strip().casefold()[:150]).first()
+        until = lock.locked_until if lock else None
+    return until if until and until > now else None
+
+
+def _unknown_recovery_failure(*, username: str, request) -> str:
+    """The same 3-strikes lock for a username without recovery questions (SEC-3)."""
+    from django.contrib.auth.hashers import check_password
+
+    from accounts.models import RecoveryLock
+
+    for dummy in _dummy_hashes():
+        check_password("x", dummy)  # the same hashing work as a real account's 3 answers
+    now = timezone.now()
+    lock, _ = RecoveryLock.objects.select_for_update().get_or_create(
+        username_key=username.strip().casefold()[:150]
+    )
+    if lock.locked_until and lock.locked_until > now:
+        return "locked"
+    lock.failures += 1
+    result = "wrong"
+    if lock.failures >= settings.RECOVERY_MAX_FAILURES:
+        lock.locked_until = now + datetime.timedelta(seconds=settings.RECOVERY_LOCK_DURATION)
+        lock.failures = 0
+        result = "locked"
+        audit_record(action="recovery.locked", request=request, subject=username_subject(username))
+    else:
+        audit_record(action="recovery.failed", request=request, subject=username_subject(username))
+    lock.save()
+    return result
+
+
 @transaction.atomic
 def recovery_answers_check(*, username: str, data: dict, request) -> str:
-    """'ok', 'wrong' or 'locked' (3 wrong sets lock recovery for 24 hours)."""
+    """'ok', 'wrong' or 'locked' (3 wrong sets lock recovery for 24 hours), alike for
+    unknown usernames (SEC-3)."""
     questions = recovery_questions_for(username)
     if questions is None:
-        audit_record(action="recovery.failed", request=request, subject=username)
-        return "wrong"
+        return _unknown_recovery_failure(username=username, request=request)
     questions = SecretQuestions.objects.select_for_update().get(pk=questions.pk)
     now = timezone.now()
     if questions.locked_until and questions.locked_until > now:
@@ -162,3 +219,44 @@ def user_credential_revoke(*, user: User, request) -> None:
     user.is_active = False
     user.save(update_fields=["password", "is_active"])
     audit_record(action="gckey.revoked", request=request, actor=user)
+
+
+# --- The second factor (SEC-4, SEC-9) ---------------------------------------------------
+
+
+@transaction.atomic
+def second_factor_replace(*, user: User, secret: str, request) -> None:
+    """A new authenticator app replaces the old one; new recovery codes replace the old
+    ones (the old app's codes and the old recovery codes stop working). Audited."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+    ).delete()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    audit_record(action="second_factor.replaced", request=request, actor=user)
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, request) -> None:
+    """CBSA staff reset a person's second factor (after checking who they are): the app,
+    recovery codes and passkeys go; the person enrols a new app at their next sign-in.
+    Audited with the staff member as actor; the person gets a notice."""
+    from allauth.mfa.models import Authenticator
+
+    from accounts.models import SecondFactorFailures
+
+    Authenticator.objects.filter(user=user).delete()
+    SecondFactorFailures.objects.filter(user=user).delete()
+    audit_record(
+        action="second_factor.reset",
+        request=request,
+        subject=user.username,
+        changes={"user_id": user.pk},
+    )
+    from notices.services import notice_send
+
+    notice_send(type_code="second_factor_reset", recipient=user)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from carm_portal.tasks import task_pk
 
 
 @shared_task(
@@ -16,6 +17,7 @@ from accounts.models import User
 )
 def send_password_changed_email(user_pk: int) -> None:
     """Tell a person that their password changed, in their language (STYLE 8)."""
+    user_pk = task_pk(user_pk, name="user_pk")
     user = User.objects.filter(pk=user_pk).first()
     if user is None or not user.email:
         return
@@ -24,3 +26,15 @@ def send_password_changed_email(user_pk: int) -> None:
         subject = render_to_string("accounts/email/password_changed_subject.txt", context).strip()
         body = render_to_string("accounts/email/password_changed.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+@shared_task(name="accounts.send_second_factor_failed_notice")
+def send_second_factor_failed_notice(user_pk: int, locked: bool) -> None:
+    """SEC-1: someone entered the person's password but not their code. A notice, which
+    is emailed per their preferences (NOTE-1)."""
+    from notices.services import notice_send
+
+    user = User.objects.filter(pk=user_pk, is_active=True).first()
+    if user is None:
+        return
+    notice_send(type_code="second_factor_failed", recipient=user, context={"locked": locked})

@@ -1,7 +1,6 @@
-from allauth.account import views as allauth_views
 from django.urls import include, path
 
-from accounts import views
+from accounts import second_factor_views, views
 
 app_name = "accounts"
 
@@ -24,11 +23,21 @@ urlpatterns = [
     path("password/", views.change_password, name="change_password"),
     path("recovery-questions/", views.change_recovery_questions, name="change_recovery_questions"),
     path("revoke/", views.revoke, name="revoke"),
+    path("confirm/", second_factor_views.confirm_identity, name="confirm_identity"),
+    path(
+        "second-factor/replace/",
+        second_factor_views.replace_second_factor,
+        name="replace_second_factor",
+    ),
 ]
 
 # allauth provides the second factor only (mfa_* names). The names its code reverses
 # point at our own pages: no e-mail based password reset, no open sign-up.
 allauth_urlpatterns = [
+    # Ours first: the code steps with SEC-1's limits, no removal of the second factor.
+    path("2fa/authenticate/", second_factor_views.authenticate, name="mfa_authenticate"),
+    path("2fa/reauthenticate/", second_factor_views.reauthenticate, name="mfa_reauthenticate"),
+    path("2fa/totp/deactivate/", second_factor_views.deactivate_totp, name="mfa_deactivate_totp"),
     path("2fa/", include("allauth.mfa.urls")),
     path("sign-in/", views.SignInView.as_view(), name="account_login"),
     path("sign-out/", views.SignOutView.as_view(), name="account_logout"),
@@ -36,5 +45,10 @@ allauth_urlpatterns = [
     path("forgot-password/", views.forgot_password, name="account_reset_password"),
     path("password/", views.change_password, name="account_change_password"),
     path("inactive/", views.forgot_username, name="account_inactive"),
-    path("reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
+    # SEC-4: re-authentication asks for both factors at once.
+    path(
+        "reauthenticate/",
+        second_factor_views.confirm_identity,
+        name="account_reauthenticate",
+    ),
 ]

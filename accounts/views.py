@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
-import hashlib
+import hmac
 
 from allauth.account import views as allauth_views
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth import views as auth_views
@@ -15,12 +16,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts import lockout, onboarding, services
+from accounts import lockout, onboarding, reauth, services
 from accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -143,6 +144,9 @@ def profile(request):
     first_time = not request.user.profile_complete
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
+        # SEC-4: a new email address needs both factors again (the POST resumes after).
+        if not first_time and "email" in form.changed_data and not reauth.recently_proven(request):
+            return reauth.ask(request)
         services.user_profile_save(user=request.user, form=form, request=request)
         translation.activate(request.user.preferred_language)
         if first_time:
@@ -158,6 +162,8 @@ def security_questions(request):
     existing = SecretQuestions.objects.filter(
         user=request.user, purpose=SecretQuestions.Purpose.IDENTITY
     ).first()
+    if existing and not reauth.recently_proven(request):
+        return reauth.ask(request)  # SEC-4: changing them needs both factors again
     form = SecretQuestionsForm(request.POST or None)
     if request.method == "POST" and "clear" in request.POST:
         form = SecretQuestionsForm()
@@ -272,6 +278,9 @@ def _register_username(request, state):
     form = UsernameForm(request.POST or None, initial={"username": state.get("username", "")})
     if request.method == "POST" and "clear" in request.POST:
         form = UsernameForm()
+    elif request.method == "POST" and (limited := _lookup_limited(request, "register_username")):
+        # Registration must say "taken" (SIGN-4): asking many times is what is limited.
+        return limited
     elif request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         if username != state.get("username"):
@@ -354,15 +363,46 @@ def _register_confirm(request, state):
 RECOVERY_KEY = "gckey_recovery"
 
 
+def _decoy_digest(username: str) -> bytes:
+    """Keyed (SECRET_KEY), so that nobody can compute an unknown username's decoy."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, b"recovery-decoy:" + username.casefold().encode(), "sha256").digest()
+
+
 def _decoy_question(username: str) -> str:
     """A stable question for unknown usernames, so that existence is not revealed."""
     choices = SecretQuestions.Question.values
-    digest = hashlib.sha256(username.casefold().encode()).digest()
-    return choices[digest[0] % len(choices)]
+    return choices[_decoy_digest(username)[0] % len(choices)]
+
+
+# Hints invented for unknown usernames (SEC-3): stable per username, like real ones,
+# sometimes empty as real ones may be.
+DECOY_PERSON_HINTS = ["", "", "my aunt", "family", "a friend", "teacher", "grandparent"]
+DECOY_DATE_HINTS = ["", "", "summer", "a birthday", "graduation", "a wedding", "winter"]
+
+
+def _decoy_hints(username: str) -> dict[str, str]:
+    digest = _decoy_digest(username)
+    return {
+        "person": DECOY_PERSON_HINTS[digest[1] % len(DECOY_PERSON_HINTS)],
+        "date": DECOY_DATE_HINTS[digest[2] % len(DECOY_DATE_HINTS)],
+    }
+
+
+def _lookup_limited(request, scope: str) -> HttpResponse | None:
+    """SEC-3: 429 once an address (or person) asks a step that reveals existence too
+    often."""
+    wait = lockout.lookup_over_limit(request, scope)
+    if wait:
+        audit_record(action="lookup.rate_limited", request=request, changes={"step": scope})
+        return too_many_requests(request, wait)
+    return None
 
 
 def forgot_password(request):
     form = ForgotPasswordForm(request.POST or None)
+    if request.method == "POST" and (limited := _lookup_limited(request, "forgot_password")):
+        return limited
     if request.method == "POST" and form.is_valid():
         request.session[RECOVERY_KEY] = {"username": form.cleaned_data["username"]}
         return redirect("accounts:forgot_password_answers")
@@ -375,8 +415,9 @@ def forgot_password_answers(request):
         return redirect("accounts:forgot_password")
     username = state["username"]
     questions = services.recovery_questions_for(username)
-    if questions and questions.locked_until and questions.locked_until > timezone.now():
-        return render(request, "accounts/recovery_locked.html", {"until": questions.locked_until})
+    until = services.recovery_locked_until(username)  # known or not (SEC-3)
+    if until:
+        return render(request, "accounts/recovery_locked.html", {"until": until})
     form = RecoveryAnswersForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.recovery_answers_check(
@@ -392,10 +433,13 @@ def forgot_password_answers(request):
             None, _("The answers do not match what you gave when you created your GCKey.")
         )
     question_code = questions.question if questions else _decoy_question(username)
-    hints = {
-        "person": questions.memorable_person_hint if questions else "",
-        "date": questions.memorable_date_hint if questions else "",
-    }
+    if questions:
+        hints = {
+            "person": questions.memorable_person_hint,
+            "date": questions.memorable_date_hint,
+        }
+    else:
+        hints = _decoy_hints(username)
     return render(
         request,
         "accounts/forgot_password_answers.html",
@@ -426,6 +470,8 @@ def forgot_password_new(request):
 
 
 def forgot_username(request):
+    if limited := _lookup_limited(request, "forgot_username"):
+        return limited
     return render(request, "accounts/forgot_username.html")
 
 
@@ -446,6 +492,7 @@ def gckey_required(view):
 
 
 @gckey_required
+@reauth.required
 def change_password(request):
     form = ChangePasswordForm(
         request.POST or None, username=request.user.username, user=request.user
@@ -463,6 +510,7 @@ def change_password(request):
 
 
 @gckey_required
+@reauth.required
 def change_recovery_questions(request):
     form = SecretQuestionsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -478,6 +526,7 @@ def change_recovery_questions(request):
 
 
 @gckey_required
+@reauth.required
 def revoke(request):
     if request.method == "POST" and "confirm" in request.POST:
         services.user_credential_revoke(user=request.user, request=request)

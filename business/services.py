@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from business.models import Address, Business, ProgramAccount, Registration, RegistrationAttempts
 from carm_portal.audit import audit_record
@@ -24,12 +27,32 @@ class AlreadyRegistered(Exception):
     """The business is registered on the portal already: use LINK-2 instead."""
 
 
+class TooManyOpenRequests(Exception):
+    """The person has ACCESS_REQUESTS_MAX_OPEN requests pending already (SEC-6)."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "You have %(count)s access requests waiting for an answer. Wait for an answer, "
+                "or cancel one of them, before asking another business."
+            )
+            % {"count": settings.ACCESS_REQUESTS_MAX_OPEN}
+        )
+
+
 # --- Request access to my employer (LINK-2) -----------------------------------------------
 
 
 def access_request_create(*, user, business: Business, comment: str, request) -> Employment:
-    """One pending request per person and business; the managers get a notice."""
+    """One pending request per person and business, at most ACCESS_REQUESTS_MAX_OPEN
+    pending per person (anti-automation: each one notifies and emails the managers);
+    the managers get a notice."""
     with transaction.atomic():
+        # the person's row serialises their concurrent requests
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        pending = Employment.objects.filter(user=user, status=Employment.Status.PENDING)
+        if pending.count() >= settings.ACCESS_REQUESTS_MAX_OPEN:
+            raise TooManyOpenRequests
         employment = Employment.objects.create(
             user=user,
             business=business,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -13,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import lockout
+from accounts.views import too_many_requests
 from business import services
 from business.forms import (
     AccessRequestForm,
@@ -25,6 +28,8 @@ from business.models import Address, Business, Person, ProgramAccount
 from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
 from carm_portal import guides
 from carm_portal.audit import audit_record
+from carm_portal.forms import parse_pk
+from carm_portal.ratelimit import over_limit, too_many
 from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
 from finance.models import Transaction
@@ -34,8 +39,29 @@ from finance.models import Transaction
 
 @login_required
 def request_access(request):
+    if request.method == "POST" and "request" in request.POST:
+        # SEC-6 anti-automation: each request notifies and emails the managers
+        wait = over_limit(
+            "access-request",
+            request.user.pk,
+            limit=settings.ACCESS_REQUESTS_PER_HOUR,
+            window=60 * 60,
+        )
+        if wait:
+            audit_record(action="access_request.rate_limited", request=request)
+            return too_many(
+                request,
+                wait,
+                _("You sent too many access requests. Please wait an hour, then try again."),
+            )
     search = EmployerSearchForm(request.POST or request.GET or None)
     business = None
+    if search.is_bound:
+        # SEC-3: the guide shows whether the business is registered (its name, or an
+        # error): searching many times is limited per person and per address.
+        wait = lockout.lookup_over_limit(request, "request_access")
+        if wait:
+            return too_many_requests(request, wait)
     form = AccessRequestForm(request.POST if "request" in request.POST else None)
     if search.is_bound and search.is_valid():
         business = Business.objects.filter(
@@ -55,12 +81,20 @@ def request_access(request):
         ).exists():
             messages.info(request, _("You already have a request or access for this business."))
             return redirect("accounts:first_setup")
-        services.access_request_create(
-            user=request.user,
-            business=business,
-            comment=form.cleaned_data["comment"],
-            request=request,
-        )
+        try:
+            services.access_request_create(
+                user=request.user,
+                business=business,
+                comment=form.cleaned_data["comment"],
+                request=request,
+            )
+        except services.TooManyOpenRequests as refused:
+            form.add_error(None, str(refused))
+            return render(
+                request,
+                "business/request_access.html",
+                {"search": search, "business": business, "form": form},
+            )
         messages.success(
             request,
             _("Your request was sent to the managers of %(name)s. It is pending their answer.")
@@ -124,6 +158,12 @@ def register(request):
         },
         person_name=request.user.get_full_name() or request.user.username,
     )
+    if request.method == "POST":
+        # SEC-3: the guide's errors tell whether a business exists or is registered:
+        # trying many numbers is limited per person and per address.
+        wait = lockout.lookup_over_limit(request, "register_business")
+        if wait:
+            return too_many_requests(request, wait)
     if request.method == "POST" and form.is_valid():
         bn9, reference = form.cleaned_data["bn9"], form.cleaned_data["program_reference"]
         try:
@@ -321,10 +361,10 @@ def home(request):
 @require_POST
 def switch_account(request):
     """The header's switcher: another business or program account of the person."""
-    chosen = request.POST.get("account", "")
+    chosen = parse_pk(request.POST.get("account"))
     account = (
-        access_for(request).program_accounts().filter(pk=int(chosen)).first()
-        if chosen.isdigit()
+        access_for(request).program_accounts().filter(pk=chosen).first()
+        if chosen is not None
         else None
     )
     if account is None:

@@ -57,7 +57,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "action", "actor", "subject", "business", "ip_address")
     list_filter = ("action",)
     list_select_related = ("actor", "business")
-    search_fields = ("action", "subject", "actor__username")
+    search_fields = ("action", "subject", "actor__username", "=request_id")
     date_hierarchy = "created_at"
 
 

@@ -4,10 +4,23 @@ range."""
 
 from __future__ import annotations
 
+import re
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy
+
+_PK = re.compile(r"[0-9]{1,18}")
+
+
+def parse_pk(value) -> int | None:
+    """A primary key typed in a request, or None (SEC-5). ASCII digits only:
+    ``str.isdigit()`` accepts "²", which ``int()`` then refuses with a 500; 18 digits at
+    most, so the value fits PostgreSQL's bigint."""
+    if isinstance(value, str) and _PK.fullmatch(value):
+        return int(value)
+    return None
 
 
 def form_helper() -> FormHelper:

@@ -41,6 +41,10 @@ class AuditEntry(models.Model):
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # SEC-9: ties the entry to the request's log lines ("" for tasks and commands).
+    request_id = models.CharField(
+        _("request id"), max_length=64, blank=True, default="", db_default="", db_index=True
+    )
 
     class Meta:
         verbose_name = _("audit entry")

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
 from carm_portal import guides, health
+from carm_portal.audit import client_ip
+from carm_portal.ratelimit import over_limit
 
 
 class PublicPage(TemplateView):
@@ -96,7 +98,14 @@ def session_extend(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """Database, Redis and ClamAV as JSON; 503 when a required one is down (SI-4)."""
+    """Database, Redis and ClamAV as JSON; 503 when a required one is down (SI-4).
+    Throttled per address (SEC-6): each call touches every back-end. The cluster's probes
+    (one every few seconds per node) stay far below the limit (ADR 0013)."""
+    wait = over_limit("healthz", client_ip(request), limit=settings.HEALTHZ_PER_MINUTE, window=60)
+    if wait:
+        response = JsonResponse({"status": "throttled"}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     healthy, body = health.report()
     return JsonResponse(body, status=200 if healthy else 503)
 

@@ -33,6 +33,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from business.models import Business, ProgramAccount
+from carm_portal.audit import audit_record
 from delegation.models import ClientAssignment, ClientGroup, Employment, Relationship
 
 
@@ -338,26 +339,31 @@ def requires(
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             access = access_for(request)
-            if model is not None:
-                obj = model._default_manager.filter(pk=kwargs.get(lookup)).first()
-                if obj is None:
-                    raise Http404
-                target = _resolve_path(obj, via)
-            elif account is not None:
-                obj = None
-                target = (
-                    ProgramAccount.objects.select_related("business")
-                    .filter(pk=kwargs.get(account))
-                    .first()
-                )
-            elif business is not None:
-                obj = None
-                target = Business.objects.filter(pk=kwargs.get(business)).first()
-            else:
-                obj = None
-                target = request.nav.account
-            acting = _acting_on(access, target, obj)
+            try:
+                if model is not None:
+                    obj = model._default_manager.filter(pk=kwargs.get(lookup)).first()
+                    if obj is None:
+                        raise Http404
+                    target = _resolve_path(obj, via)
+                elif account is not None:
+                    obj = None
+                    target = (
+                        ProgramAccount.objects.select_related("business")
+                        .filter(pk=kwargs.get(account))
+                        .first()
+                    )
+                elif business is not None:
+                    obj = None
+                    target = Business.objects.filter(pk=kwargs.get(business)).first()
+                else:
+                    obj = None
+                    target = request.nav.account
+                acting = _acting_on(access, target, obj)
+            except Http404:
+                _audit_denied(request, perm, 404)
+                raise
             if not acting.can(perm):
+                _audit_denied(request, perm, 403, business=acting.business)
                 raise PermissionDenied
             request.acting = acting
             return view(request, *args, **kwargs)
@@ -365,6 +371,16 @@ def requires(
         return wrapped
 
     return decorator
+
+
+def _audit_denied(request, perm: Perm, status: int, *, business=None) -> None:
+    """SEC-9: every refusal of this module is audited, with the permission asked for."""
+    audit_record(
+        action="authorization.denied",
+        request=request,
+        business=business,
+        changes={"permission": str(perm), "status": status, "path": request.path[:200]},
+    )
 
 
 def _acting_on(access: Access, target, obj) -> Acting:

@@ -139,7 +139,14 @@ def delegation_history_people(*, business_id: int) -> list[tuple[int, str]]:
     """The people who made a delegation change of the business (the filter's choices)."""
     from accounts.models import User
 
-    actor_ids = delegation_history(business_id=business_id).order_by().values("actor_id")
+    # Only the business's own people: another organisation's employees are not listed
+    # (SEC-8); their changes show under their organisation's name.
+    actor_ids = (
+        delegation_history(business_id=business_id)
+        .filter(business_id=business_id)
+        .order_by()
+        .values("actor_id")
+    )
     return [
         (user.pk, user.get_full_name() or user.get_username())
         for user in User.objects.filter(pk__in=actor_ids).order_by("last_name", "first_name", "pk")

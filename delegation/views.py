@@ -3,7 +3,6 @@ declares its permission with ``delegation.access.requires``."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import json
 from urllib.parse import urlencode
@@ -22,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from business.models import Business, ProgramAccount
+from carm_portal.exports import csv_writer
 from delegation import selectors, services
 from delegation.access import Perm, requires
 from delegation.forms import (
@@ -348,11 +348,18 @@ def _history_search(request):
     return form, rows
 
 
-def _details(entry) -> str:
+def _by_other_organisation(entry, viewer) -> bool:
+    """Whether the entry's actor worked for another business (a service provider acting
+    for the viewer, or the other side of a relationship): SEC-8, the viewer sees that
+    organisation's name, never its people's usernames, names or addresses."""
+    return entry.business_id is not None and entry.business_id != viewer.pk
+
+
+def _details(entry, *, people: bool = True) -> str:
     """A short line of what changed: the person concerned, role and scope before/after."""
     changes = entry.changes or {}
     parts = []
-    if changes.get("person"):
+    if people and changes.get("person"):
         parts.append(str(changes["person"]))
     before, after = changes.get("before") or {}, changes.get("after") or {}
     for key, label in (("role", _("role")), ("accounts", _("program accounts"))):
@@ -386,20 +393,17 @@ def history(request):
     page = None
     if rows is not None:
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        viewer = request.acting.business
         for entry in page.object_list:
             entry.label = action_label(entry.action)
-            entry.details = _details(entry)
+            entry.other_organisation = _by_other_organisation(entry, viewer)
+            entry.details = _details(entry, people=not entry.other_organisation)
     query = urlencode(form.query()) if rows is not None else ""
     return render(
         request,
         "delegation/history.html",
         {"form": form, "page": page, "query": query, "business": request.acting.business},
     )
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 @require_GET
@@ -410,24 +414,32 @@ def history_csv(request):
     form, rows = _history_search(request)
     if rows is None:
         return HttpResponseBadRequest(_("The search is not valid."))
-    writer = csv.writer(_Echo())
+    writer = csv_writer()  # SEC-8: no formulas
     header = ["time_utc", "actor", "actor_name", "action", "business_bn9", "acting_for_bn9"]
     header += ["address", "details", "changes"]
+
+    viewer = request.acting.business
 
     def lines():
         yield writer.writerow(header)
         for entry in rows.iterator(chunk_size=500):
             actor = entry.actor
+            other = _by_other_organisation(entry, viewer)
+            if other:  # SEC-8: the organisation's name, not its people
+                username, name = "", entry.business.legal_name
+            else:
+                username = actor.get_username() if actor else entry.subject
+                name = actor.get_full_name() if actor else ""
             yield writer.writerow(
                 [
                     entry.created_at.astimezone(datetime.UTC).isoformat(timespec="seconds"),
-                    actor.get_username() if actor else entry.subject,
-                    actor.get_full_name() if actor else "",
+                    username,
+                    name,
                     entry.action,
                     entry.business.bn9 if entry.business else "",
                     entry.acting_for.bn9 if entry.acting_for else "",
-                    entry.ip_address or "",
-                    _details(entry),
+                    "" if other else entry.ip_address or "",
+                    _details(entry, people=not other),
                     json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
                 ]
             )

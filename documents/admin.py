@@ -112,7 +112,7 @@ class DocumentAdmin(ReadOnlyAdmin):
         document = Document.objects.filter(pk=pk, scan_state=Document.ScanState.CLEAN).first()
         if document is None:
             raise Http404
-        return attachment(document)
+        return attachment(document, request=request)
 
 
 class DocumentInline(admin.TabularInline):

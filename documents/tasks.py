@@ -6,6 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from carm_portal.tasks import task_pk
 from documents import services
 
 
@@ -24,6 +25,7 @@ def retry_delay(retries: int) -> int:
 )
 def scan_document(self, document_id: int) -> str:
     """Type-check and virus-scan one document; its final state is written once."""
+    document_id = task_pk(document_id, name="document_id")
     try:
         return services.document_scan(document_id=document_id)
     except services.ScannerUnavailable as exc:

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 from prometheus_client import Counter
 
+from carm_portal.audit import audit_record
 from delegation.access import Perm, requires
 from documents import clamav, selectors, services, upload
 from documents.filetypes import ALLOWED_EXTENSIONS, Refusal, check_content, extension_of
@@ -243,12 +244,20 @@ def download(request, pk: int):
         # Still not found, for everyone, but the person who may see the case is told why.
         context = {"document": document, "explanation": SCAN_EXPLANATIONS[document.scan_state]}
         return render(request, "documents/unavailable.html", context, status=404)
-    return attachment(document)
+    return attachment(document, request=request)
 
 
-def attachment(document: Document) -> FileResponse:
-    """The stored file of a clean document (also used by the admin)."""
+def attachment(document: Document, *, request) -> FileResponse:
+    """The stored file of a clean document (also used by the admin); each download is
+    audited (SEC-9)."""
     document = get_object_or_404(Document, pk=document.pk, scan_state=Document.ScanState.CLEAN)
+    audit_record(
+        action="documents.downloaded",
+        request=request,
+        business=document.business,
+        subject=document.case_number or "",
+        changes={"document": document.pk},
+    )
     response = FileResponse(
         default_storage.open(document.storage_name, "rb"),
         as_attachment=True,

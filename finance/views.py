@@ -3,7 +3,6 @@ services, each acting on the current program account (``request.acting.account``
 
 from __future__ import annotations
 
-import csv
 import uuid
 from urllib.parse import urlencode
 
@@ -18,6 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import reauth
+from carm_portal.audit import audit_record
+from carm_portal.exports import csv_writer
+from carm_portal.forms import parse_pk
 from delegation.access import Perm, requires
 from finance import crypto, pdf, selectors, services
 from finance.forms import (
@@ -41,13 +44,8 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = csv_writer()  # SEC-8: no formulas
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
     )
@@ -255,7 +253,7 @@ def apply_credits(request):
         form = ApplyCreditsForm(initial={"key": uuid.uuid4()}, debits=debits)
         return render(request, "finance/apply_credits.html", {**context, "form": form})
     # The chosen debits settled meanwhile stay choosable, to say so clearly.
-    chosen = [int(pk) for pk in request.POST.getlist("debits") if pk.isdigit()]
+    chosen = [pk for pk in map(parse_pk, request.POST.getlist("debits")) if pk is not None]
     chosen = chosen[:OPEN_DEBITS_SHOWN]
     settled = selectors.debits_settled(account=account, ids=chosen)
     form = ApplyCreditsForm(request.POST, debits=debits + settled)
@@ -334,10 +332,22 @@ def pad(request):
     account = request.acting.account
     agreement = selectors.pad_for(account=account)
     details = crypto.decrypt_bank_details(agreement.bank_details) if agreement else None
+    if details is not None:
+        _audit_bank_details_shown(request, agreement)
     return render(
         request,
         "finance/pad.html",
         {"account": account, "agreement": agreement, "details": details},
+    )
+
+
+def _audit_bank_details_shown(request, agreement) -> None:
+    """SEC-9: who saw a pre-authorized debit's bank details, when, from where."""
+    audit_record(
+        action="pad.bank_details_shown",
+        request=request,
+        business=request.acting.business,
+        changes={"agreement": agreement.pk, "program_account": request.acting.account.pk},
     )
 
 
@@ -355,6 +365,7 @@ def _pad_values(form) -> dict:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @requires(Perm.MANAGE_PAD)
+@reauth.required  # SEC-4: both factors proven in the last 10 minutes
 def pad_create(request):
     account = request.acting.account
     if selectors.pad_for(account=account):
@@ -378,6 +389,7 @@ def pad_create(request):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @requires(Perm.MANAGE_PAD)
+@reauth.required  # SEC-4: both factors proven in the last 10 minutes
 def pad_change(request):
     """The account number is typed again, never shown in the form (only its last
     digits are ever displayed)."""
@@ -395,6 +407,7 @@ def pad_change(request):
             return redirect("finance:pad")
     else:
         details = crypto.decrypt_bank_details(agreement.bank_details)
+        _audit_bank_details_shown(request, agreement)
         form = PadForm(
             initial={
                 "institution": details["institution"],
@@ -413,6 +426,7 @@ def pad_change(request):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @requires(Perm.MANAGE_PAD)
+@reauth.required  # SEC-4: both factors proven in the last 10 minutes
 def pad_cancel(request):
     account = request.acting.account
     agreement = selectors.pad_for(account=account)

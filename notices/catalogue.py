@@ -100,6 +100,21 @@ CATALOGUE = [
         EMPLOYEES,
         True,
     ),
+    # The person's own sign-in (SEC-1, SEC-4): sent to them only.
+    (
+        "second_factor_failed",
+        "Sign-in – Wrong second-factor code",
+        "Ouverture de session – Code du deuxième facteur erroné",
+        EMPLOYEES,
+        True,
+    ),
+    (
+        "second_factor_reset",
+        "Sign-in – Second factor reset",
+        "Ouverture de session – Deuxième facteur réinitialisé",
+        EMPLOYEES,
+        True,
+    ),
     ("cbsa_message", "CBSA message", "Message de l'ASFC", EMPLOYEES, False),
     ("cbsa_urgent", "Urgent CBSA message", "Message urgent de l'ASFC", EMPLOYEES, False),
 ]
@@ -120,6 +135,8 @@ CONTEXT = {
     "document_rejected": ("case_number", "file_name", "reason"),  # infected, type, unreadable
     "ruling_status_changed": ("case_number", "status"),
     "statement_available": ("period_start", "period_end", "due_date"),
+    "second_factor_failed": ("locked",),
+    "second_factor_reset": (),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from carm_portal.audit import client_ip
+from carm_portal.ratelimit import over_limit, too_many
 from delegation.access import Perm, requires
 from rulings import attachments, selectors, services
 from rulings.forms import (
@@ -352,8 +355,16 @@ def ruling_withdraw(request, pk: int):
 @require_GET
 def published(request):
     """Published decisions (beyond the guide): anyone may search them; nothing about
-    the requester is read or shown."""
-    words = " ".join(request.GET.get("q", "").split())[:100]
+    the requester is read or shown. Throttled per address (SEC-6): the search reads
+    the decisions' full text."""
+    wait = over_limit(
+        "rulings-search", client_ip(request), limit=settings.RULINGS_SEARCH_PER_MINUTE, window=60
+    )
+    if wait:
+        return too_many(
+            request, wait, _("Too many searches came from your connection. Please wait a minute.")
+        )
+    words = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:100]
     kind = request.GET.get("type", "")
     if kind not in Ruling.Kind.values:
         kind = ""

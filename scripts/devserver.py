@@ -63,6 +63,9 @@ def main() -> int:
                 "carm_portal",
                 "worker",
                 "-B",
+                # Every queue of CELERY_TASK_ROUTES (settings.WORKER_QUEUES, OPS-2).
+                "-Q",
+                "celery,scanning,email,statements",
                 "-l",
                 "info",
                 "--concurrency",

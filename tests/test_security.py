@@ -47,6 +47,7 @@ def _production_env() -> dict:
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         PAD_ENCRYPTION_KEYS="aGVyZS1pcy1hLWRlcGxveS1jaGVjay1rZXktMzJieXQ=",
+        MFA_ENCRYPTION_KEYS="bWZhLWtleS1mb3ItdGhlLWRlcGxveS1jaGVjay0zMmI=",
     )
     return env
 
@@ -67,7 +68,7 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 @pytest.mark.spec("X-4", "FIN-4")
-@pytest.mark.parametrize("secret", ["SECRET_KEY", "PAD_ENCRYPTION_KEYS"])
+@pytest.mark.parametrize("secret", ["SECRET_KEY", "PAD_ENCRYPTION_KEYS", "MFA_ENCRYPTION_KEYS"])
 def test_production_settings_require_their_secrets(secret):
     """No secret default outside local/test settings (SC-28: no PAD without a key)."""
     env = _production_env()

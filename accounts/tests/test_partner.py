@@ -369,6 +369,8 @@ def test_every_sign_in_is_audited_without_secrets(client, partner_settings, capl
             "/.well-known/openid-configuration"
         ),
         "account_created": True,
+        "acr": "urn:carm:test:loa2",
+        "amr": ["pwd"],
     }
     assert success.ip_address == "127.0.0.1"
     failures = AuditEntry.objects.filter(action=ACTION_FAILED).order_by("created_at")
@@ -420,3 +422,66 @@ def test_access_page_explains_when_no_partner_is_configured(client, db, settings
     assert not page.select('a[href^="/oidc/"]')
     with translation.override(language):
         assert translation.gettext("Continue to a Sign-In Partner") in text(page.main)
+
+
+# --- Partner assurance (acr/amr) ---------------------------------------------------------
+
+
+@pytest.mark.spec("SEC-4", "SIGN-3", "X-1")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_sign_in_below_the_required_acr_is_refused(client, partner_settings, language):
+    partner_settings.OIDC_REQUIRED_ACR = ["urn:carm:test:loa3"]
+    response = sign_in(client, language=language, account="alice")
+    assert response["Location"] == f"/{language}/sign-in-partner/problem/assurance/"
+    page = soup(client.get(response["Location"]))
+    assert page.html["lang"] == language
+    said = {"en": "lower level of assurance", "fr": "niveau d'assurance inférieur"}[language]
+    assert said in text(page.select_one("[role=alert]"))
+    assert signed_in_user(client) is None
+    entry = AuditEntry.objects.filter(action=ACTION_FAILED).latest("created_at")
+    assert entry.changes == {"reason": "assurance"}
+    # A stronger sign-in at the partner is accepted, and its acr/amr are audited.
+    strong = sign_in(Client(), language=language, account="mfa-alice")
+    assert strong["Location"] == f"/{language}/account/after-sign-in/"
+    success = AuditEntry.objects.filter(action=ACTION_SUCCEEDED).latest("created_at")
+    assert success.changes["acr"] == "urn:carm:test:loa3"
+    assert success.changes["amr"] == ["pwd", "otp"]
+
+
+@pytest.mark.spec("SEC-4")
+def test_a_partner_user_proves_themselves_again_at_the_partner(client, partner_settings):
+    """prompt=login and max_age; the change goes through once the partner answers."""
+    import time
+
+    from accounts.reauth import PARTNER_AUTH_TIME
+
+    sign_in(client, account="alice")
+    session = client.session
+    session[PARTNER_AUTH_TIME] = time.time() - 11 * 60
+    session.save()
+    from accounts.onboarding import DONE_KEY
+
+    session = client.session
+    session[DONE_KEY] = True
+    session.save()
+    from accounts.models import SecretQuestions
+
+    SecretQuestions.objects.create(
+        user=signed_in_user(client),
+        purpose=SecretQuestions.Purpose.IDENTITY,
+        question="first_pet",
+        answer_hash="x",
+        memorable_person_hash="x",
+        memorable_date_hash="x",
+    )
+    response = client.get("/en/account/security-questions/")
+    assert response["Location"].startswith("/en/account/confirm/?next=")
+    to_partner = client.get(response["Location"])
+    assert to_partner["Location"].startswith("/oidc/authenticate/?")
+    authorization = client.get(to_partner["Location"])
+    assert authorization.status_code == 302
+    params = query_of(authorization["Location"])
+    assert params["prompt"] == "login" and params["max_age"] == "600"
+    back = client.get(AtProvider().sign_in(authorization["Location"], account="alice"))
+    assert back["Location"] == "/en/account/security-questions/"
+    assert client.get(back["Location"]).status_code == 200

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Requests, latency and responses per view (OPS-4): first and last of the chain.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # SEC-6 first: everything below sees the client's real address, never a forged one.
+    "carm_portal.middleware.TrustedProxyMiddleware",
+    "carm_portal.middleware.RequestIdMiddleware",  # SEC-9
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carm_portal.middleware.NoStoreMiddleware",  # SEC-7
     "django.contrib.messages.middleware.MessageMiddleware",
     "carm_portal.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -102,14 +106,35 @@ AUTH_USER_MODEL = "accounts.User"
 
 
 def redis_caches(redis_url: str) -> dict:
+    # SEC-5: a Redis outage degrades what uses the cache (reads miss, writes are dropped,
+    # ADR 0007); it never fails a request. Short timeouts so that an outage costs little.
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "carm_portal.cache.ResilientRedisCache",
             "LOCATION": redis_url,
             "TIMEOUT": 300,
             "KEY_PREFIX": "carm",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+
+
+def fernet_keys(name: str, keys: list[str]) -> list[str]:
+    """Check a list of Fernet keys from the environment; refuse to start without one."""
+    from cryptography.fernet import Fernet
+    from django.core.exceptions import ImproperlyConfigured
+
+    keys = [key.strip() for key in keys if key.strip()]
+    if not keys:
+        raise ImproperlyConfigured(f"{name} is empty: set at least one Fernet key.")
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not a Fernet key (32 url-safe base64 bytes)."
+            ) from None
+    return keys
 
 
 # --- Passwords (IA-5): the GCKey rules of the guide, plus a blocklist (ADR 0007) --------
@@ -215,6 +240,9 @@ OIDC_CREATE_USER = True
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
 OIDC_DISCOVERY_CACHE_SECONDS = 60 * 60
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+# Acceptable assurance levels (the ID token's ``acr``), comma-separated; empty: any. A
+# sign-in with another level is refused with a bilingual page (SEC-4, ADR 0006).
+OIDC_REQUIRED_ACR = env.list("OIDC_REQUIRED_ACR", default=[])
 
 
 # --- Sessions (AC-11 session lock, AC-12 session termination) --------------------------
@@ -243,7 +271,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Client addresses (SPEC SEC-6; SC-5, AU-3) ------------------------------------------
+# How many reverse proxies (load balancer, ingress) stand in front of the portal. The one
+# setting behind the client's address everywhere: the sign-in limit, the API throttles,
+# audit entries and logs (carm_portal.middleware.TrustedProxyMiddleware). 0: the portal
+# is reached directly and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The scheme a proxy saw, only when a proxy is trusted (else anyone could claim https).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
 
 # Content Security Policy (SC-18): no inline script or style, nothing from other sites.
 CONTENT_SECURITY_POLICY = {
@@ -277,6 +313,9 @@ REST_FRAMEWORK = {
         "calculator.throttles.SignedInThrottle",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # SEC-6: the throttles count REMOTE_ADDR, which TrustedProxyMiddleware has already
+    # set from the trusted proxies (TRUSTED_PROXY_COUNT); DRF must not read the header.
+    "NUM_PROXIES": 0,
 }
 # SC-5 (denial of service protection): requests per caller and period.
 API_ANONYMOUS_RATE = "60/minute"
@@ -330,7 +369,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
 }
-CELERY_TASK_ROUTES = {}
+# OPS-2: one queue per kind of work, each with its own workers (deploy/kubernetes), so a
+# flood of notice emails or a month's statements never delays a virus scan. Everything
+# else (heartbeat, housekeeping) stays on the default queue, "celery". A worker that must
+# run everything (make run, compose) consumes WORKER_QUEUES.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "documents.*": {"queue": "scanning"},
+    "notices.*": {"queue": "email"},
+    "accounts.send_password_changed_email": {"queue": "email"},
+    "finance.*": {"queue": "statements"},
+}
+WORKER_QUEUES = ("celery", "scanning", "email", "statements")
 
 # --- Notices (SPEC NOTE-4) ---------------------------------------------------------------
 # The portal's address, for links in emails.
@@ -372,15 +422,18 @@ PROMETHEUS_EXPORT_MIGRATIONS = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "carm_portal.logging.RedactPersonalInformation"}},
+    "filters": {
+        "redact": {"()": "carm_portal.logging.RedactPersonalInformation"},
+        "request_id": {"()": "carm_portal.logging.RequestIdFilter"},  # SEC-9
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact"],
+            "filters": ["request_id", "redact"],
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -411,14 +464,43 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = False  # our own AC-7 lockout and per-address limit (accounts/lockout.py)
 ACCOUNT_FORMS = {"login": "accounts.forms.GCKeySignInForm"}
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60  # SEC-4, with REAUTHENTICATION_MAX_AGE
+# SEC-10: a passkey (WebAuthn, needs the fido2 package) may stand for the app's code.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False  # a second factor only: the password stays
+# WebAuthn over plain http (localhost) is for development and tests only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_ISSUER = "CARM"
 MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for clock drift
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.mfa.AuthenticateForm",
+    "reauthenticate": "accounts.mfa.ReauthenticateForm",
+}
+# SC-28, SEC-2: Fernet keys for the authenticator secrets and recovery-code seeds,
+# comma-separated, separate from the PAD keys; the first encrypts, all decrypt (rotation:
+# put the new key first, run `manage.py mfa_keys_rotate`, then drop the old one).
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+# SEC-1: wrong second-factor codes per person. After SECOND_FACTOR_MAX_PENDING_FAILURES in
+# a row the pending sign-in ends; SECOND_FACTOR_MAX_FAILURES within SIGN_IN_FAILURE_WINDOW
+# lock the credential like wrong passwords (SIGN_IN_LOCK_DURATION).
+SECOND_FACTOR_MAX_PENDING_FAILURES = 5
+SECOND_FACTOR_MAX_FAILURES = 10
+# SEC-4: changes to credentials, recovery answers, email, second factor or bank details
+# need both factors proven within this many seconds.
+REAUTHENTICATION_MAX_AGE = 10 * 60
 # AC-7: 5 failed sign-ins on one username within 15 minutes lock it for 15 minutes.
 SIGN_IN_MAX_FAILURES = 5
 SIGN_IN_FAILURE_WINDOW = 15 * 60
 SIGN_IN_LOCK_DURATION = 15 * 60
+# SC-5 anti-automation (SEC-6), counted in the cache by carm_portal.ratelimit: pending
+# access requests per person (each one notifies and emails a business's managers), access
+# requests sent per person and hour, published-rulings searches and /healthz calls per
+# client address and minute (ADR 0013: the cluster's probes stay far below).
+ACCESS_REQUESTS_MAX_OPEN = 3
+ACCESS_REQUESTS_PER_HOUR = 10
+RULINGS_SEARCH_PER_MINUTE = 30
+HEALTHZ_PER_MINUTE = 60
 # More than this many sign-in attempts a minute from one address: 429.
 SIGN_IN_MAX_PER_ADDRESS_PER_MINUTE = 20
 # Password recovery: 3 wrong sets of answers lock recovery for 24 hours.

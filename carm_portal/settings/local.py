@@ -27,3 +27,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
 PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS", default=[]) or [
     "bG9jYWwtZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1rZXk="  # base64 of "local-development-only-not-a-key"
 ]
+
+# A fixed key for second-factor secrets, acceptable only here; production requires its own.
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[]) or [
+    "bG9jYWwtZGV2LW9ubHktbm90LWFuLW1mYS1rZXktMzI="  # base64 of "local-dev-only-not-an-mfa-key-32"
+]
+# WebAuthn (passkeys) on http://localhost: development and tests only (SEC-10).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

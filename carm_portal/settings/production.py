@@ -1,7 +1,7 @@
 """Production settings: every secret and address comes from the environment, no defaults."""
 
 from .base import *  # noqa: F403
-from .base import env, redis_caches
+from .base import env, fernet_keys, redis_caches
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # required: no default
@@ -16,6 +16,8 @@ CELERY_BROKER_URL = REDIS_URL
 
 # SC-8: HTTPS only, cookies never sent in clear.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The cluster's probes call /healthz over plain HTTP inside the cluster (ADR 0013).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
@@ -27,3 +29,8 @@ HEALTH_REQUIRED = env.list("HEALTH_REQUIRED", default=["database", "redis", "cla
 # SC-28: bank details of pre-authorized debits are encrypted with these keys: required,
 # the portal does not start without one.
 PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS")
+
+# SC-28, SEC-2: authenticator secrets and recovery codes are encrypted with these keys
+# (separate from the PAD keys): required and checked, the portal does not start without
+# valid ones.
+MFA_ENCRYPTION_KEYS = fernet_keys("MFA_ENCRYPTION_KEYS", env.list("MFA_ENCRYPTION_KEYS"))

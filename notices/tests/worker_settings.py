@@ -20,3 +20,4 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+CELERY_TASK_ROUTES = {}  # every task on this one queue (not the production queues, OPS-2)

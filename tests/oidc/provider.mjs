@@ -186,7 +186,13 @@ async function interaction(req, res, uid, action) {
     await provider.interactionFinished(
       req,
       res,
-      { login: { accountId }, consent: { grantId } },
+      // Assurance (acr/amr): accounts named "mfa-…" sign in with a second factor.
+      {
+        login: account.startsWith('mfa-')
+          ? { accountId, acr: 'urn:carm:test:loa3', amr: ['pwd', 'otp'] }
+          : { accountId, acr: 'urn:carm:test:loa2', amr: ['pwd'] },
+        consent: { grantId },
+      },
       { mergeWithLastSubmission: false },
     );
     return;
@@ -223,7 +229,13 @@ server.listen(port, '127.0.0.1', () => {
     jwks: loadKeys(env.OIDC_TEST_KEYS),
     pkce: { required: () => true },
     scopes: ['openid', 'email'],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    claims: {
+      acr: null,
+      amr: null,
+      auth_time: null,
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      email: ['email', 'email_verified'],
+    },
     // Scope claims go into the ID token too: lets the tests prove the portal ignores email.
     conformIdTokenClaims: false,
     findAccount: async (ctx, id) => ({
@@ -235,6 +247,7 @@ server.listen(port, '127.0.0.1', () => {
     }),
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     features: { devInteractions: { enabled: false } },
+    acrValues: ['urn:carm:test:loa2', 'urn:carm:test:loa3'],
     cookies: {
       names: {
         session: 'partner_op_session',
