@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -168,7 +169,9 @@ class Document(models.Model):
     scanned_at = models.DateTimeField(_("scanned"), null=True, blank=True)
     # When the current round started (the upload, or the last re-scan): the clock of
     # DOCUMENT_SCAN_GIVE_UP_AFTER.
-    pending_since = models.DateTimeField(_("pending since"), default=timezone.now, db_index=True)
+    pending_since = models.DateTimeField(
+        _("pending since"), default=timezone.now, db_default=Now(), db_index=True
+    )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
 
     class Meta:
