@@ -35,3 +35,4 @@ urlpatterns += i18n_patterns(
 
 # A back-end out of reach: the bilingual "try again" page (503) instead of the 500 page.
 handler500 = "carm_portal.views.server_error"
+handler400 = "carm_portal.views.bad_request"

@@ -112,11 +112,10 @@ def healthz(request):
 
 def _metrics_allowed(request) -> bool:
     """Scrapers on the operators' networks only, never through a proxy: a request that
-    came through the ingress carries a forwarding header (and the ingress does not route
-    /metrics at all, docs/operations.md)."""
-    if any(
-        request.META.get(h) for h in ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
-    ):
+    came through the ingress carries a forwarding header, which TrustedProxyMiddleware
+    records as ``carm.forwarded`` before it drops or rewrites it (docs/operations.md)."""
+    forwarding = ("carm.forwarded", "HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+    if any(request.META.get(header) for header in forwarding):
         return False
     try:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
@@ -174,6 +173,30 @@ def _outage(exc: BaseException | None):
     return None
 
 
+def _try_again_page():
+    response = HttpResponse(
+        loader.get_template("503.html").render({}), status=503, content_type="text/html"
+    )
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def bad_request(request, exception, *args, **kwargs):
+    """handler400: the session could not be saved because PostgreSQL broke off (Django
+    reports it as an interrupted session, a 400): the try-again page, as for a 500."""
+    from django.contrib.sessions.exceptions import SessionInterrupted
+
+    cause = exception
+    while cause is not None and isinstance(exception, SessionInterrupted):
+        counter = _outage(cause)
+        if counter is not None:
+            counter.labels(type(cause).__name__).inc()
+            return _try_again_page()
+        cause = cause.__cause__ or cause.__context__
+    return defaults.bad_request(request, exception, *args, **kwargs)
+
+
 def server_error(request, *args, **kwargs):
     """handler500: a back-end outage gets the bilingual "try again" page (503, SEC-5,
     OPS-4) rendered without touching the database; anything else the 500 page."""
@@ -182,9 +205,4 @@ def server_error(request, *args, **kwargs):
     if counter is None:
         return defaults.server_error(request, *args, **kwargs)
     counter.labels(type(exc).__name__).inc()
-    response = HttpResponse(
-        loader.get_template("503.html").render({}), status=503, content_type="text/html"
-    )
-    response["Retry-After"] = "30"
-    response["Cache-Control"] = "no-store"
-    return response
+    return _try_again_page()
