@@ -7,10 +7,12 @@ Each xdist worker has its own prefix (``settings.test``); ``clear()`` deletes on
 keys under it.
 """
 
-from django.core.cache.backends.redis import RedisCache
+from carm_portal.cache import ResilientRedisCache
 
 
-class PrefixScopedRedisCache(RedisCache):
+class PrefixScopedRedisCache(ResilientRedisCache):
+    """The portal's own cache (it degrades when Redis is down, SEC-5), cleared by prefix."""
+
     def clear(self):
         client = self._cache.get_client(write=True)
         keys = list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000))
