@@ -20,6 +20,9 @@ bench_name="${name%_bench}_bench"
 psql "$base/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$bench_name'" | grep -q 1 \
   || psql "$base/postgres" -qc "CREATE DATABASE \"$bench_name\""
 export DATABASE_URL="$base/$bench_name"
+# A fresh machine has an empty bench database: scripts that do not migrate need the schema.
+.venv/bin/python manage.py migrate --noinput >".local/bench-smoke-migrate.log" 2>&1 \
+  || { echo "bench smoke: migrate failed" >&2; tail -20 .local/bench-smoke-migrate.log >&2; exit 1; }
 
 started=$(date +%s)
 status=0
