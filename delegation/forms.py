@@ -123,9 +123,6 @@ class HistorySearchForm(DateRangeForm):
         return params
 
 
-# --- end of employees ---------------------------------------------------------------------
-
-
 # --- Relationships, assignments, client groups ---------------------------------------------
 
 
@@ -284,6 +281,3 @@ class ClientGroupMembersForm(forms.Form):
         self.fields["clients"].queryset = clients
         self.fields["members"].queryset = employees
         self.helper = form_helper()
-
-
-# --- end of relationships -----------------------------------------------------------------

@@ -3,9 +3,10 @@ apps live in ``delegation.access``; these are the delegation app's own reads."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from business.models import Business, ProgramAccount
+from delegation.access import scope_covers
 from delegation.models import Employment
 
 
@@ -17,16 +18,6 @@ def pending_requests_for(*, user) -> QuerySet[Employment]:
     return Employment.objects.filter(user=user, status=Employment.Status.PENDING).select_related(
         "business"
     )
-
-
-def scope_covers(accounts: Q) -> Q:
-    """Employments whose program-account scope covers an account matching ``accounts``
-    (a condition on ``programaccount``): Business Account Managers (the whole business),
-    an empty scope (every program account of the business), or a scope naming one."""
-    through = Employment.program_accounts.through
-    has_scope = Exists(through.objects.filter(employment_id=OuterRef("pk")))
-    names_one = Exists(through.objects.filter(accounts, employment_id=OuterRef("pk")))
-    return Q(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER) | ~has_scope | names_one
 
 
 def business_notice_recipients(
@@ -163,6 +154,3 @@ def delegation_history_actions(*, business_id: int) -> list[str]:
             .distinct()
         )
     )
-
-
-# --- end of employees ---------------------------------------------------------------------

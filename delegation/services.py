@@ -7,16 +7,15 @@ Sections: employees (DELEG-1), relationships (DELEG-2), client assignments and g
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from business.models import Business, ProgramAccount
 from carm_portal.audit import audit_record
+from delegation.access import DelegationError, Reach, employment_scope, is_manager
 from delegation.models import (
     ClientAssignment,
     ClientGroup,
@@ -26,71 +25,7 @@ from delegation.models import (
 )
 from notices.services import notice_send
 
-
-class DelegationError(Exception):
-    """A change the rules refuse; the message is translated and shown to the person."""
-
-
 # --- Employees (DELEG-1) -------------------------------------------------------------------
-
-
-# Who may delegate what (DELEG-0, DELEG-1): a Business Account Manager the whole business
-# and every role; a Program Account Manager only within their program accounts, never the
-# Business Account Manager role, never a Business Account Manager's access.
-
-
-@dataclass(frozen=True)
-class Reach:
-    """What one manager may delegate in one business (from their ``Grant``)."""
-
-    business_id: int
-    role: str
-    account_ids: frozenset[int] | None  # None: the whole business
-
-    @classmethod
-    def of(cls, grant) -> Reach:
-        if grant.is_provider:  # DELEG-3: never a service provider
-            raise DelegationError(_("Only the business's own managers manage its employees."))
-        return cls(business_id=grant.business_id, role=grant.role, account_ids=grant.account_ids)
-
-    @property
-    def is_bam(self) -> bool:
-        return self.role == Employment.Role.BUSINESS_ACCOUNT_MANAGER
-
-    @property
-    def restricted(self) -> bool:
-        return self.account_ids is not None
-
-    def roles(self) -> list[str]:
-        if self.is_bam:
-            return list(Employment.Role.values)
-        return [r for r in Employment.Role.values if r != Employment.Role.BUSINESS_ACCOUNT_MANAGER]
-
-    def accounts(self) -> QuerySet[ProgramAccount]:
-        accounts = ProgramAccount.objects.filter(business_id=self.business_id)
-        if self.restricted:
-            accounts = accounts.filter(pk__in=self.account_ids)
-        return accounts.order_by("program_identifier", "reference_number")
-
-    def sees(self, *, role: str, account_ids: set[int]) -> bool:
-        """Whether the employee shows in this manager's list: their access covers one of
-        the manager's program accounts."""
-        if not self.restricted or role == Employment.Role.BUSINESS_ACCOUNT_MANAGER:
-            return True
-        return not account_ids or bool(account_ids & self.account_ids)
-
-    def manages(self, *, role: str, account_ids: set[int]) -> bool:
-        """Whether this manager may change an employee with ``role`` and scope
-        ``account_ids`` (empty: every program account of the business)."""
-        if role == Employment.Role.BUSINESS_ACCOUNT_MANAGER:
-            return self.is_bam
-        if not self.restricted:
-            return True
-        return bool(account_ids) and account_ids <= self.account_ids
-
-
-def _scope_ids(employment: Employment) -> set[int]:
-    return set(employment.program_accounts.values_list("pk", flat=True))
 
 
 def _grantable(*, reach: Reach, role: str, accounts) -> list[ProgramAccount]:
@@ -147,16 +82,7 @@ def _lock(employment: Employment, *, reach: Reach, actor, bams: bool = False) ->
         .select_related("user", "business")
         .get(pk=employment.pk)
     )
-    still_manager = Employment.objects.filter(
-        user=actor,
-        business_id=reach.business_id,
-        status=Employment.Status.ACTIVE,
-        role__in=[
-            Employment.Role.BUSINESS_ACCOUNT_MANAGER,
-            Employment.Role.PROGRAM_ACCOUNT_MANAGER,
-        ],
-    ).exists()
-    if not still_manager:
+    if not is_manager(actor, reach.business_id):
         raise _out_of_date()
     return locked
 
@@ -317,7 +243,7 @@ def employment_change(
     """Change an active employee's role and program accounts (DELEG-1)."""
     with transaction.atomic():
         locked = _lock(employment, reach=reach, actor=request.user, bams=True)
-        if not reach.manages(role=locked.role, account_ids=_scope_ids(locked)):
+        if not reach.manages(role=locked.role, account_ids=employment_scope(locked)):
             raise DelegationError(_("You may not change this person's access."))
         accounts = _grantable(reach=reach, role=role, accounts=program_accounts)
         before = _state(locked)
@@ -348,7 +274,7 @@ def employment_remove(*, employment: Employment, reach: Reach, request) -> Emplo
     """Remove an employee's access; it ends on their very next request (DELEG-1)."""
     with transaction.atomic():
         locked = _lock(employment, reach=reach, actor=request.user, bams=True)
-        if not reach.manages(role=locked.role, account_ids=_scope_ids(locked)):
+        if not reach.manages(role=locked.role, account_ids=employment_scope(locked)):
             raise DelegationError(_("You may not change this person's access."))
         _check_not_last_bam(locked)
         before = _state(locked)
@@ -367,9 +293,6 @@ def employment_remove(*, employment: Employment, reach: Reach, request) -> Emplo
         )
         _notify(employment=locked, action="removed")
     return locked
-
-
-# --- end of employees ---------------------------------------------------------------------
 
 
 # --- Relationships (DELEG-2) ---------------------------------------------------------------
@@ -582,9 +505,6 @@ def relationships_expire(*, now=None) -> int:
     return expired
 
 
-# --- end of relationships -----------------------------------------------------------------
-
-
 # --- Client assignments and client groups (DELEG-4, DELEG-5) -------------------------------
 
 
@@ -760,8 +680,8 @@ def client_group_update(
     remove_members: Iterable[Employment] = (),
     request,
 ) -> ClientGroup:
-    """Add or remove clients and employees (DELEG-5); members are told about the
-    clients they gain or lose."""
+    """Add or remove clients and employees (DELEG-5). The change is audited; no notice
+    is sent."""
     with transaction.atomic():
         locked = _locked_group(group)
         provider = locked.provider
@@ -804,6 +724,3 @@ def client_group_update(
                 key=f"group:{locked.pk}:{member.pk}:{client.pk}:{stamp}",
             )
     return locked
-
-
-# --- end of client assignments and client groups ------------------------------------------

@@ -8,10 +8,9 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,10 +19,18 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from business.models import Business, ProgramAccount
+from business.models import Business
 from carm_portal.exports import csv_writer
 from delegation import selectors, services
-from delegation.access import Perm, requires
+from delegation.access import (
+    DelegationError,
+    Perm,
+    Reach,
+    check_manages_employee,
+    grant_accounts,
+    requires,
+    scope_of,
+)
 from delegation.forms import (
     AssignClientsForm,
     ClientGroupMembersForm,
@@ -37,7 +44,6 @@ from delegation.forms import (
     RelationshipRequestForm,
 )
 from delegation.models import ClientAssignment, ClientGroup, Employment, Relationship
-from delegation.services import DelegationError, Reach
 
 # --- Employees (DELEG-1) and delegation history (DELEG-6) ---------------------------------
 
@@ -57,9 +63,7 @@ def _scope_rows(rows, *, reach: Reach) -> list:
         employment.scope = [
             a for a in accounts if not reach.restricted or a.pk in reach.account_ids
         ]
-        employment.whole_business = (
-            employment.role == Employment.Role.BUSINESS_ACCOUNT_MANAGER or not accounts
-        )
+        employment.whole_business = scope_of(employment.role, ids) is None
         employment.manageable = reach.manages(role=employment.role, account_ids=ids)
     return rows
 
@@ -88,6 +92,7 @@ def _employees_page(request, *, bulk_form=None, status: int = 200):
             "single_manager": selectors.business_manager_count(business_id=business.pk) == 1,
             "reach": reach,
             "can_view_history": request.acting.can(Perm.VIEW_DELEGATION_HISTORY),
+            "can_manage_clients": request.acting.can(Perm.MANAGE_PROVIDER_RELATIONSHIPS),
         },
         status=status,
     )
@@ -216,15 +221,8 @@ def _name(employment: Employment) -> str:
 
 def _active_employee(request) -> tuple[Employment, Reach]:
     """An active employee the manager sees (else 404) and may change (else 403)."""
-    employment, reach = request.acting.object, _reach(request)
-    if employment.status != Employment.Status.ACTIVE:
-        raise Http404
-    ids = set(employment.program_accounts.values_list("pk", flat=True))
-    if not reach.sees(role=employment.role, account_ids=ids):
-        raise Http404
-    if not reach.manages(role=employment.role, account_ids=ids):
-        raise PermissionDenied
-    return employment, reach
+    employment = request.acting.object
+    return employment, check_manages_employee(request.acting.grant, employment)
 
 
 @never_cache
@@ -451,19 +449,7 @@ def history_csv(request):
     return response
 
 
-# --- end of employees ---------------------------------------------------------------------
-
-
 # --- Relationships, assignments, client groups (DELEG-2, DELEG-4, DELEG-5) -----------------
-
-
-def _grant_accounts(request) -> QuerySet[ProgramAccount]:
-    """The acting business's program accounts within the person's scope."""
-    grant = request.acting.grant
-    accounts = ProgramAccount.objects.filter(business=request.acting.business)
-    if grant.account_ids is not None:
-        accounts = accounts.filter(pk__in=grant.account_ids)
-    return accounts.order_by("program_identifier", "reference_number")
 
 
 @requires(Perm.MANAGE_CLIENT_RELATIONSHIPS)
@@ -537,7 +523,7 @@ def relationship_answer(request, pk: int):
     grant = request.acting.grant
     form = RelationshipAnswerForm(
         request.POST or None,
-        accounts=_grant_accounts(request),
+        accounts=grant_accounts(request.acting.grant),
         whole_business=grant.account_ids is None,
     )
     if request.method == "POST" and form.is_valid():
@@ -766,6 +752,3 @@ def client_group_delete(request, pk: int):
     else:
         messages.success(request, _("The client group was deleted."))
     return redirect("delegation:client_groups")
-
-
-# --- end of relationships -----------------------------------------------------------------

@@ -12,9 +12,8 @@ from business.tests.factories import BusinessFactory, ProgramAccountFactory
 from carm_portal.models import AuditEntry
 from conftest import _client_for
 from delegation import services
-from delegation.access import Grant, Perm
+from delegation.access import DelegationError, Grant, Perm, Reach
 from delegation.models import Employment, TransitionError
-from delegation.services import DelegationError, Reach
 from delegation.tests.factories import EmploymentFactory
 from notices.models import NoticeRecipient
 from tests.html import soup, text
