@@ -15,7 +15,9 @@ the number of businesses) from the database, so a removed employee or an ended r
 loses access on the very next request.
 
 Views declare what they need with ``@requires(Perm.X, ...)``: no grant on the target →
-404 (existence not revealed), a grant without the permission → 403. Lists across every
+404 (existence not revealed), a grant without the permission → 403; otherwise it sets
+``request.acting`` (what the view acts on) and ``request.audit`` (the ``AuditContext`` the
+view hands to services as ``audit=``). Lists across every
 business a person may see filter with ``Access.account_filter`` /
 ``Access.program_accounts``. Templates only hide controls (``request.acting.can``).
 
@@ -40,7 +42,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from business.models import Business, ProgramAccount
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 from delegation.models import ClientAssignment, ClientGroup, Employment, Relationship
 
 
@@ -395,11 +397,22 @@ def requires(
                 _audit_denied(request, perm, 403, business=acting.business)
                 raise PermissionDenied
             request.acting = acting
+            request.audit = audit_context(request, acting.grant)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def audit_context(request, grant: Grant) -> AuditContext:
+    """What the services write in their audit entries (STYLE 11): the person's own
+    business, or the provider and the client when a provider's employee acts for one."""
+    if grant.is_provider:
+        return AuditContext.from_request(
+            request, business_id=grant.provider_id, acting_for_id=grant.business_id
+        )
+    return AuditContext.from_request(request, business_id=grant.business_id)
 
 
 def _audit_denied(request, perm: Perm, status: int, *, business=None) -> None:

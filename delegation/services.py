@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from business.models import Business, ProgramAccount
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 from delegation.access import DelegationError, Reach, employment_scope, is_manager
 from delegation.models import (
     ClientAssignment,
@@ -165,21 +165,21 @@ def _notify(*, employment: Employment, action: str, reason: str = "") -> None:
 
 
 def employment_approve(
-    *, employment: Employment, role: str, program_accounts, reach: Reach, request
+    *, employment: Employment, role: str, program_accounts, reach: Reach, audit: AuditContext
 ) -> Employment:
     """Approve a pending access request (LINK-2) in ``role`` for ``program_accounts``
     (none: every program account of the business)."""
     with transaction.atomic():
-        locked = _lock(employment, reach=reach, actor=request.user)
+        locked = _lock(employment, reach=reach, actor=audit.actor)
         _check_pending(locked)
         accounts = _grantable(reach=reach, role=role, accounts=program_accounts)
         before = {"status": locked.status}
-        _transition(locked.approve, role=role, by=request.user)
+        _transition(locked.approve, role=role, by=audit.actor)
         locked.save(update_fields=["status", "role", "updated_at"])
         locked.program_accounts.set(accounts)
         audit_record(
             action="employment.approved",
-            request=request,
+            audit=audit,
             business=locked.business,
             changes={
                 "employment": locked.pk,
@@ -193,7 +193,7 @@ def employment_approve(
 
 
 def employments_bulk_approve(
-    *, employments, role: str, program_accounts, reach: Reach, request
+    *, employments, role: str, program_accounts, reach: Reach, audit: AuditContext
 ) -> int:
     """DELEG-5 (bulk for brokers): approve many pending requests in one role; all or none."""
     employments = sorted(employments, key=lambda e: e.pk)
@@ -207,23 +207,25 @@ def employments_bulk_approve(
                 role=role,
                 program_accounts=program_accounts,
                 reach=reach,
-                request=request,
+                audit=audit,
             )
     return len(employments)
 
 
-def employment_reject(*, employment: Employment, reason: str, reach: Reach, request) -> Employment:
+def employment_reject(
+    *, employment: Employment, reason: str, reach: Reach, audit: AuditContext
+) -> Employment:
     reason = reason.strip()
     with transaction.atomic():
-        locked = _lock(employment, reach=reach, actor=request.user)
+        locked = _lock(employment, reach=reach, actor=audit.actor)
         _check_pending(locked)
         if not reason:
             raise DelegationError(_("Give the reason for the refusal."))
-        _transition(locked.reject, by=request.user)
+        _transition(locked.reject, by=audit.actor)
         locked.save(update_fields=["status", "updated_at"])
         audit_record(
             action="employment.rejected",
-            request=request,
+            audit=audit,
             business=locked.business,
             changes={
                 "employment": locked.pk,
@@ -238,11 +240,11 @@ def employment_reject(*, employment: Employment, reason: str, reach: Reach, requ
 
 
 def employment_change(
-    *, employment: Employment, role: str, program_accounts, reach: Reach, request
+    *, employment: Employment, role: str, program_accounts, reach: Reach, audit: AuditContext
 ) -> Employment:
     """Change an active employee's role and program accounts (DELEG-1)."""
     with transaction.atomic():
-        locked = _lock(employment, reach=reach, actor=request.user, bams=True)
+        locked = _lock(employment, reach=reach, actor=audit.actor, bams=True)
         if not reach.manages(role=locked.role, account_ids=employment_scope(locked)):
             raise DelegationError(_("You may not change this person's access."))
         accounts = _grantable(reach=reach, role=role, accounts=program_accounts)
@@ -257,7 +259,7 @@ def employment_change(
         locked.program_accounts.set(accounts)
         audit_record(
             action="employment.role_changed",
-            request=request,
+            audit=audit,
             business=locked.business,
             changes={
                 "employment": locked.pk,
@@ -270,10 +272,10 @@ def employment_change(
     return locked
 
 
-def employment_remove(*, employment: Employment, reach: Reach, request) -> Employment:
+def employment_remove(*, employment: Employment, reach: Reach, audit: AuditContext) -> Employment:
     """Remove an employee's access; it ends on their very next request (DELEG-1)."""
     with transaction.atomic():
-        locked = _lock(employment, reach=reach, actor=request.user, bams=True)
+        locked = _lock(employment, reach=reach, actor=audit.actor, bams=True)
         if not reach.manages(role=locked.role, account_ids=employment_scope(locked)):
             raise DelegationError(_("You may not change this person's access."))
         _check_not_last_bam(locked)
@@ -282,7 +284,7 @@ def employment_remove(*, employment: Employment, reach: Reach, request) -> Emplo
         locked.save(update_fields=["status", "updated_at"])
         audit_record(
             action="employment.removed",
-            request=request,
+            audit=audit,
             business=locked.business,
             changes={
                 "employment": locked.pk,
@@ -321,7 +323,7 @@ def _relationship_changes(relationship: Relationship, **extra) -> dict:
 
 
 def relationship_request(
-    *, provider: Business, client_bn9: str, comment: str, request
+    *, provider: Business, client_bn9: str, comment: str, audit: AuditContext
 ) -> Relationship:
     """A service provider asks a client for access (DELEG-2); the client's managers are
     told. The client is found by its BN9 among the businesses on the portal (those with a
@@ -346,11 +348,11 @@ def relationship_request(
                 _("Your business already has a pending or active relationship with this client.")
             )
         relationship = Relationship.objects.create(
-            provider=provider, client=client, comment=comment, requested_by=request.user
+            provider=provider, client=client, comment=comment, requested_by=audit.actor
         )
         audit_record(
             action="relationship.requested",
-            request=request,
+            audit=audit,
             business=provider,
             acting_for=client,
             subject=str(relationship),
@@ -388,7 +390,7 @@ def relationship_approve(
     relationship: Relationship,
     kind: str,
     program_accounts: Iterable[ProgramAccount] = (),
-    request,
+    audit: AuditContext,
 ) -> Relationship:
     """The client decides the type (and, for program management, the accounts)."""
     accounts = list(program_accounts)
@@ -399,7 +401,7 @@ def relationship_approve(
     with transaction.atomic():
         locked = _locked(relationship)
         try:
-            locked.approve(kind=kind, by=request.user, at=timezone.now())
+            locked.approve(kind=kind, by=audit.actor, at=timezone.now())
         except TransitionError:
             raise DelegationError(_("This request has already been answered.")) from None
         locked.save()
@@ -407,7 +409,7 @@ def relationship_approve(
             locked.program_accounts.set(accounts)
         audit_record(
             action="relationship.approved",
-            request=request,
+            audit=audit,
             business=locked.client,
             acting_for=locked.provider,
             subject=str(locked),
@@ -424,17 +426,19 @@ def relationship_approve(
     return locked
 
 
-def relationship_reject(*, relationship: Relationship, reason: str, request) -> Relationship:
+def relationship_reject(
+    *, relationship: Relationship, reason: str, audit: AuditContext
+) -> Relationship:
     with transaction.atomic():
         locked = _locked(relationship)
         try:
-            locked.reject(reason=reason, by=request.user, at=timezone.now())
+            locked.reject(reason=reason, by=audit.actor, at=timezone.now())
         except TransitionError:
             raise DelegationError(_("This request has already been answered.")) from None
         locked.save()
         audit_record(
             action="relationship.rejected",
-            request=request,
+            audit=audit,
             business=locked.client,
             acting_for=locked.provider,
             subject=str(locked),
@@ -449,21 +453,23 @@ def relationship_reject(*, relationship: Relationship, reason: str, request) -> 
     return locked
 
 
-def relationship_end(*, relationship: Relationship, by_business: Business, request) -> Relationship:
+def relationship_end(
+    *, relationship: Relationship, by_business: Business, audit: AuditContext
+) -> Relationship:
     """Either side ends it (a provider may also withdraw its pending request). The
     provider's assignments to that client stay as rows but give nothing once it ends."""
     with transaction.atomic():
         locked = _locked(relationship)
         before = locked.status
         try:
-            locked.end(by=request.user, at=timezone.now())
+            locked.end(by=audit.actor, at=timezone.now())
         except TransitionError:
             raise DelegationError(_("This relationship has already ended.")) from None
         locked.save()
         other = locked.client if by_business.pk == locked.provider_id else locked.provider
         audit_record(
             action="relationship.ended",
-            request=request,
+            audit=audit,
             business=by_business,
             acting_for=other,
             subject=str(locked),
@@ -539,7 +545,11 @@ def _tell_employee(employment: Employment, client: Business, *, granted: bool, k
 
 
 def clients_assign(
-    *, provider: Business, clients: Iterable[Business], employments: Iterable[Employment], request
+    *,
+    provider: Business,
+    clients: Iterable[Business],
+    employments: Iterable[Employment],
+    audit: AuditContext,
 ) -> int:
     """Assign many clients to many of the provider's employees (DELEG-4, bulk for
     brokers); pairs already assigned are left alone. Returns how many were added."""
@@ -559,7 +569,7 @@ def clients_assign(
                 added += 1
                 audit_record(
                     action="client_assignment.created",
-                    request=request,
+                    audit=audit,
                     business=provider,
                     acting_for=client,
                     subject=f"{employment.user} → {client}",
@@ -571,7 +581,7 @@ def clients_assign(
     return added
 
 
-def client_unassign(*, assignment: ClientAssignment, request) -> None:
+def client_unassign(*, assignment: ClientAssignment, audit: AuditContext) -> None:
     with transaction.atomic():
         locked = (
             ClientAssignment.objects.select_for_update(of=("self",))
@@ -583,7 +593,7 @@ def client_unassign(*, assignment: ClientAssignment, request) -> None:
             raise DelegationError(_("This assignment has already been removed."))
         audit_record(
             action="client_assignment.removed",
-            request=request,
+            audit=audit,
             business=locked.employment.business,
             acting_for=locked.client,
             subject=f"{locked.employment.user} → {locked.client}",
@@ -610,7 +620,7 @@ def _group_name_taken(provider: Business, name: str, *, excluding: int | None = 
 NAME_TAKEN = _("A client group with this name exists or existed before. Choose another name.")
 
 
-def client_group_create(*, provider: Business, name: str, request) -> ClientGroup:
+def client_group_create(*, provider: Business, name: str, audit: AuditContext) -> ClientGroup:
     name = name.strip()
     with transaction.atomic():
         Business.objects.select_for_update().get(pk=provider.pk)
@@ -619,7 +629,7 @@ def client_group_create(*, provider: Business, name: str, request) -> ClientGrou
         group = ClientGroup.objects.create(provider=provider, name=name)
         audit_record(
             action="client_group.created",
-            request=request,
+            audit=audit,
             business=provider,
             subject=name,
             changes={"group": group.pk, "name": name},
@@ -634,7 +644,7 @@ def _locked_group(group: ClientGroup) -> ClientGroup:
     return locked
 
 
-def client_group_rename(*, group: ClientGroup, name: str, request) -> ClientGroup:
+def client_group_rename(*, group: ClientGroup, name: str, audit: AuditContext) -> ClientGroup:
     name = name.strip()
     with transaction.atomic():
         Business.objects.select_for_update().get(pk=group.provider_id)
@@ -647,7 +657,7 @@ def client_group_rename(*, group: ClientGroup, name: str, request) -> ClientGrou
         locked.save(update_fields=["name"])
         audit_record(
             action="client_group.renamed",
-            request=request,
+            audit=audit,
             business=locked.provider,
             subject=name,
             changes={"group": locked.pk, "before": before, "after": name},
@@ -655,7 +665,7 @@ def client_group_rename(*, group: ClientGroup, name: str, request) -> ClientGrou
     return locked
 
 
-def client_group_delete(*, group: ClientGroup, request) -> None:
+def client_group_delete(*, group: ClientGroup, audit: AuditContext) -> None:
     """Deleted groups keep their row and name; their employees lose the group's clients
     at once (the grants read only groups not deleted)."""
     with transaction.atomic():
@@ -664,7 +674,7 @@ def client_group_delete(*, group: ClientGroup, request) -> None:
         locked.save(update_fields=["deleted_at"])
         audit_record(
             action="client_group.deleted",
-            request=request,
+            audit=audit,
             business=locked.provider,
             subject=locked.name,
             changes={"group": locked.pk, "name": locked.name},
@@ -678,7 +688,7 @@ def client_group_update(
     remove_clients: Iterable[Business] = (),
     add_members: Iterable[Employment] = (),
     remove_members: Iterable[Employment] = (),
-    request,
+    audit: AuditContext,
 ) -> ClientGroup:
     """Add or remove clients and employees (DELEG-5). The change is audited; no notice
     is sent."""
@@ -703,7 +713,7 @@ def client_group_update(
             return locked
         audit_record(
             action="client_group.changed",
-            request=request,
+            audit=audit,
             business=provider,
             subject=locked.name,
             changes=changes,

@@ -123,7 +123,7 @@ def employees_bulk_approve(request):
             role=form.cleaned_data["role"],
             program_accounts=form.cleaned_data["program_accounts"],
             reach=reach,
-            request=request,
+            audit=request.audit,
         )
     except services.DelegationError as error:
         messages.error(request, str(error))
@@ -171,7 +171,7 @@ def employee_request(request, pk: int):
 
 def _answer(request, step, **kwargs):
     try:
-        step(employment=request.acting.object, reach=_reach(request), request=request, **kwargs)
+        step(employment=request.acting.object, reach=_reach(request), audit=request.audit, **kwargs)
     except services.DelegationError as error:
         messages.error(request, str(error))
         return False
@@ -245,7 +245,7 @@ def employee_change(request, pk: int):
                 role=form.cleaned_data["role"],
                 program_accounts=form.cleaned_data["program_accounts"],
                 reach=reach,
-                request=request,
+                audit=request.audit,
             )
         except services.DelegationError as error:
             form.add_error(None, str(error))
@@ -268,7 +268,7 @@ def employee_remove(request, pk: int):
     error = None
     if request.method == "POST":
         try:
-            services.employment_remove(employment=employment, reach=reach, request=request)
+            services.employment_remove(employment=employment, reach=reach, audit=request.audit)
         except services.DelegationError as exc:
             error = str(exc)
         else:
@@ -500,7 +500,7 @@ def relationship_request(request):
                 provider=request.acting.business,
                 client_bn9=form.cleaned_data["bn9"],
                 comment=form.cleaned_data["comment"],
-                request=request,
+                audit=request.audit,
             )
         except DelegationError as error:
             form.add_error("bn9", str(error))
@@ -534,12 +534,12 @@ def relationship_answer(request, pk: int):
                     relationship=relationship,
                     kind=data["kind"],
                     program_accounts=data["program_accounts"],
-                    request=request,
+                    audit=request.audit,
                 )
                 messages.success(request, _("The business relationship is approved."))
             else:
                 services.relationship_reject(
-                    relationship=relationship, reason=data["reason"], request=request
+                    relationship=relationship, reason=data["reason"], audit=request.audit
                 )
                 messages.success(request, _("The request is rejected."))
         except DelegationError as error:
@@ -571,7 +571,7 @@ def relationship_withdraw(request, pk: int):
 def _end(request, *, by_business):
     try:
         services.relationship_end(
-            relationship=request.acting.object, by_business=by_business, request=request
+            relationship=request.acting.object, by_business=by_business, audit=request.audit
         )
     except DelegationError as error:
         messages.error(request, str(error))
@@ -617,11 +617,11 @@ def clients(request):
                         provider=business,
                         clients=data["clients"],
                         employments=data["employees"],
-                        request=request,
+                        audit=request.audit,
                     )
                 if data["group"]:
                     services.client_group_update(
-                        group=data["group"], add_clients=data["clients"], request=request
+                        group=data["group"], add_clients=data["clients"], audit=request.audit
                     )
         except DelegationError as error:
             form.add_error(None, str(error))
@@ -653,7 +653,7 @@ def clients(request):
 @requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS, model=ClientAssignment, via="employment__business")
 def assignment_remove(request, pk: int):
     try:
-        services.client_unassign(assignment=request.acting.object, request=request)
+        services.client_unassign(assignment=request.acting.object, audit=request.audit)
     except DelegationError as error:
         messages.error(request, str(error))
     else:
@@ -669,7 +669,7 @@ def client_groups(request):
     if request.method == "POST" and form.is_valid():
         try:
             group = services.client_group_create(
-                provider=business, name=form.cleaned_data["name"], request=request
+                provider=business, name=form.cleaned_data["name"], audit=request.audit
             )
         except DelegationError as error:
             form.add_error("name", str(error))
@@ -710,7 +710,7 @@ def client_group(request, pk: int):
         try:
             if "rename" in request.POST and name_form.is_valid():
                 services.client_group_rename(
-                    group=group, name=name_form.cleaned_data["name"], request=request
+                    group=group, name=name_form.cleaned_data["name"], audit=request.audit
                 )
                 messages.success(request, _("The client group was renamed."))
                 return redirect("delegation:client_group", pk=group.pk)
@@ -727,7 +727,7 @@ def client_group(request, pk: int):
                     remove_clients=current_clients - chosen_clients,
                     add_members=chosen_members - current_members,
                     remove_members=current_members - chosen_members,
-                    request=request,
+                    audit=request.audit,
                 )
                 messages.success(request, _("The client group was saved."))
                 return redirect("delegation:client_group", pk=group.pk)
@@ -746,7 +746,7 @@ def client_group(request, pk: int):
 @requires(Perm.MANAGE_CLIENT_GROUPS, model=ClientGroup, via="provider")
 def client_group_delete(request, pk: int):
     try:
-        services.client_group_delete(group=request.acting.object, request=request)
+        services.client_group_delete(group=request.acting.object, audit=request.audit)
     except DelegationError as error:
         messages.error(request, str(error))
     else:

@@ -148,14 +148,13 @@ def _receive_files(request, details, handler: upload.DocumentUploadHandler):
         form.refuse(messages or [_no_file_message()])
         return _render_files(request, details, form, status=400 if refused else 200)
     batch = services.upload_batch_create(
-        request=request,
+        audit=request.audit,
         uploaded_by=request.user,
         program_account=request.acting.account,
         category=category,
         case_number=case_number,
         files=accepted,
         refused=refused,
-        acting_for=request.acting.business if request.acting.for_client else None,
     )
     # *Upload more documents* starts again from nothing (DOC-2).
     request.session.pop(SESSION_KEY, None)

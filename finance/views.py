@@ -281,8 +281,7 @@ def apply_credits(request):
             debit_ids=form.debit_ids(),
             idempotency_key=form.cleaned_data["key"],
             actor=request.user,
-            request=request,
-            acting_for=request.acting.business if request.acting.for_client else None,
+            audit=request.audit,
         )
     except services.CreditApplicationError as error:
         fresh, more = _open_debits(account)
@@ -345,8 +344,7 @@ def _audit_bank_details_shown(request, agreement) -> None:
     """SEC-9: who saw a pre-authorized debit's bank details, when, from where."""
     audit_record(
         action="pad.bank_details_shown",
-        request=request,
-        business=request.acting.business,
+        audit=request.audit,
         changes={"agreement": agreement.pk, "program_account": request.acting.account.pk},
     )
 
@@ -374,7 +372,10 @@ def pad_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.pad_create(
-                program_account=account, actor=request.user, request=request, **_pad_values(form)
+                program_account=account,
+                actor=request.user,
+                audit=request.audit,
+                **_pad_values(form),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -401,7 +402,7 @@ def pad_change(request):
         form = PadForm(request.POST)
         if form.is_valid():
             services.pad_change(
-                agreement=agreement, actor=request.user, request=request, **_pad_values(form)
+                agreement=agreement, actor=request.user, audit=request.audit, **_pad_values(form)
             )
             messages.success(request, _("Your pre-authorized debit agreement was changed."))
             return redirect("finance:pad")
@@ -433,7 +434,7 @@ def pad_cancel(request):
     if agreement is None:
         return redirect("finance:pad")
     if request.method == "POST":
-        services.pad_cancel(agreement=agreement, actor=request.user, request=request)
+        services.pad_cancel(agreement=agreement, actor=request.user, audit=request.audit)
         messages.success(request, _("Your pre-authorized debit agreement was cancelled."))
         return redirect("finance:pad")
     return render(request, "finance/pad_cancel.html", {"account": account, "agreement": agreement})
@@ -466,7 +467,7 @@ def security_change(request):
         services.security_change_request_create(
             program_account=account,
             actor=request.user,
-            request=request,
+            audit=request.audit,
             **form.cleaned_data,
         )
         messages.success(

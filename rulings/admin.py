@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carm_portal.audit import AuditContext
 from rulings import services
 from rulings.forms import AssignForm, DecisionForm, InformationRequestForm
 from rulings.models import DETAIL_FIELDS, Ruling, RulingEvent, TransitionNotAllowed
@@ -228,7 +229,10 @@ class RulingAdmin(admin.ModelAdmin):
             title=_("Assign the request"),
             initial={"officer": request.user.pk},
             apply=lambda ruling, data: services.ruling_assign(
-                ruling=ruling, actor=request.user, officer=data["officer"], request=request
+                ruling=ruling,
+                actor=request.user,
+                officer=data["officer"],
+                audit=AuditContext.from_request(request),
             ),
         )
 
@@ -240,7 +244,10 @@ class RulingAdmin(admin.ModelAdmin):
             status=Ruling.Status.ASSIGNED,
             title=_("Request additional information"),
             apply=lambda ruling, data: services.ruling_request_information(
-                ruling=ruling, actor=request.user, message=data["message"], request=request
+                ruling=ruling,
+                actor=request.user,
+                message=data["message"],
+                audit=AuditContext.from_request(request),
             ),
         )
 
@@ -256,6 +263,6 @@ class RulingAdmin(admin.ModelAdmin):
                 actor=request.user,
                 decision_en=data["decision_en"],
                 decision_fr=data["decision_fr"],
-                request=request,
+                audit=AuditContext.from_request(request),
             ),
         )

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 
 SERVICE_STANDARD_DAYS = 120  # RUL-0
 CASE_NUMBER_SEQUENCE = "rulings_case_number"
@@ -242,7 +242,7 @@ class Ruling(models.Model):
         sources: tuple[str, ...],
         target: str,
         actor,
-        request=None,
+        audit: AuditContext | None = None,
         message: str = "",
         changes: dict | None = None,
     ) -> RulingEvent:
@@ -255,17 +255,14 @@ class Ruling(models.Model):
         )
         audit_record(
             action=f"ruling.{transition}",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(self.business),
             actor=actor,
             subject=self.case_number,
-            business=self.business,
-            # CBSA staff act for the agency; everyone else for the requesting business.
-            acting_for=None if getattr(actor, "is_staff", False) else self.business,
             changes={"from": source, "to": target, **(changes or {})},
         )
         return event
 
-    def submit(self, *, actor, request=None) -> RulingEvent:
+    def submit(self, *, actor, audit: AuditContext | None = None) -> RulingEvent:
         """Draft → Submitted; starts the 120-day service standard."""
         if self.status != self.Status.DRAFT:
             raise TransitionNotAllowed(self, "submit")
@@ -278,11 +275,11 @@ class Ruling(models.Model):
             sources=(self.Status.DRAFT,),
             target=self.Status.SUBMITTED,
             actor=actor,
-            request=request,
+            audit=audit,
             changes={"target_date": self.target_date.isoformat()},
         )
 
-    def assign(self, *, actor, officer, request=None) -> RulingEvent:
+    def assign(self, *, actor, officer, audit: AuditContext | None = None) -> RulingEvent:
         """Submitted → Assigned (CBSA staff), to ``officer``."""
         if self.status != self.Status.SUBMITTED:
             raise TransitionNotAllowed(self, "assign")
@@ -292,11 +289,13 @@ class Ruling(models.Model):
             sources=(self.Status.SUBMITTED,),
             target=self.Status.ASSIGNED,
             actor=actor,
-            request=request,
+            audit=audit,
             changes={"assigned_to": officer.pk},
         )
 
-    def request_information(self, *, actor, message: str, request=None) -> RulingEvent:
+    def request_information(
+        self, *, actor, message: str, audit: AuditContext | None = None
+    ) -> RulingEvent:
         """Assigned → Additional information requested (CBSA staff), with a message."""
         if not message.strip():
             raise ValueError("a request for information needs a message")
@@ -305,11 +304,11 @@ class Ruling(models.Model):
             sources=(self.Status.ASSIGNED,),
             target=self.Status.INFORMATION_REQUESTED,
             actor=actor,
-            request=request,
+            audit=audit,
             message=message.strip(),
         )
 
-    def answer(self, *, actor, message: str, request=None) -> RulingEvent:
+    def answer(self, *, actor, message: str, audit: AuditContext | None = None) -> RulingEvent:
         """Additional information requested → Assigned (the requester answers)."""
         if not message.strip():
             raise ValueError("an answer needs a message")
@@ -318,12 +317,12 @@ class Ruling(models.Model):
             sources=(self.Status.INFORMATION_REQUESTED,),
             target=self.Status.ASSIGNED,
             actor=actor,
-            request=request,
+            audit=audit,
             message=message.strip(),
         )
 
     def render_decision(
-        self, *, actor, decision_en: str, decision_fr: str, request=None
+        self, *, actor, decision_en: str, decision_fr: str, audit: AuditContext | None = None
     ) -> RulingEvent:
         """Assigned → Decision rendered (CBSA staff); both languages required."""
         if self.status != self.Status.ASSIGNED:
@@ -337,10 +336,10 @@ class Ruling(models.Model):
             sources=(self.Status.ASSIGNED,),
             target=self.Status.DECISION_RENDERED,
             actor=actor,
-            request=request,
+            audit=audit,
         )
 
-    def withdraw(self, *, actor, request=None) -> RulingEvent:
+    def withdraw(self, *, actor, audit: AuditContext | None = None) -> RulingEvent:
         """Submitted, Assigned or Additional information requested → Withdrawn, at the
         requester's request."""
         return self._move(
@@ -348,10 +347,12 @@ class Ruling(models.Model):
             sources=self.OPEN,
             target=self.Status.WITHDRAWN,
             actor=actor,
-            request=request,
+            audit=audit,
         )
 
-    def request_change(self, *, actor, message: str, request=None) -> RulingEvent:
+    def request_change(
+        self, *, actor, message: str, audit: AuditContext | None = None
+    ) -> RulingEvent:
         """Only once the decision is rendered (RUL-2), once: the status stays *Decision
         rendered*; the history records the request and its message for CBSA staff."""
         if not self.can_request_change:
@@ -364,7 +365,7 @@ class Ruling(models.Model):
             sources=(self.Status.DECISION_RENDERED,),
             target=self.Status.DECISION_RENDERED,
             actor=actor,
-            request=request,
+            audit=audit,
             message=message.strip(),
         )
 

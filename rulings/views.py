@@ -129,7 +129,7 @@ def ruling_new(request):
             program_account=request.acting.account,
             actor=request.user,
             context=form.context(),
-            request=request,
+            audit=request.audit,
         )
         if "save_draft" in request.POST:
             messages.success(
@@ -162,7 +162,7 @@ def ruling_context(request, pk: int):
     form = ContextForm(request.POST or None, instance=ruling)
     if request.method == "POST" and form.is_valid():
         services.ruling_context_update(
-            ruling=ruling, actor=request.user, context=form.context(), request=request
+            ruling=ruling, actor=request.user, context=form.context(), audit=request.audit
         )
         if "save_draft" in request.POST:
             messages.success(request, _("Draft %(case)s saved.") % {"case": ruling.case_number})
@@ -190,7 +190,7 @@ def ruling_details(request, pk: int):
     form = details_form_class(ruling.kind)(request.POST or None, instance=ruling, draft=draft)
     if request.method == "POST" and form.is_valid():
         services.ruling_details_update(
-            ruling=ruling, actor=request.user, details=form.details(), request=request
+            ruling=ruling, actor=request.user, details=form.details(), audit=request.audit
         )
         if "previous" in request.POST:
             return redirect("rulings:context", pk=ruling.pk)
@@ -233,7 +233,7 @@ def ruling_attachments(request, pk: int):
 def ruling_submit(request, pk: int):
     ruling = request.acting.object
     try:
-        services.ruling_submit(ruling=ruling, actor=request.user, request=request)
+        services.ruling_submit(ruling=ruling, actor=request.user, audit=request.audit)
     except TransitionNotAllowed:
         return _refused(request, ruling)
     except services.IncompleteRequest:
@@ -293,7 +293,7 @@ def _message_view(request, *, transition: str, template: str, label, help_text, 
                 ruling=ruling,
                 actor=request.user,
                 message=form.cleaned_data["message"],
-                request=request,
+                audit=request.audit,
             )
         except TransitionNotAllowed:
             return _refused(request, ruling)
@@ -342,7 +342,7 @@ def ruling_withdraw(request, pk: int):
         return _refused(request, ruling)
     if request.method == "POST":
         try:
-            services.ruling_withdraw(ruling=ruling, actor=request.user, request=request)
+            services.ruling_withdraw(ruling=ruling, actor=request.user, audit=request.audit)
         except TransitionNotAllowed:
             return _refused(request, ruling)
         messages.success(

@@ -4,11 +4,11 @@ notices; X-4 forms ignore what a person may not set)."""
 from __future__ import annotations
 
 import pytest
-from django.test import RequestFactory
 
 from accounts.tests.factories import UserFactory
 from business.navigation import CURRENT_ACCOUNT_KEY
 from business.tests.factories import BusinessFactory, ProgramAccountFactory
+from carm_portal.audit import AuditContext
 from carm_portal.models import AuditEntry
 from conftest import _client_for
 from delegation import services
@@ -96,10 +96,9 @@ def notices(code, user=None):
     return rows.filter(user=user) if user else rows
 
 
-def fake_request(user):
-    request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.7")
-    request.user = user
-    return request
+def as_person(user) -> AuditContext:
+    """What a view hands to the services for ``user`` (a task would do the same)."""
+    return AuditContext(actor=user, ip="192.0.2.7")
 
 
 def reach_of(employment, account_ids=None) -> Reach:
@@ -319,7 +318,7 @@ def test_nobody_approves_their_own_request(bam, pending):
             role=R.BUSINESS_ACCOUNT_MANAGER,
             program_accounts=[],
             reach=reach_of(bam),
-            request=fake_request(pending.user),
+            audit=as_person(pending.user),
         )
     with pytest.raises(DelegationError):
         services.employment_approve(
@@ -327,7 +326,7 @@ def test_nobody_approves_their_own_request(bam, pending):
             role=R.BUSINESS_ACCOUNT_MANAGER,
             program_accounts=[],
             reach=reach_of(bam),
-            request=fake_request(UserFactory()),  # and nobody who is not a manager
+            audit=as_person(UserFactory()),  # and nobody who is not a manager
         )
     pending.refresh_from_db()
     assert pending.status == S.PENDING
@@ -403,7 +402,7 @@ def test_bulk_approve_is_all_or_nothing(bam, business, account_a):
             role=R.READER,
             program_accounts=[account_a],
             reach=reach_of(bam),
-            request=fake_request(bam.user),
+            audit=as_person(bam.user),
         )
     fresh.refresh_from_db()
     assert fresh.status == S.PENDING
@@ -494,12 +493,10 @@ def test_the_last_business_account_manager_is_never_demoted_or_removed(bam_clien
 def test_two_managers_removing_each_other_leave_one(bam, business):
     """With stale pages, the second removal is refused: the business keeps a manager."""
     second = EmploymentFactory(business=business, role=R.BUSINESS_ACCOUNT_MANAGER)
-    services.employment_remove(
-        employment=second, reach=reach_of(bam), request=fake_request(bam.user)
-    )
+    services.employment_remove(employment=second, reach=reach_of(bam), audit=as_person(bam.user))
     with pytest.raises(DelegationError):
         services.employment_remove(
-            employment=bam, reach=reach_of(second), request=fake_request(second.user)
+            employment=bam, reach=reach_of(second), audit=as_person(second.user)
         )
     bam.refresh_from_db()
     assert bam.status == S.ACTIVE
@@ -522,7 +519,7 @@ def test_a_program_account_manager_cannot_touch_a_manager_or_others_accounts(
         services.employment_remove(
             employment=bam,
             reach=reach_of(pam, frozenset({account_a.pk})),
-            request=fake_request(pam.user),
+            audit=as_person(pam.user),
         )
     assert Employment.objects.filter(status=S.ACTIVE).count() == 4
 
