@@ -317,6 +317,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # An answer documents every field it has, and has no other (issue 18).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "calculator.api.serializers.closed_response_schemas",
+    ],
 }
 
 # --- Celery (ADR 0005) ------------------------------------------------------------------
