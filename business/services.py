@@ -76,7 +76,7 @@ def notify_access_requested(*, employment: Employment) -> None:
         type_code="delegation_pending_access",
         business=business,
         context={
-            "requester": employment.user.get_full_name() or employment.user.get_username(),
+            "requester": employment.user.display_name,
             "business_name": business.display_name,
             "bn9": business.bn9,
         },

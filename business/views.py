@@ -7,7 +7,6 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import lockout
 from accounts.views import too_many_requests
-from business import services
+from business import selectors, services
 from business.forms import (
     AccessRequestForm,
     EmployerSearchForm,
@@ -24,7 +23,7 @@ from business.forms import (
     RegisterIdentifiersForm,
     RegisterQuestionsForm,
 )
-from business.models import Address, Business, Person, ProgramAccount
+from business.models import ProgramAccount
 from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
 from carm_portal import guides
 from carm_portal.audit import audit_record
@@ -32,7 +31,6 @@ from carm_portal.forms import parse_pk
 from carm_portal.ratelimit import over_limit, too_many
 from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
-from finance.models import Transaction
 
 # --- LINK-2: request access to my employer ---------------------------------------------------
 
@@ -64,9 +62,7 @@ def request_access(request):
             return too_many_requests(request, wait)
     form = AccessRequestForm(request.POST if "request" in request.POST else None)
     if search.is_bound and search.is_valid():
-        business = Business.objects.filter(
-            bn9=search.cleaned_data["bn9"], registration__isnull=False
-        ).first()
+        business = selectors.registered_business(bn9=search.cleaned_data["bn9"])
         if business is None:
             search.add_error(
                 "bn9",
@@ -76,9 +72,7 @@ def request_access(request):
                 ),
             )
     if business and "request" in request.POST and form.is_valid():
-        if Employment.objects.filter(
-            user=request.user, business=business, status__in=["pending", "active"]
-        ).exists():
+        if selectors.has_open_employment(user=request.user, business=business):
             messages.info(request, _("You already have a request or access for this business."))
             return redirect("accounts:first_setup")
         try:
@@ -156,7 +150,7 @@ def register(request):
             "bn9": state.get("bn9", ""),
             "program_reference": state.get("program_reference", ""),
         },
-        person_name=request.user.get_full_name() or request.user.username,
+        person_name=request.user.display_name,
     )
     if request.method == "POST":
         # SEC-3: the guide's errors tell whether a business exists or is registered:
@@ -170,16 +164,7 @@ def register(request):
             services.registration_check_locked(user=request.user, bn9=bn9)
         except services.RegistrationLocked:
             return _locked_page(request)
-        account = (
-            ProgramAccount.objects.select_related("business")
-            .filter(
-                business__bn9=bn9,
-                program_identifier=reference[:2],
-                reference_number=reference[2:],
-                program_type=ProgramAccount.ProgramType.IMPORTER,
-            )
-            .first()
-        )
+        account = selectors.importer_account(bn9=bn9, reference=reference)
         if account and account.business.is_registered:
             messages.info(
                 request,
@@ -218,7 +203,7 @@ def _registration_account(request) -> ProgramAccount | None:
     state = request.session.get(STATE_KEY) or {}
     if "account" not in state:
         return None
-    return ProgramAccount.objects.select_related("business").filter(pk=state["account"]).first()
+    return selectors.program_account_with_business(pk=state["account"])
 
 
 @login_required
@@ -346,7 +331,7 @@ def home(request):
         return redirect("accounts:first_setup")
     grant = access_for(request).grant(account.business_id)
     transactions = (
-        list(Transaction.objects.filter(program_account=account).order_by("-date", "-number")[:5])
+        selectors.recent_transactions(program_account=account)
         if grant.allows(Perm.VIEW_TRANSACTIONS, account.pk)
         else []
     )
@@ -388,16 +373,13 @@ def area(request, key: str):
 @requires(Perm.VIEW_BUSINESS_PROFILE, business="pk")
 def business_profile(request, pk: int):
     business = request.acting.business
-    addresses = Address.objects.filter(business=business).order_by("kind")
-    people = Person.objects.filter(business=business)
     return render(
         request,
         "business/business_profile.html",
         {
             "business": business,
-            "addresses": addresses,
-            "owners": [p for p in people if p.kind == Person.Kind.OWNER],
-            "contacts": [p for p in people if p.kind == Person.Kind.CONTACT],
+            "addresses": selectors.business_addresses(business=business),
+            **selectors.business_people(business=business),
         },
     )
 
@@ -417,9 +399,7 @@ def program_accounts(request):
 @requires(Perm.VIEW_PROGRAM_ACCOUNT, account="pk")
 def program_account_profile(request, pk: int):
     account = request.acting.account
-    business = Business.objects.prefetch_related(
-        Prefetch("addresses", queryset=Address.objects.order_by("kind")), "people"
-    ).get(pk=account.business_id)
+    business = selectors.business_with_profile(pk=account.business_id)
     return render(
         request,
         "business/program_account_profile.html",

@@ -217,7 +217,7 @@ class ClientLabel(_ChoicesByPk):
 
 class EmployeeLabel(_ChoicesByPk):
     def label_from_instance(self, obj):
-        return obj.user.get_full_name() or obj.user.get_username()
+        return obj.user.display_name
 
 
 class AssignClientsForm(forms.Form):

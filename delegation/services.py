@@ -57,7 +57,7 @@ def _state(employment: Employment, accounts=None) -> dict:
 
 
 def _person(employment: Employment) -> str:
-    return employment.user.get_full_name() or employment.user.get_username()
+    return employment.user.display_name
 
 
 def _lock(employment: Employment, *, reach: Reach, actor, bams: bool = False) -> Employment:

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +18,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from business.models import Business
 from carm_portal.exports import csv_writer
 from delegation import selectors, services
 from delegation.access import (
@@ -216,7 +214,7 @@ def employee_reject(request, pk: int):
 
 
 def _name(employment: Employment) -> str:
-    return employment.user.get_full_name() or employment.user.get_username()
+    return employment.user.display_name
 
 
 def _active_employee(request) -> tuple[Employment, Reach]:
@@ -457,25 +455,13 @@ def relationships(request):
     """Manage my business relationships (DELEG-2): as a client (the providers with access
     and their pending requests) and, for a service provider's manager, as a provider."""
     business = request.acting.business
-    rows = Relationship.objects.select_related("provider", "client").prefetch_related(
-        "program_accounts"
-    )
-    as_client = list(
-        rows.filter(client=business, status__in=Relationship.OPEN).order_by("-created_at")
-    )
+    as_client = list(selectors.open_relationships_as_client(business=business))
     as_provider = []
     if request.acting.can(Perm.MANAGE_PROVIDER_RELATIONSHIPS):
-        as_provider = list(
-            rows.filter(provider=business, status__in=Relationship.OPEN).order_by(
-                "client__legal_name"
-            )
-        )
-    history = Paginator(
-        rows.filter(Q(client=business) | Q(provider=business))
-        .exclude(status__in=Relationship.OPEN)
-        .order_by("-created_at", "-pk"),
-        20,
-    ).get_page(request.GET.get("page"))
+        as_provider = list(selectors.open_relationships_as_provider(business=business))
+    history = Paginator(selectors.closed_relationships(business=business), 20).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "delegation/relationships.html",
@@ -579,31 +565,12 @@ def _end(request, *, by_business):
         messages.success(request, _("The business relationship has ended."))
 
 
-def _provider_lists(business):
-    clients = (
-        Business.objects.filter(
-            provider_relationships__provider=business,
-            provider_relationships__status=Relationship.Status.ACTIVE,
-        )
-        .distinct()
-        .order_by("legal_name")
-    )
-    employees = (
-        Employment.objects.filter(business=business, status=Employment.Status.ACTIVE)
-        .exclude(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "pk")
-    )
-    groups = ClientGroup.objects.filter(provider=business, deleted_at__isnull=True).order_by("name")
-    return clients, employees, groups
-
-
 @requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS)
 def clients(request):
     """My clients (DELEG-4): who acts for each; bulk assignment to employees or a group.
     The provider's Business Account Managers act for every client without assignment."""
     business = request.acting.business
-    client_qs, employees, groups = _provider_lists(business)
+    client_qs, employees, groups = selectors.provider_lists(business)
     form = AssignClientsForm(
         request.POST or None, clients=client_qs, employees=employees, groups=groups
     )
@@ -635,12 +602,7 @@ def clients(request):
             )
             return redirect("delegation:clients")
     page = Paginator(client_qs, 25).get_page(request.GET.get("page"))
-    assignments = ClientAssignment.objects.filter(
-        client__in=list(page.object_list), employment__business=business
-    ).select_related("employment__user")
-    by_client: dict[int, list] = {}
-    for assignment in assignments:
-        by_client.setdefault(assignment.client_id, []).append(assignment)
+    by_client = selectors.assignments_by_client(provider=business, clients=page.object_list)
     rows = [(client, by_client.get(client.pk, [])) for client in page.object_list]
     return render(
         request,
@@ -678,14 +640,7 @@ def client_groups(request):
                 request, _("The client group %(name)s was created.") % {"name": group.name}
             )
             return redirect("delegation:client_group", pk=group.pk)
-    groups = (
-        ClientGroup.objects.filter(provider=business, deleted_at__isnull=True)
-        .annotate(
-            client_count=Count("clients", distinct=True),
-            member_count=Count("members", distinct=True),
-        )
-        .order_by("name")
-    )
+    groups = selectors.client_groups_with_counts(provider=business)
     return render(request, "delegation/client_groups.html", {"form": form, "groups": groups})
 
 
@@ -694,7 +649,7 @@ def client_group(request, pk: int):
     group = request.acting.object
     if group.deleted_at is not None:
         raise Http404
-    client_qs, employees, _groups = _provider_lists(group.provider)
+    client_qs, employees, _groups = selectors.provider_lists(group.provider)
     name_form = ClientGroupNameForm(
         request.POST if "rename" in request.POST else None,
         initial={"name": group.name},
