@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from carm_portal.exports import csv_writer
+from carm_portal.exports import csv_response
 from delegation import selectors, services
 from delegation.access import (
     DelegationError,
@@ -410,14 +410,13 @@ def history_csv(request):
     form, rows = _history_search(request)
     if rows is None:
         return HttpResponseBadRequest(_("The search is not valid."))
-    writer = csv_writer()  # SEC-8: no formulas
     header = ["time_utc", "actor", "actor_name", "action", "business_bn9", "acting_for_bn9"]
     header += ["address", "details", "changes"]
 
     viewer = request.acting.business
 
     def lines():
-        yield writer.writerow(header)
+        yield header
         for entry in rows.iterator(chunk_size=500):
             actor = entry.actor
             other = _by_other_organisation(entry, viewer)
@@ -426,7 +425,7 @@ def history_csv(request):
             else:
                 username = actor.get_username() if actor else entry.subject
                 name = actor.get_full_name() if actor else ""
-            yield writer.writerow(
+            yield (
                 [
                     entry.created_at.astimezone(datetime.UTC).isoformat(timespec="seconds"),
                     username,
@@ -441,10 +440,8 @@ def history_csv(request):
             )
 
     business = request.acting.business
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"delegation-history-{business.bn9}-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(lines(), filename)  # SEC-8: no formulas
 
 
 # --- Relationships, assignments, client groups (DELEG-2, DELEG-4, DELEG-5) -----------------

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import reauth
 from carm_portal.audit import audit_record
-from carm_portal.exports import csv_writer
+from carm_portal.exports import csv_response
 from carm_portal.forms import parse_pk
 from delegation.access import Perm, requires
 from finance import crypto, pdf, selectors, services
@@ -42,15 +42,6 @@ CSV_COLUMNS = [
     "status",
     "account_balance",
 ]
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv_writer()  # SEC-8: no formulas
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _today() -> str:
@@ -125,7 +116,7 @@ def transactions_csv(request):
                 "" if t.running_balance is None else f"{t.running_balance:.2f}",
             ]
 
-    return _csv_response(lines(), f"transactions-{account.full_reference}-{_today()}.csv")
+    return csv_response(lines(), f"transactions-{account.full_reference}-{_today()}.csv")
 
 
 # --- FIN-2, FIN-5: statements of account ------------------------------------------------
@@ -189,7 +180,7 @@ def statement_csv(request, pk: int):
             ]
 
     name = f"statement-{statement.program_account.full_reference}-{statement.date}.csv"
-    return _csv_response(lines(), name)
+    return csv_response(lines(), name)
 
 
 # --- FIN-2: CBSA invoices ---------------------------------------------------------------

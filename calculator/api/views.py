@@ -40,6 +40,7 @@ from calculator.api.serializers import (
 )
 from calculator.currencies import currency_name
 from calculator.rates import display_rate
+from carm_portal import formatting
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
@@ -90,7 +91,7 @@ class LanguageMixin:
 
 
 def _language() -> str:
-    return "fr" if (translation.get_language() or "en").startswith("fr") else "en"
+    return formatting.language()
 
 
 # --- Endpoints ---------------------------------------------------------------------------
