@@ -10,7 +10,6 @@ from business.navigation import CURRENT_ACCOUNT_KEY
 from business.tests.factories import BusinessFactory, ProgramAccountFactory
 from carm_portal.audit import AuditContext
 from carm_portal.models import AuditEntry
-from conftest import _client_for
 from delegation import services
 from delegation.access import DelegationError, Grant, Perm, Reach
 from delegation.models import Employment, TransitionError
@@ -37,8 +36,8 @@ def account_b(business):
     return ProgramAccountFactory(business=business, reference_number="0002", name="Exports")
 
 
-def signed_in(employment, account):
-    client = _client_for(employment.user)
+def signed_in(employment, account, client_for):
+    client = client_for(employment.user)
     session = client.session
     session[CURRENT_ACCOUNT_KEY] = account.pk
     session.save()
@@ -57,8 +56,8 @@ def bam(business, account_a, account_b):
 
 
 @pytest.fixture
-def bam_client(bam, account_a):
-    return signed_in(bam, account_a)
+def bam_client(bam, account_a, client_for):
+    return signed_in(bam, account_a, client_for)
 
 
 @pytest.fixture
@@ -71,8 +70,8 @@ def pam(business, account_a):
 
 
 @pytest.fixture
-def pam_client(pam, account_a):
-    return signed_in(pam, account_a)
+def pam_client(pam, account_a, client_for):
+    return signed_in(pam, account_a, client_for)
 
 
 @pytest.fixture
@@ -525,9 +524,11 @@ def test_a_program_account_manager_cannot_touch_a_manager_or_others_accounts(
 
 
 @pytest.mark.spec("DELEG-1", "DELEG-6", "X-4")
-def test_removing_access_takes_effect_on_the_next_request(bam_client, bam, business, account_a):
+def test_removing_access_takes_effect_on_the_next_request(
+    bam_client, bam, business, account_a, client_for
+):
     employee = scoped(business, account_a, role=R.EDITOR, user=person("Ed", "Gone"))
-    employee_client = signed_in(employee, account_a)
+    employee_client = signed_in(employee, account_a, client_for)
     assert employee_client.get(f"/en/portal/program-accounts/{account_a.pk}/").status_code == 200
     assert employee_client.get("/en/portal/home/").status_code == 200
     confirm = soup(bam_client.get(f"/en/portal/configure/employees/{employee.pk}/remove/"))
