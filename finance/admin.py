@@ -5,11 +5,11 @@ request. Bank details are never shown, only the masked account number."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from carm_portal.admin import ReadOnlyAdmin
 from carm_portal.audit import AuditContext, audit_record
+from carm_portal.workflow import TransitionNotAllowed
 from finance import services
 from finance.models import (
     CreditApplication,
@@ -211,8 +211,8 @@ class SecurityChangeRequestAdmin(ReadOnlyAdmin):
                     audit=AuditContext.from_request(request),
                 )
                 done += 1
-            except ValidationError as error:
-                self.message_user(request, f"{change}: {error.messages[0]}", messages.WARNING)
+            except TransitionNotAllowed as error:
+                self.message_user(request, f"{change}: {error}", messages.WARNING)
         self.message_user(request, _("%(count)d requests answered.") % {"count": done})
 
     @admin.action(description=_("Accept the selected requests"))

@@ -18,18 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from carm_portal.audit import AuditContext, audit_record
+from carm_portal.workflow import TransitionNotAllowed  # noqa: F401 (the one workflow exception)
 
 SERVICE_STANDARD_DAYS = 120  # RUL-0
 CASE_NUMBER_SEQUENCE = "rulings_case_number"
-
-
-class TransitionNotAllowed(Exception):
-    """A transition asked from a status that does not allow it."""
-
-    def __init__(self, ruling: Ruling, transition: str):
-        self.status = ruling.status
-        self.transition = transition
-        super().__init__(f"{transition} is not allowed from {ruling.status}")
 
 
 class Ruling(models.Model):
