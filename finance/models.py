@@ -453,14 +453,10 @@ class SecurityChangeRequest(models.Model):
         self.answered_by = by
         self.answered_at = timezone.now()
 
-    @transition(
-        sources=[Status.SUBMITTED], target=Status.ACCEPTED, refused=ANSWERED
-    )
+    @transition(sources=[Status.SUBMITTED], target=Status.ACCEPTED, refused=ANSWERED)
     def accept(self, *, by) -> None:
         self._answer(by)
 
-    @transition(
-        sources=[Status.SUBMITTED], target=Status.REJECTED, refused=ANSWERED
-    )
+    @transition(sources=[Status.SUBMITTED], target=Status.REJECTED, refused=ANSWERED)
     def reject(self, *, by) -> None:
         self._answer(by)

@@ -97,6 +97,16 @@ def _language() -> str:
 # --- Endpoints ---------------------------------------------------------------------------
 
 
+def _tariff_line_or_404(number: str, on):
+    line = selectors.tariff_line_get(number=number, on=on)
+    if line is None:
+        raise NotFound(
+            _("Classification number %(number)s is not in the Customs Tariff in force on %(date)s.")
+            % {"number": number, "date": on.isoformat()}
+        )
+    return line
+
+
 class ApiRoot(LanguageMixin, APIView):
     @extend_schema(
         operation_id="api_root",
@@ -154,15 +164,7 @@ class TariffLineView(LanguageMixin, APIView):
             normalized = field.to_internal_value(number)
         except serializers.ValidationError as error:
             raise serializers.ValidationError({"number": error.detail}) from error
-        line = selectors.tariff_line_get(number=normalized, on=on)
-        if line is None:
-            raise NotFound(
-                _(
-                    "Classification number %(number)s is not in the Customs Tariff in force on "
-                    "%(date)s."
-                )
-                % {"number": normalized, "date": on.isoformat()}
-            )
+        line = _tariff_line_or_404(normalized, on)
         return Response(TariffLineOut(line_representation(line, _language())).data)
 
 
@@ -224,15 +226,7 @@ class TreatmentsView(LanguageMixin, APIView):
         on = data.get("date") or timezone.localdate()
         line = None
         if data.get("number"):
-            line = selectors.tariff_line_get(number=data["number"], on=on)
-            if line is None:
-                raise NotFound(
-                    _(
-                        "Classification number %(number)s is not in the Customs Tariff in force "
-                        "on %(date)s."
-                    )
-                    % {"number": data["number"], "date": on.isoformat()}
-                )
+            line = _tariff_line_or_404(data["number"], on)
         rates = (
             {rate.treatment_id: rate.rate_text for rate in selectors.rates_of(line)} if line else {}
         )
