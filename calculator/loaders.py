@@ -46,11 +46,11 @@ from calculator.parsers import (  # noqa: F401 (LineData, LoadReport: part of th
     _date,
     _join,
     _plain,
-    _rate_rows_from_valet_csv,
-    _rate_rows_from_valet_json,
     _rows,
     _segments,
     read_schedule,
+    valet_csv_rows,
+    valet_json_rows,
 )
 from calculator.rates import RateError, parse_preferences, parse_rate
 
@@ -481,7 +481,7 @@ def exchange_rates_load(*, path: Path | str, dry_run: bool = False) -> LoadRepor
     text = path.read_text(encoding="utf-8-sig")
     records: list[tuple[str, str, str, str, str, str]] = []  # ref, currency, kind, day, value
     if text.lstrip().startswith("{"):
-        for day, series, value in _rate_rows_from_valet_json(text, report):
+        for day, series, value in valet_json_rows(text):
             records.append((f"{day} {series}", series, day, value, "valet json"))
     elif text.startswith("date_or_year"):
         for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
@@ -501,7 +501,7 @@ def exchange_rates_load(*, path: Path | str, dry_run: bool = False) -> LoadRepor
                 (f"line {number}", series, day, row.get("cad_per_unit", ""), row.get("boc_series"))
             )
     else:
-        for day, series, value in _rate_rows_from_valet_csv(text, report):
+        for day, series, value in valet_csv_rows(text):
             records.append((f"{day} {series}", series, day, value, "valet csv"))
 
     def work():

@@ -185,7 +185,7 @@ def read_schedule(text: str, *, report: LoadReport) -> list[LineData]:
 _SERIES = re.compile(r"^FX(A?)([A-Z]{3})CAD$")
 
 
-def _rate_rows_from_valet_json(text: str, report: LoadReport):
+def valet_json_rows(text: str):
     data = json.loads(text)
     for observation in data.get("observations", []):
         day = observation.get("d", "")
@@ -195,7 +195,7 @@ def _rate_rows_from_valet_json(text: str, report: LoadReport):
             yield day, series, (cell or {}).get("v", "") if isinstance(cell, dict) else ""
 
 
-def _rate_rows_from_valet_csv(text: str, report: LoadReport):
+def valet_csv_rows(text: str):
     lines = text.splitlines()
     try:
         start = next(i for i, line in enumerate(lines) if line.strip('"') == "OBSERVATIONS")

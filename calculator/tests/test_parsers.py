@@ -9,9 +9,9 @@ import pytest
 
 from calculator.parsers import (
     LoadReport,
-    _rate_rows_from_valet_csv,
-    _rate_rows_from_valet_json,
     read_schedule,
+    valet_csv_rows,
+    valet_json_rows,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -40,10 +40,7 @@ def test_a_schedule_without_headings_is_refused():
 
 @pytest.mark.spec("CALC-6")
 def test_bank_of_canada_valet_rows():
-    report = LoadReport("rates")
     text = json.dumps({"observations": [{"d": "2025-12-30", "FXUSDCAD": {"v": "1.3693"}}]})
-    assert list(_rate_rows_from_valet_json(text, report)) == [("2025-12-30", "FXUSDCAD", "1.3693")]
+    assert list(valet_json_rows(text)) == [("2025-12-30", "FXUSDCAD", "1.3693")]
     csv_text = '"OBSERVATIONS"\ndate,FXUSDCAD\n2025-12-30,1.3693\n'
-    assert list(_rate_rows_from_valet_csv(csv_text, report)) == [
-        ("2025-12-30", "FXUSDCAD", "1.3693")
-    ]
+    assert list(valet_csv_rows(csv_text)) == [("2025-12-30", "FXUSDCAD", "1.3693")]
