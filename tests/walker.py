@@ -31,7 +31,7 @@ class Walked:
 
 
 def route_names() -> Iterator[Walked]:
-    def walk(resolver, namespace=""):
+    def walk(resolver, namespace="", kwargs=False):
         for pattern in resolver.url_patterns:
             if isinstance(pattern, URLResolver):
                 inner = pattern.namespace or ""
@@ -40,10 +40,13 @@ def route_names() -> Iterator[Walked]:
                     SKIPPED_NAMESPACES
                 ):
                     continue
-                yield from walk(pattern, name)
+                # An include's own pattern may hold the kwargs (``keys/<int:pk>/``).
+                yield from walk(pattern, name, kwargs or bool(pattern.pattern.regex.groupindex))
             elif isinstance(pattern, URLPattern) and pattern.name:
                 full = f"{namespace}:{pattern.name}".lstrip(":")
-                yield Walked(full, bool(pattern.pattern.converters))
+                # The regex, not .converters: a RoutePattern fills its converters only once
+                # its regex is compiled (by an earlier resolve or reverse).
+                yield Walked(full, kwargs or bool(pattern.pattern.regex.groupindex))
 
     seen = set()
     for walked in walk(get_resolver()):
