@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from carm_portal.audit import AuditContext, audit_record
 from carm_portal.workflow import TransitionNotAllowed  # noqa: F401 (the one workflow exception)
 
 SERVICE_STANDARD_DAYS = 120  # RUL-0
@@ -223,9 +222,10 @@ class Ruling(models.Model):
         return self.status == self.Status.DECISION_RENDERED and self.change_requested_at is None
 
     # --- Transitions (STYLE 2) ----------------------------------------------------------
-    # Each checks the source status, changes the request, writes the status history and
-    # one audit entry. ``rulings.services`` calls them inside a transaction, on a row
-    # locked with SELECT … FOR UPDATE, then sends the notice.
+    # Each checks the source status (raising carm_portal.workflow.TransitionNotAllowed),
+    # changes the request and writes the status history. ``rulings.services`` calls them
+    # inside a transaction, on a row locked with SELECT … FOR UPDATE, then writes the
+    # audit entry and sends the notice.
 
     def _move(
         self,
@@ -234,7 +234,6 @@ class Ruling(models.Model):
         sources: tuple[str, ...],
         target: str,
         actor,
-        audit: AuditContext | None = None,
         message: str = "",
         changes: dict | None = None,
     ) -> RulingEvent:
@@ -245,16 +244,11 @@ class Ruling(models.Model):
         event = RulingEvent.objects.create(
             ruling=self, from_status=source, to_status=target, actor=actor, message=message
         )
-        audit_record(
-            action=f"ruling.{transition}",
-            audit=AuditContext.of(audit, actor).about(self.business),
-            actor=actor,
-            subject=self.case_number,
-            changes={"from": source, "to": target, **(changes or {})},
-        )
+        # What the service writes in the audit entry (STYLE 11: services audit).
+        event.audit_changes = {"from": source, "to": target, **(changes or {})}
         return event
 
-    def submit(self, *, actor, audit: AuditContext | None = None) -> RulingEvent:
+    def submit(self, *, actor) -> RulingEvent:
         """Draft → Submitted; starts the 120-day service standard."""
         if self.status != self.Status.DRAFT:
             raise TransitionNotAllowed(self, "submit")
@@ -267,11 +261,10 @@ class Ruling(models.Model):
             sources=(self.Status.DRAFT,),
             target=self.Status.SUBMITTED,
             actor=actor,
-            audit=audit,
             changes={"target_date": self.target_date.isoformat()},
         )
 
-    def assign(self, *, actor, officer, audit: AuditContext | None = None) -> RulingEvent:
+    def assign(self, *, actor, officer) -> RulingEvent:
         """Submitted → Assigned (CBSA staff), to ``officer``."""
         if self.status != self.Status.SUBMITTED:
             raise TransitionNotAllowed(self, "assign")
@@ -281,12 +274,14 @@ class Ruling(models.Model):
             sources=(self.Status.SUBMITTED,),
             target=self.Status.ASSIGNED,
             actor=actor,
-            audit=audit,
             changes={"assigned_to": officer.pk},
         )
 
     def request_information(
-        self, *, actor, message: str, audit: AuditContext | None = None
+        self,
+        *,
+        actor,
+        message: str,
     ) -> RulingEvent:
         """Assigned → Additional information requested (CBSA staff), with a message."""
         if not message.strip():
@@ -296,11 +291,10 @@ class Ruling(models.Model):
             sources=(self.Status.ASSIGNED,),
             target=self.Status.INFORMATION_REQUESTED,
             actor=actor,
-            audit=audit,
             message=message.strip(),
         )
 
-    def answer(self, *, actor, message: str, audit: AuditContext | None = None) -> RulingEvent:
+    def answer(self, *, actor, message: str) -> RulingEvent:
         """Additional information requested → Assigned (the requester answers)."""
         if not message.strip():
             raise ValueError("an answer needs a message")
@@ -309,12 +303,15 @@ class Ruling(models.Model):
             sources=(self.Status.INFORMATION_REQUESTED,),
             target=self.Status.ASSIGNED,
             actor=actor,
-            audit=audit,
             message=message.strip(),
         )
 
     def render_decision(
-        self, *, actor, decision_en: str, decision_fr: str, audit: AuditContext | None = None
+        self,
+        *,
+        actor,
+        decision_en: str,
+        decision_fr: str,
     ) -> RulingEvent:
         """Assigned → Decision rendered (CBSA staff); both languages required."""
         if self.status != self.Status.ASSIGNED:
@@ -328,10 +325,9 @@ class Ruling(models.Model):
             sources=(self.Status.ASSIGNED,),
             target=self.Status.DECISION_RENDERED,
             actor=actor,
-            audit=audit,
         )
 
-    def withdraw(self, *, actor, audit: AuditContext | None = None) -> RulingEvent:
+    def withdraw(self, *, actor) -> RulingEvent:
         """Submitted, Assigned or Additional information requested → Withdrawn, at the
         requester's request."""
         return self._move(
@@ -339,11 +335,13 @@ class Ruling(models.Model):
             sources=self.OPEN,
             target=self.Status.WITHDRAWN,
             actor=actor,
-            audit=audit,
         )
 
     def request_change(
-        self, *, actor, message: str, audit: AuditContext | None = None
+        self,
+        *,
+        actor,
+        message: str,
     ) -> RulingEvent:
         """Only once the decision is rendered (RUL-2), once: the status stays *Decision
         rendered*; the history records the request and its message for CBSA staff."""
@@ -357,7 +355,6 @@ class Ruling(models.Model):
             sources=(self.Status.DECISION_RENDERED,),
             target=self.Status.DECISION_RENDERED,
             actor=actor,
-            audit=audit,
             message=message.strip(),
         )
 

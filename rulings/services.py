@@ -1,8 +1,8 @@
 """Writes of the rulings area (STYLE 1): create and edit a draft, and every status
 change (RUL-2, RUL-3). Each status change runs inside one transaction on the request's
 row locked with SELECT … FOR UPDATE (two people acting at the same moment cannot both
-move it), calls the model's guarded transition (status history and audit entry) and
-sends the *Rulings – Status changed* notice (NOTE-4)."""
+move it), calls the model's guarded transition (status and history), writes the audit
+entry and sends the *Rulings – Status changed* notice (NOTE-4)."""
 
 from __future__ import annotations
 
@@ -167,7 +167,11 @@ def _notify(ruling: Ruling, event: RulingEvent) -> None:
         )
 
 
-def _transition(ruling: Ruling, name: str, *, notify: bool = True, **kwargs) -> Ruling:
+def _transition(
+    ruling: Ruling, name: str, *, notify: bool = True, audit: AuditContext | None = None, **kwargs
+) -> Ruling:
+    """Lock the request, apply the model's transition (status and history), write its
+    audit entry and send the notice."""
     with transaction.atomic():
         locked = (
             Ruling.objects.select_for_update(of=("self",))
@@ -175,6 +179,14 @@ def _transition(ruling: Ruling, name: str, *, notify: bool = True, **kwargs) -> 
             .get(pk=ruling.pk)
         )
         event = getattr(locked, name)(**kwargs)
+        actor = kwargs["actor"]
+        audit_record(
+            action=f"ruling.{name}",
+            audit=AuditContext.of(audit, actor).about(locked.business),
+            actor=actor,
+            subject=locked.case_number,
+            changes=event.audit_changes,
+        )
         if notify:
             _notify(locked, event)
     return locked
