@@ -29,6 +29,7 @@ from carm_portal import guides
 from carm_portal.audit import audit_record
 from carm_portal.forms import parse_pk
 from carm_portal.ratelimit import over_limit, too_many
+from carm_portal.session_state import SessionState
 from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
 
@@ -116,6 +117,7 @@ def cancel_request(request, pk: int):
 # --- LINK-3 / LINK-4: register my business ---------------------------------------------------
 
 STATE_KEY = "business_registration"
+REGISTRATION = SessionState(STATE_KEY)
 
 
 def _locked_page(request):
@@ -127,7 +129,7 @@ def _fail(request, *, bn9: str, step: str, form, field: str | None, message: str
     try:
         left = services.registration_failure(user=request.user, bn9=bn9, step=step, request=request)
     except services.RegistrationLocked:
-        request.session.pop(STATE_KEY, None)
+        REGISTRATION.clear(request)
         return _locked_page(request)
     form.add_error(field, message)
     form.add_error(
@@ -143,7 +145,7 @@ def _fail(request, *, bn9: str, step: str, form, field: str | None, message: str
 @login_required
 def register(request):
     """Step 1: business number, importer program account, attestation."""
-    state = request.session.get(STATE_KEY, {})
+    state = REGISTRATION.get(request)
     form = RegisterIdentifiersForm(
         request.POST or None,
         initial={
@@ -189,18 +191,21 @@ def register(request):
             if page:
                 return page
         else:
-            request.session[STATE_KEY] = {
-                "bn9": bn9,
-                "program_reference": reference,
-                "account": account.pk,
-                "pick": secrets.randbelow(5),
-            }
+            REGISTRATION.set(
+                request,
+                {
+                    "bn9": bn9,
+                    "program_reference": reference,
+                    "account": account.pk,
+                    "pick": secrets.randbelow(5),
+                },
+            )
             return redirect("business:register_business")
     return render(request, "business/register_identifiers.html", {"form": form, "step": 1})
 
 
 def _registration_account(request) -> ProgramAccount | None:
-    state = request.session.get(STATE_KEY) or {}
+    state = REGISTRATION.get(request)
     if "account" not in state:
         return None
     return selectors.program_account_with_business(pk=state["account"])
@@ -212,12 +217,12 @@ def register_business(request):
     account = _registration_account(request)
     if account is None:
         return redirect("business:register")
-    state = request.session[STATE_KEY]
+    state = REGISTRATION.get(request)
     form = RegisterBusinessForm(request.POST or None, initial=state.get("business_form", {}))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         state["business_form"] = data
-        request.session.modified = True
+        REGISTRATION.changed(request)
         name_ok = services.legal_name_matches(
             business=account.business, legal_name=data["legal_name"]
         )
@@ -266,7 +271,7 @@ def register_business(request):
 def register_questions(request):
     """Step 3: the transaction questions; then the business is registered (LINK-4)."""
     account = _registration_account(request)
-    state = request.session.get(STATE_KEY) or {}
+    state = REGISTRATION.get(request)
     if account is None or not state.get("business_ok"):
         return redirect("business:register")
     questions = services.registration_questions(account=account, pick=state["pick"])
@@ -280,7 +285,7 @@ def register_questions(request):
                     user=request.user, business=account.business, request=request
                 )
             except services.AlreadyRegistered:
-                request.session.pop(STATE_KEY, None)
+                REGISTRATION.clear(request)
                 messages.info(
                     request,
                     _(
@@ -289,7 +294,7 @@ def register_questions(request):
                     ),
                 )
                 return redirect(f"{reverse('business:request_access')}?bn9={account.business.bn9}")
-            request.session.pop(STATE_KEY, None)
+            REGISTRATION.clear(request)
             request.session[CURRENT_ACCOUNT_KEY] = account.pk
             messages.success(
                 request,
