@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carm_portal.audit import client_ip
+from carm_portal.forms import sort_headers
 from carm_portal.ratelimit import over_limit, too_many
 from delegation.access import Perm, requires
 from rulings import attachments, selectors, services
@@ -78,19 +79,7 @@ def ruling_list(request):
         paginator = Paginator(rows, data.get("per_page") or PAGE_SIZES[0])
         page = paginator.get_page(request.GET.get("page"))
         query = form.query() if form.is_bound else {}
-    sort = data.get("sort", "")
-    columns = []
-    for key, label in COLUMNS:
-        ascending = sort == key
-        descending = sort == f"-{key}"
-        following = f"-{key}" if ascending else key
-        columns.append(
-            {
-                "label": label,
-                "url": "?" + urlencode({**query, "sort": following}),
-                "aria_sort": "ascending" if ascending else "descending" if descending else "",
-            }
-        )
+    columns = sort_headers(COLUMNS, query=query, sort=data.get("sort", ""))
     return render(
         request,
         "rulings/list.html",
