@@ -148,7 +148,11 @@ def profile(request):
         # SEC-4: a new email address needs both factors again (the POST resumes after).
         if not first_time and "email" in form.changed_data and not reauth.recently_proven(request):
             return reauth.ask(request)
-        services.user_profile_save(user=request.user, form=form, request=request)
+        services.user_profile_save(
+            user=request.user,
+            changes={name: form.cleaned_data.get(name) for name in form.changed_data},
+            request=request,
+        )
         translation.activate(request.user.preferred_language)
         if first_time:
             return redirect(onboarding.next_url(request) or landing_url(request))

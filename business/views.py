@@ -26,7 +26,7 @@ from business.forms import (
 from business.models import ProgramAccount
 from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
 from carm_portal import guides
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 from carm_portal.forms import parse_pk
 from carm_portal.ratelimit import over_limit, too_many
 from carm_portal.session_state import SessionState
@@ -81,7 +81,7 @@ def request_access(request):
                 user=request.user,
                 business=business,
                 comment=form.cleaned_data["comment"],
-                request=request,
+                audit=AuditContext.from_request(request),
             )
         except services.TooManyOpenRequests as refused:
             form.add_error(None, str(refused))
@@ -109,7 +109,7 @@ def cancel_request(request, pk: int):
     employment = get_object_or_404(
         Employment, pk=pk, user=request.user, status=Employment.Status.PENDING
     )
-    services.access_request_cancel(employment=employment, request=request)
+    services.access_request_cancel(employment=employment, audit=AuditContext.from_request(request))
     messages.info(request, _("Your access request was cancelled."))
     return redirect("accounts:first_setup")
 
@@ -127,7 +127,9 @@ def _locked_page(request):
 def _fail(request, *, bn9: str, step: str, form, field: str | None, message: str):
     """Count a failed validation, show the message and how many attempts are left."""
     try:
-        left = services.registration_failure(user=request.user, bn9=bn9, step=step, request=request)
+        left = services.registration_failure(
+            user=request.user, bn9=bn9, step=step, audit=AuditContext.from_request(request)
+        )
     except services.RegistrationLocked:
         REGISTRATION.clear(request)
         return _locked_page(request)
@@ -282,7 +284,9 @@ def register_questions(request):
         if services.answers_match(account=account, questions=questions, answers=form.cleaned_data):
             try:
                 services.business_register(
-                    user=request.user, business=account.business, request=request
+                    user=request.user,
+                    business=account.business,
+                    audit=AuditContext.from_request(request),
                 )
             except services.AlreadyRegistered:
                 REGISTRATION.clear(request)

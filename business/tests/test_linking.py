@@ -311,7 +311,7 @@ def test_two_simultaneous_registrations_exactly_one_wins():
     def register(user):
         try:
             barrier.wait(timeout=10)
-            services.business_register(user=user, business=business, request=None)
+            services.business_register(user=user, business=business)
             results.append("won")
         except services.AlreadyRegistered:
             results.append("refused")
