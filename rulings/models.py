@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from carm_portal.workflow import TransitionNotAllowed  # noqa: F401 (the one workflow exception)
+from carm_portal.workflow import TransitionNotAllowed, transition
 
 SERVICE_STANDARD_DAYS = 120  # RUL-0
 CASE_NUMBER_SEQUENCE = "rulings_case_number"
@@ -230,15 +230,12 @@ class Ruling(models.Model):
     def _move(
         self,
         *,
-        transition: str,
-        sources: tuple[str, ...],
         target: str,
         actor,
         message: str = "",
         changes: dict | None = None,
     ) -> RulingEvent:
-        if self.status not in sources:
-            raise TransitionNotAllowed(self, transition)
+        """Called by a transition whose source state ``@transition`` has checked."""
         source, self.status = self.status, target
         self.save()
         event = RulingEvent.objects.create(
@@ -248,35 +245,34 @@ class Ruling(models.Model):
         event.audit_changes = {"from": source, "to": target, **(changes or {})}
         return event
 
+    @transition(sources=[Status.DRAFT], target=Status.SUBMITTED)
     def submit(self, *, actor) -> RulingEvent:
         """Draft → Submitted; starts the 120-day service standard."""
-        if self.status != self.Status.DRAFT:
-            raise TransitionNotAllowed(self, "submit")
         self.submitted_at = timezone.now()
         self.target_date = timezone.localdate(self.submitted_at) + datetime.timedelta(
             days=SERVICE_STANDARD_DAYS
         )
         return self._move(
-            transition="submit",
-            sources=(self.Status.DRAFT,),
             target=self.Status.SUBMITTED,
             actor=actor,
             changes={"target_date": self.target_date.isoformat()},
         )
 
+    @transition(sources=[Status.SUBMITTED], target=Status.ASSIGNED, label=_("Assign"))
     def assign(self, *, actor, officer) -> RulingEvent:
         """Submitted → Assigned (CBSA staff), to ``officer``."""
-        if self.status != self.Status.SUBMITTED:
-            raise TransitionNotAllowed(self, "assign")
         self.assigned_to = officer
         return self._move(
-            transition="assign",
-            sources=(self.Status.SUBMITTED,),
             target=self.Status.ASSIGNED,
             actor=actor,
             changes={"assigned_to": officer.pk},
         )
 
+    @transition(
+        sources=[Status.ASSIGNED],
+        target=Status.INFORMATION_REQUESTED,
+        label=_("Request information"),
+    )
     def request_information(
         self,
         *,
@@ -287,25 +283,25 @@ class Ruling(models.Model):
         if not message.strip():
             raise ValueError("a request for information needs a message")
         return self._move(
-            transition="request_information",
-            sources=(self.Status.ASSIGNED,),
             target=self.Status.INFORMATION_REQUESTED,
             actor=actor,
             message=message.strip(),
         )
 
+    @transition(sources=[Status.INFORMATION_REQUESTED], target=Status.ASSIGNED)
     def answer(self, *, actor, message: str) -> RulingEvent:
         """Additional information requested → Assigned (the requester answers)."""
         if not message.strip():
             raise ValueError("an answer needs a message")
         return self._move(
-            transition="answer",
-            sources=(self.Status.INFORMATION_REQUESTED,),
             target=self.Status.ASSIGNED,
             actor=actor,
             message=message.strip(),
         )
 
+    @transition(
+        sources=[Status.ASSIGNED], target=Status.DECISION_RENDERED, label=_("Render the decision")
+    )
     def render_decision(
         self,
         *,
@@ -314,29 +310,25 @@ class Ruling(models.Model):
         decision_fr: str,
     ) -> RulingEvent:
         """Assigned → Decision rendered (CBSA staff); both languages required."""
-        if self.status != self.Status.ASSIGNED:
-            raise TransitionNotAllowed(self, "render_decision")
         if not decision_en.strip() or not decision_fr.strip():
             raise ValueError("a decision is written in English and in French")
         self.decision_en, self.decision_fr = decision_en.strip(), decision_fr.strip()
         self.decided_at = timezone.now()
         return self._move(
-            transition="render_decision",
-            sources=(self.Status.ASSIGNED,),
             target=self.Status.DECISION_RENDERED,
             actor=actor,
         )
 
+    @transition(sources=OPEN, target=Status.WITHDRAWN)
     def withdraw(self, *, actor) -> RulingEvent:
         """Submitted, Assigned or Additional information requested → Withdrawn, at the
         requester's request."""
         return self._move(
-            transition="withdraw",
-            sources=self.OPEN,
             target=self.Status.WITHDRAWN,
             actor=actor,
         )
 
+    @transition(sources=[Status.DECISION_RENDERED], target=Status.DECISION_RENDERED)
     def request_change(
         self,
         *,
@@ -351,8 +343,6 @@ class Ruling(models.Model):
             raise ValueError("a change request needs a message")
         self.change_requested_at = timezone.now()
         return self._move(
-            transition="request_change",
-            sources=(self.Status.DECISION_RENDERED,),
             target=self.Status.DECISION_RENDERED,
             actor=actor,
             message=message.strip(),

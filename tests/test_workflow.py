@@ -42,3 +42,17 @@ def test_a_transition_from_another_state_is_refused_and_changes_nothing():
     with pytest.raises(TransitionNotAllowed, match="already answered"):
         change.reject(by=None)
     assert change.status == "accepted"
+
+
+@pytest.mark.spec("RUL-2")
+def test_rulings_declare_their_transitions_and_the_admin_buttons_follow():
+    ruling = rulings.Ruling(status=rulings.Ruling.Status.ASSIGNED)
+    assert [t.name for t in available_transitions(ruling)] == [
+        "request_information",
+        "render_decision",
+        "withdraw",
+    ]
+    submitted = rulings.Ruling(status=rulings.Ruling.Status.SUBMITTED)
+    assert [t.name for t in available_transitions(submitted)] == ["assign", "withdraw"]
+    with pytest.raises(TransitionNotAllowed):
+        rulings.Ruling(status=rulings.Ruling.Status.DRAFT).assign(actor=None, officer=None)
