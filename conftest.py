@@ -112,3 +112,26 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# Node id prefixes whose tests run together on one pytest-xdist worker: the browser tests
+# share that worker's one Chromium. Add a prefix here for tests that cannot run beside
+# each other (global state); every other test goes to whichever worker is free.
+GROUPED = {"tests/browser/": "browser"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's scheduling by scope, with our scopes: a group per GROUPED prefix and
+    each other test its own. (``xdist_group`` marks and ``--dist loadgroup`` rely on
+    rewriting node ids, which this pytest no longer honours: they were spread anyway.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupedScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in GROUPED.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return nodeid
+
+    return GroupedScheduling(config, log)

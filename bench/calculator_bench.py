@@ -128,7 +128,12 @@ def main():
     parser.add_argument(
         "--keep", action="store_true", help="commit the BENCH edition (for a scratch database)"
     )
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny scale so that CI keeps it working"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.lines, args.searches, args.calculations, args.keep = 300, 1, 20, False
     rng = random.Random(20261127)  # noqa: S311 - reproducible test data, not secrets
     try:
         with transaction.atomic():

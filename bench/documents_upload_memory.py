@@ -247,6 +247,8 @@ def _reset_step_1(session_key: str) -> None:
 
 
 if __name__ == "__main__":
+    if "--smoke" in sys.argv[1:]:  # a tiny scale so that CI keeps it working
+        FILES, SIZE = 2, 2 * MB
     if urlparse(os.environ.get("DATABASE_URL", "")).path.strip("/") == "":
         sys.exit("set DATABASE_URL to a database whose name contains 'bench'")
     sys.exit(main())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from delegation.access import Perm, access_for
 
 CURRENT_ACCOUNT_KEY = "current_program_account"
+RECENT_ACCOUNTS_KEY = "recent_program_accounts"
+RECENT_ACCOUNTS = 5
+# The header's switcher never lists more accounts than this (a broker may act for
+# thousands of clients): beyond, the recent and own ones, and the search page.
+SWITCHER_SIZE = 20
+ACCOUNT_ORDER = ("business__legal_name", "program_identifier", "reference_number", "pk")
+
+
+def remember_account(session, account_id: int) -> None:
+    """The account chosen becomes current and first of the recent ones (the switcher)."""
+    session[CURRENT_ACCOUNT_KEY] = account_id
+    recent = [pk for pk in session.get(RECENT_ACCOUNTS_KEY, []) if pk != account_id]
+    session[RECENT_ACCOUNTS_KEY] = [account_id, *recent][:RECENT_ACCOUNTS]
 
 
 @dataclass(frozen=True)
@@ -216,25 +230,58 @@ class Navigation:
         self.request = request
 
     @cached_property
-    def account(self):
-        """The program account the person works in: the one chosen in the header, else
-        the first one in their scope (one query, shared with the switcher)."""
-        chosen = self.request.session.get(CURRENT_ACCOUNT_KEY)
-        accounts = self.accounts
-        return next((a for a in accounts if a.pk == chosen), accounts[0] if accounts else None)
-
-    @cached_property
-    def accounts(self) -> list:
-        """Every program account the person may switch to (the header's switcher): their
-        own businesses' and, for a service provider's employee, the clients' they act for
-        (DELEG-4). The grants come from ``delegation.access``."""
+    def _first_accounts(self) -> list:
+        """The first SWITCHER_SIZE + 1 program accounts of the person's scope, in the
+        switcher's order (one query, whatever the size of the scope)."""
         if not self.request.user.is_authenticated:
             return []
         return list(
             access_for(self.request)
             .program_accounts()
-            .order_by("business__legal_name", "program_identifier", "reference_number")
+            .order_by(*ACCOUNT_ORDER)[: SWITCHER_SIZE + 1]
         )
+
+    @cached_property
+    def many_accounts(self) -> bool:
+        """More accounts than the switcher shows (a broker with thousands of clients): the
+        switcher lists the recent and own ones and links to the search page."""
+        return len(self._first_accounts) > SWITCHER_SIZE
+
+    @cached_property
+    def account(self):
+        """The program account the person works in: the one chosen in the header, else
+        the first one in their scope (one query, shared with the switcher; a second when
+        the chosen one is beyond the switcher's first page)."""
+        chosen = self.request.session.get(CURRENT_ACCOUNT_KEY)
+        first = self._first_accounts
+        found = next((a for a in first if a.pk == chosen), None)
+        if found is None and chosen and self.many_accounts:
+            found = access_for(self.request).program_accounts().filter(pk=chosen).first()
+        return found or (first[0] if first else None)
+
+    @cached_property
+    def accounts(self) -> list:
+        """The program accounts of the header's switcher, never more than SWITCHER_SIZE:
+        every account of the person's scope when it is that small (their own businesses'
+        and, for a service provider's employee, the clients' they act for, DELEG-4);
+        otherwise the current one, the recently chosen ones and the person's own
+        businesses' (one more query). The grants come from ``delegation.access``."""
+        first = self._first_accounts
+        if not self.many_accounts:
+            return first
+        access = access_for(self.request)
+        current = self.account
+        own = [b for b, grant in access.grants.items() if not grant.is_provider]
+        recent = [pk for pk in self.request.session.get(RECENT_ACCOUNTS_KEY, []) if pk]
+        wanted = [current.pk, *recent] if current else recent
+        shown = list(
+            access.program_accounts()
+            .filter(Q(pk__in=wanted) | Q(business_id__in=own))
+            .order_by(*ACCOUNT_ORDER)[:SWITCHER_SIZE]
+        )
+        if current and all(a.pk != current.pk for a in shown):
+            shown = [current, *shown[: SWITCHER_SIZE - 1]]
+        return shown
 
     def can(self, perm: Perm) -> bool:
         """Whether the person holds ``perm`` on the current account (to hide links)."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +27,12 @@ from business.forms import (
     RegisterQuestionsForm,
 )
 from business.models import ProgramAccount
-from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
+from business.navigation import (
+    ACCOUNT_ORDER,
+    CURRENT_ACCOUNT_KEY,
+    remember_account,
+    tiles_for,
+)
 from carm_portal import guides
 from carm_portal.audit import AuditContext, audit_record
 from carm_portal.forms import parse_pk
@@ -363,9 +371,53 @@ def switch_account(request):
     )
     if account is None:
         raise Http404
-    request.session[CURRENT_ACCOUNT_KEY] = account.pk
+    remember_account(request.session, account.pk)
     audit_record(action="current_account.switched", request=request, business=account.business)
     return redirect("business:home")
+
+
+ACCOUNT_SEARCH_PAGE = 25
+
+
+@login_required
+def account_search(request):
+    """The switcher as a page of its own (HOME-1, DELEG-4): every program account the
+    person may work in, searched by name, business number or reference, paged in the
+    database; a plain form per account, so it works without JavaScript. The header lists
+    only the recent and own accounts of a broker with thousands of clients."""
+    # NUL bytes cannot reach PostgreSQL (SEC-5: no input gives a 500)
+    words = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:100]
+    access = access_for(request)
+    accounts = access.program_accounts().order_by(*ACCOUNT_ORDER)
+    if words:
+        compact = words.replace(" ", "")
+        condition = Q(business__legal_name__icontains=words) | Q(
+            business__operating_name__icontains=words
+        )
+        if compact.isalnum() and len(compact) <= 9:
+            condition |= Q(business__bn9__startswith=compact) | Q(reference_number=compact)
+        elif compact.isalnum():  # a full program account number: 123456789RM0001
+            number = Q(business__bn9=compact[:9], program_identifier__iexact=compact[9:11])
+            if len(compact) > 11:
+                number &= Q(reference_number=compact[11:])
+            condition |= number
+        accounts = accounts.filter(condition)
+    page = Paginator(accounts, ACCOUNT_SEARCH_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        (account, bool((grant := access.grant(account.business_id)) and grant.is_provider))
+        for account in page.object_list
+    ]
+    return render(
+        request,
+        "business/account_search.html",
+        {
+            "page": page,
+            "rows": rows,
+            "q": words,
+            "query": urlencode({"q": words}) if words else "",
+            "current": request.nav.account,
+        },
+    )
 
 
 @login_required

@@ -13,6 +13,8 @@ class CarmPortalConfig(AppConfig):
         from carm_portal import checks, request_id  # noqa: F401 - registers the checks
 
         request_finished.connect(request_id.clear, dispatch_uid="carm_request_id_clear")
+        # The Celery signals that count task failures per queue (OPS-4), in every process.
+        from carm_portal import metrics  # noqa: F401
 
 
 class CbsaAdminConfig(admin_apps.AdminConfig):

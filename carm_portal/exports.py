@@ -10,6 +10,7 @@ portal writes goes through ``csv_writer``; a download through ``csv_response``.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from decimal import Decimal
 
@@ -47,14 +48,28 @@ def csv_writer(target=None) -> SafeWriter:
     return SafeWriter(target)
 
 
+CSV_CHUNK_ROWS = 500
+
+
+def csv_chunks(rows):
+    """The CSV of ``rows`` in chunks of CSV_CHUNK_ROWS lines: streamed (memory stays flat
+    however many rows), without a write to the socket for every line."""
+    buffer = io.StringIO()
+    writer = csv_writer(buffer)  # SEC-8: no formulas
+    for count, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if count % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
 def csv_response(rows, filename: str):
     """A streamed CSV download of ``rows`` (an iterable of lists, the header first),
     every cell made safe."""
     from django.http import StreamingHttpResponse
 
-    writer = csv_writer()
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
+    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -59,6 +59,8 @@ class TrustedProxyMiddleware:
     def __call__(self, request):
         count = settings.TRUSTED_PROXY_COUNT
         header = request.META.pop("HTTP_X_FORWARDED_FOR", "")
+        # Came through a proxy at all: /metrics never answers such a request (OPS-4).
+        request.META["carm.forwarded"] = bool(header)
         if count > 0 and header:
             hops = [hop.strip() for hop in header.split(",") if hop.strip()]
             if len(hops) >= count:

@@ -174,13 +174,10 @@ def open_relationships_as_client(*, business: Business) -> QuerySet[Relationship
     )
 
 
-def open_relationships_as_provider(*, business: Business) -> QuerySet[Relationship]:
-    """A provider's clients and its pending requests, by client name."""
-    return (
-        _relationship_rows()
-        .filter(provider=business, status__in=Relationship.OPEN)
-        .order_by("client__legal_name")
-    )
+def relationships_as_provider(*, business: Business) -> QuerySet[Relationship]:
+    """Every relationship of a provider, by client name (the view slices them: a broker
+    may have thousands of clients)."""
+    return _relationship_rows().filter(provider=business).order_by("client__legal_name", "pk")
 
 
 def closed_relationships(*, business: Business) -> QuerySet[Relationship]:
@@ -212,6 +209,11 @@ def provider_lists(business: Business) -> tuple[QuerySet, QuerySet, QuerySet]:
     )
     groups = ClientGroup.objects.filter(provider=business, deleted_at__isnull=True).order_by("name")
     return clients, employees, groups
+
+
+def businesses_by_name(*, ids) -> QuerySet[Business]:
+    """The businesses ``ids`` (one page of a provider's clients), by name."""
+    return Business.objects.filter(pk__in=list(ids)).order_by("legal_name", "pk")
 
 
 def assignments_by_client(*, provider: Business, clients) -> dict[int, list[ClientAssignment]]:

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -447,15 +448,27 @@ def history_csv(request):
 # --- Relationships, assignments, client groups (DELEG-2, DELEG-4, DELEG-5) -----------------
 
 
+RELATIONSHIPS_SHOWN = 25
+
+
 @requires(Perm.MANAGE_CLIENT_RELATIONSHIPS)
 def relationships(request):
     """Manage my business relationships (DELEG-2): as a client (the providers with access
     and their pending requests) and, for a service provider's manager, as a provider."""
     business = request.acting.business
     as_client = list(selectors.open_relationships_as_client(business=business))
-    as_provider = []
+    # A broker may have thousands of clients: the first of them here (in the database's
+    # order), the rest on the paged client-assignment page.
+    clients, sent, clients_total = [], [], 0
     if request.acting.can(Perm.MANAGE_PROVIDER_RELATIONSHIPS):
-        as_provider = list(selectors.open_relationships_as_provider(business=business))
+        mine = selectors.relationships_as_provider(business=business)
+        clients = list(mine.filter(status=Relationship.Status.ACTIVE)[: RELATIONSHIPS_SHOWN + 1])
+        sent = list(
+            mine.filter(status=Relationship.Status.PENDING).order_by("-created_at", "-pk")[
+                : RELATIONSHIPS_SHOWN + 1
+            ]
+        )
+        clients_total = mine.filter(status=Relationship.Status.ACTIVE).count()
     history = Paginator(selectors.closed_relationships(business=business), 20).get_page(
         request.GET.get("page")
     )
@@ -465,8 +478,10 @@ def relationships(request):
         {
             "pending": [r for r in as_client if r.status == Relationship.Status.PENDING],
             "providers": [r for r in as_client if r.status == Relationship.Status.ACTIVE],
-            "clients": [r for r in as_provider if r.status == Relationship.Status.ACTIVE],
-            "sent": [r for r in as_provider if r.status == Relationship.Status.PENDING],
+            "clients": clients[:RELATIONSHIPS_SHOWN],
+            "clients_total": clients_total,
+            "sent": sent[:RELATIONSHIPS_SHOWN],
+            "more_sent": len(sent) > RELATIONSHIPS_SHOWN,
             "is_provider": request.acting.can(Perm.MANAGE_PROVIDER_RELATIONSHIPS),
             "history": history,
             "business": business,
@@ -562,6 +577,9 @@ def _end(request, *, by_business):
         messages.success(request, _("The business relationship has ended."))
 
 
+GROUP_CLIENTS_PAGE = 25
+
+
 @requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS)
 def clients(request):
     """My clients (DELEG-4): who acts for each; bulk assignment to employees or a group.
@@ -647,6 +665,10 @@ def client_group(request, pk: int):
     if group.deleted_at is not None:
         raise Http404
     client_qs, employees, _groups = selectors.provider_lists(group.provider)
+    # The provider's clients are paged in the database (a broker may have thousands):
+    # the boxes are those of one page, and saving changes only that page's clients.
+    page = Paginator(client_qs, GROUP_CLIENTS_PAGE).get_page(request.GET.get("page"))
+    page_clients = selectors.businesses_by_name(ids=[c.pk for c in page.object_list])
     name_form = ClientGroupNameForm(
         request.POST if "rename" in request.POST else None,
         initial={"name": group.name},
@@ -654,9 +676,12 @@ def client_group(request, pk: int):
     )
     members_form = ClientGroupMembersForm(
         request.POST if "save_members" in request.POST else None,
-        clients=client_qs,
+        clients=page_clients,
         employees=employees,
-        initial={"clients": list(group.clients.all()), "members": list(group.members.all())},
+        initial={
+            "clients": list(group.clients.filter(pk__in=page_clients)),
+            "members": list(group.members.all()),
+        },
     )
     if request.method == "POST":
         try:
@@ -669,7 +694,7 @@ def client_group(request, pk: int):
             if "save_members" in request.POST and members_form.is_valid():
                 data = members_form.cleaned_data
                 current_clients, current_members = (
-                    set(group.clients.all()),
+                    set(group.clients.filter(pk__in=page_clients)),
                     set(group.members.all()),
                 )
                 chosen_clients, chosen_members = set(data["clients"]), set(data["members"])
@@ -682,7 +707,8 @@ def client_group(request, pk: int):
                     audit=request.audit,
                 )
                 messages.success(request, _("The client group was saved."))
-                return redirect("delegation:client_group", pk=group.pk)
+                url = reverse("delegation:client_group", args=[group.pk])
+                return redirect(f"{url}?page={page.number}" if page.number > 1 else url)
         except DelegationError as error:
             (name_form if "rename" in request.POST else members_form).add_error(
                 "name" if "rename" in request.POST else None, str(error)
@@ -690,7 +716,13 @@ def client_group(request, pk: int):
     return render(
         request,
         "delegation/client_group.html",
-        {"group": group, "name_form": name_form, "members_form": members_form},
+        {
+            "group": group,
+            "name_form": name_form,
+            "members_form": members_form,
+            "page": page,
+            "in_group": group.clients.count(),
+        },
     )
 
 

@@ -66,6 +66,7 @@ class DocumentAdmin(ReadOnlyAdmin):
         "scan_error",
         "last_attempt_at",
         "scanned_at",
+        "pending_since",
         "uploaded_at",
         "download_link",
     )
@@ -105,7 +106,8 @@ class DocumentAdmin(ReadOnlyAdmin):
         ]
 
     def download_view(self, request, pk: int):
-        """A clean file only: pending, infected and mismatched files stay in quarantine."""
+        """A clean file only: pending, infected, mismatched and unscanned (*scan failed*)
+        files stay in quarantine."""
         if not self.has_view_permission(request):
             raise Http404
         document = Document.objects.filter(pk=pk, scan_state=Document.ScanState.CLEAN).first()

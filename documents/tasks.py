@@ -38,8 +38,16 @@ def scan_document(self, document_id: int) -> str:
 
 @shared_task(name="documents.requeue_pending_scans", ignore_result=True)
 def requeue_pending_scans() -> int:
-    """Periodic (beat): queue again the scans that no task is going to run."""
+    """Periodic (beat): give up on the files pending past the bounded time (*scan
+    failed*), then queue again the scans that no task is going to run."""
+    services.document_scans_given_up()
     ids = services.document_scans_left_behind()
     for document_id in ids:
         scan_document.delay(document_id)
     return len(ids)
+
+
+@shared_task(name="documents.delete_storage_orphans", ignore_result=True)
+def delete_storage_orphans() -> int:
+    """Periodic (beat, daily): files stored by uploads whose transaction was rolled back."""
+    return len(services.document_storage_orphans_delete())

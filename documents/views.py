@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import errno
+import logging
+
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse
@@ -14,6 +17,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
+from prometheus_client import Counter
 
 from carm_portal.audit import audit_record
 from carm_portal.session_state import SessionState
@@ -23,6 +27,8 @@ from documents.filetypes import ALLOWED_EXTENSIONS, Refusal, check_content, exte
 from documents.forms import UploadDetailsForm, UploadFilesForm
 from documents.messages import SCAN_EXPLANATIONS, refusal_message
 from documents.models import Document, DocumentCategory, UploadBatch
+
+logger = logging.getLogger(__name__)
 
 SESSION_KEY = "documents_upload"
 UPLOAD = SessionState(SESSION_KEY)
@@ -97,8 +103,36 @@ def upload_files(request):
             form.refuse([_too_big_message()])
             return _render_files(request, details, form, status=413)
         handler = upload.install(request)
-        return _receive_files(request, details, handler)
+        try:
+            return _receive_files(request, details, handler)
+        except OSError as exc:
+            if exc.errno not in STORAGE_FULL:
+                raise
+            # The disk under MEDIA_ROOT (or the upload directory) is full (OPS-4): nothing
+            # was kept (services.upload_batch_create deletes what it stored and its
+            # transaction is rolled back); the person is told to try again later.
+            handler.discard()  # the temporary files of the request, complete or not
+            logger.error("upload refused: storage full (%s)", exc.strerror)
+            STORAGE_ERRORS.labels(errno.errorcode.get(exc.errno, str(exc.errno))).inc()
+            form = UploadFilesForm()
+            form.refuse([_storage_full_message()])
+            return _render_files(request, details, form, status=503)
     return _render_files(request, details, UploadFilesForm())
+
+
+STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+STORAGE_ERRORS = Counter(
+    "carm_document_storage_errors",
+    "Uploads refused because the storage under MEDIA_ROOT or the upload directory is full",
+    ["error"],
+)
+
+
+def _storage_full_message() -> str:
+    return gettext(
+        "The portal cannot store files at the moment. Nothing from this upload was kept. "
+        "Please try again later."
+    )
 
 
 def _too_big_message() -> str:

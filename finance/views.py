@@ -30,7 +30,7 @@ from finance.forms import (
     SecurityChangeForm,
     TransactionFilterForm,
 )
-from finance.models import CreditApplication, Invoice, Statement
+from finance.models import CreditApplication, Invoice, Statement, Transaction
 
 CSV_COLUMNS = [
     "date",
@@ -102,18 +102,24 @@ def transactions_csv(request):
             return redirect("finance:transactions")
         rows = selectors.transaction_list(account=account, **form.search())
 
+    columns = ("date", "number", "description", "amount", "due_date", "status")
+    credit, debit = Transaction.Kind.CREDIT.value, Transaction.Kind.DEBIT.value
+
     def lines():
         yield CSV_COLUMNS
-        for t in rows.iterator(chunk_size=2000):
+        # Tuples, not model instances: the export's rate is rows per second (FIN-5).
+        for day, number, description, amount, due, status, balance in rows.values_list(
+            *columns, "running_balance"
+        ).iterator(chunk_size=2000):
             yield [
-                t.date.isoformat(),
-                t.number,
-                t.description,
-                t.kind,
-                f"{t.amount:.2f}",
-                t.due_date.isoformat() if t.due_date else "",
-                t.status,
-                "" if t.running_balance is None else f"{t.running_balance:.2f}",
+                day.isoformat(),
+                number,
+                description,
+                credit if amount < 0 else debit,
+                f"{amount:.2f}",
+                due.isoformat() if due else "",
+                status,
+                "" if balance is None else f"{balance:.2f}",
             ]
 
     return csv_response(lines(), f"transactions-{account.full_reference}-{_today()}.csv")
@@ -222,7 +228,7 @@ def invoice_pdf(request, pk: int):
 
 # The open debits listed at once, those due soonest first; the next ones appear as these
 # are settled (the page says so).
-OPEN_DEBITS_SHOWN = 500
+OPEN_DEBITS_SHOWN = 100
 
 
 def _open_debits(account) -> tuple[list, bool]:

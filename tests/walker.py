@@ -31,7 +31,10 @@ class Walked:
 
 
 def route_names() -> Iterator[Walked]:
-    def walk(resolver, namespace="", kwargs=False):
+    def captures(p) -> bool:  # path() converters or re_path() named groups
+        return bool(p.converters or p.regex.groupindex)
+
+    def walk(resolver, namespace="", outer_kwargs=False):
         for pattern in resolver.url_patterns:
             if isinstance(pattern, URLResolver):
                 inner = pattern.namespace or ""
@@ -40,13 +43,12 @@ def route_names() -> Iterator[Walked]:
                     SKIPPED_NAMESPACES
                 ):
                     continue
-                # An include's own pattern may hold the kwargs (``keys/<int:pk>/``).
-                yield from walk(pattern, name, kwargs or bool(pattern.pattern.regex.groupindex))
+                yield from walk(pattern, name, outer_kwargs or captures(pattern.pattern))
             elif isinstance(pattern, URLPattern) and pattern.name:
                 full = f"{namespace}:{pattern.name}".lstrip(":")
-                # The regex, not .converters: a RoutePattern fills its converters only once
-                # its regex is compiled (by an earlier resolve or reverse).
-                yield Walked(full, kwargs or bool(pattern.pattern.regex.groupindex))
+                # kwargs captured here or by an enclosing include (allauth's passkey keys)
+                has_kwargs = outer_kwargs or captures(pattern.pattern)
+                yield Walked(full, has_kwargs)
 
     seen = set()
     for walked in walk(get_resolver()):

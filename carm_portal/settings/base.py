@@ -47,9 +47,12 @@ INSTALLED_APPS = [
     "finance",
     "rulings",
     "calculator",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # Requests, latency and responses per view (OPS-4): first and last of the chain.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # SEC-6 first: everything below sees the client's real address, never a forged one.
     "carm_portal.middleware.TrustedProxyMiddleware",
     "carm_portal.middleware.RequestIdMiddleware",  # SEC-9
@@ -68,6 +71,7 @@ MIDDLEWARE = [
     "business.navigation.NavigationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "carm_portal.urls"
@@ -204,6 +208,11 @@ DOCUMENT_SCAN_RETRY_BASE = 30  # seconds before the 2nd attempt; doubles each ti
 DOCUMENT_SCAN_RETRY_MAX = 30 * 60
 DOCUMENT_SCAN_MAX_RETRIES = 8  # then the beat takes over
 DOCUMENT_SCAN_REQUEUE_AFTER = env.int("DOCUMENT_SCAN_REQUEUE_AFTER", default=10 * 60)
+# A file still unscanned this long after its upload (or re-scan) becomes *scan failed*:
+# terminal, never served, the uploader is asked to upload again (OPS-4, docs/operations.md).
+DOCUMENT_SCAN_GIVE_UP_AFTER = env.int("DOCUMENT_SCAN_GIVE_UP_AFTER", default=24 * 60 * 60)
+# /healthz and the metrics count the files pending longer than this (operators' signal).
+DOCUMENT_SCAN_LATE_AFTER = 60 * 60
 # Uploads stream to temporary files, never to memory (the 10 x 15 MB budget, DOC-3).
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
 
@@ -335,6 +344,12 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Visibility timeout (Redis): a message taken by a worker that dies (SIGKILL, OOM, node
+# lost) is delivered again after this long. It must exceed the longest retry countdown
+# (30 min: DOCUMENT_SCAN_RETRY_MAX, NOTICE_EMAIL_RETRY_MAX) plus CELERY_TASK_TIME_LIMIT
+# (5 min), or waiting retries would be delivered twice; shorter would not recover faster,
+# because the sweepers (documents-requeue-scans, notices-requeue-emails) queue again
+# within 15 minutes whatever a dead worker held (docs/operations.md, OPS-4).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
@@ -348,13 +363,29 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Uploaded files whose scan task never ran or gave up (DOC-4, documents.services).
     "documents-requeue-scans": {"task": "documents.requeue_pending_scans", "schedule": 300.0},
+    # Files stored by an upload whose caller's transaction was rolled back (OPS-4).
+    "documents-delete-storage-orphans": {
+        "task": "documents.delete_storage_orphans",
+        "schedule": crontab(hour="4", minute="30"),
+    },
     # Business relationship requests unanswered for 30 days (DELEG-2).
     "delegation-expire-relationship-requests": {
         "task": "delegation.expire_relationship_requests",
         "schedule": 3600.0,
     },
 }
-CELERY_TASK_ROUTES = {}
+# OPS-2: one queue per kind of work, each with its own workers (deploy/kubernetes), so a
+# flood of notice emails or a month's statements never delays a virus scan. Everything
+# else (heartbeat, housekeeping) stays on the default queue, "celery". A worker that must
+# run everything (make run, compose) consumes WORKER_QUEUES.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "documents.*": {"queue": "scanning"},
+    "notices.*": {"queue": "email"},
+    "accounts.send_password_changed_email": {"queue": "email"},
+    "finance.*": {"queue": "statements"},
+}
+WORKER_QUEUES = ("celery", "scanning", "email", "statements")
 
 # --- Notices (SPEC NOTE-4) ---------------------------------------------------------------
 # The portal's address, for links in emails.
@@ -362,7 +393,11 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
 NOTICE_EMAIL_BATCH_SIZE = 50  # emails per task (one SMTP connection each)
 NOTICE_EMAIL_MAX_ATTEMPTS = 6  # then the row is marked failed
 NOTICE_EMAIL_RETRY_BASE = 60  # seconds before the 2nd attempt; doubles each time
-NOTICE_EMAIL_RETRY_MAX = 60 * 60
+# At most 30 minutes: a retry's countdown plus CELERY_TASK_TIME_LIMIT must stay under the
+# broker's visibility timeout (one hour), or Redis delivers the waiting retry twice.
+NOTICE_EMAIL_RETRY_MAX = 30 * 60
+# SMTP out of reach: the batch waits this long, attempts not counted (never failed by it).
+NOTICE_EMAIL_OUTAGE_RETRY = 5 * 60
 # A pending email due for this long has no task coming: the beat queues it again.
 NOTICE_EMAIL_REQUEUE_AFTER = 15 * 60
 NOTICE_EMAIL_REQUEUE_LIMIT = 20_000  # rows per beat run
@@ -376,6 +411,15 @@ PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS", default=[])
 # --- Health (SI-4) --------------------------------------------------------------------
 # Which back-ends make /healthz answer 503 when they are down.
 HEALTH_REQUIRED = env.list("HEALTH_REQUIRED", default=["database", "redis"])
+
+# --- Metrics (OPS-4, carm_portal.metrics, docs/operations.md) ---------------------------
+# /metrics answers only to these networks (Prometheus inside the cluster) and never to a
+# request that came through a proxy; the public ingress does not route it.
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+)
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 # --- Logging (AU-3, AU-9): no personal information in logs ---------------------------
 LOGGING = {
