@@ -79,9 +79,12 @@ def secret_questions_save(*, user: User, purpose: str, data: dict, request) -> S
 
 
 @transaction.atomic
-def user_profile_save(*, user: User, form, request) -> User:
-    changed = [name for name in form.changed_data if name not in ("email_confirmation", "terms")]
-    user = form.save(commit=False)
+def user_profile_save(*, user: User, changes: dict, request) -> User:
+    """Save the personal profile (PROF-1): ``changes`` holds the fields that changed,
+    with their new values (plain data, not the form)."""
+    changed = [name for name in changes if name not in ("email_confirmation", "terms")]
+    for name in changed:
+        setattr(user, name, changes[name])
     now = timezone.now()
     if user.terms_acknowledged_at is None:
         user.terms_acknowledged_at = now

@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from delegation.access import access_for
+from delegation.access import Perm, access_for
 
 CURRENT_ACCOUNT_KEY = "current_program_account"
 RECENT_ACCOUNTS_KEY = "recent_program_accounts"
@@ -39,7 +39,7 @@ class Service:
     title: str
     description: str
     args: Callable | None = None  # request -> args for reverse(), or None when not applicable
-    perm: str | None = None  # the delegation.access permission the page needs
+    perm: Perm | None = None  # the permission the page needs
 
 
 @dataclass
@@ -74,19 +74,19 @@ TILES = [
                 "delegation:employees",
                 _("Manage my employees"),
                 _("Manage your employees' access and pending requests."),
-                perm="manage_employees",
+                perm=Perm.MANAGE_EMPLOYEES,
             ),
             Service(
                 "delegation:relationships",
                 _("Manage my business relationships"),
                 _("Manage business relationships and access requests."),
-                perm="manage_client_relationships",
+                perm=Perm.MANAGE_CLIENT_RELATIONSHIPS,
             ),
             Service(
                 "delegation:client_groups",
                 _("Manage my client groups"),
                 _("Create and manage client groups."),
-                perm="manage_client_groups",
+                perm=Perm.MANAGE_CLIENT_GROUPS,
             ),
         ],
     ),
@@ -105,13 +105,13 @@ TILES = [
                 _("Business profile"),
                 _("View the business's information, including addresses and ownership."),
                 _current_business,
-                perm="view_business_profile",
+                perm=Perm.VIEW_BUSINESS_PROFILE,
             ),
             Service(
                 "business:program_accounts",
                 _("Program account list"),
                 _("View the program accounts associated with the business."),
-                perm="view_program_list",
+                perm=Perm.VIEW_PROGRAM_LIST,
             ),
             Service(
                 "business:program_account_profile",
@@ -120,7 +120,7 @@ TILES = [
                     "View the program account's information, including its RM number, name and addresses."
                 ),
                 _current_account,
-                perm="view_program_account",
+                perm=Perm.VIEW_PROGRAM_ACCOUNT,
             ),
         ],
     ),
@@ -133,19 +133,19 @@ TILES = [
                 "finance:transactions",
                 _("Transaction history"),
                 _("View the transaction history and the account balance, and make payments."),
-                perm="view_transactions",
+                perm=Perm.VIEW_TRANSACTIONS,
             ),
             Service(
                 "finance:statements",
                 _("Statement of account"),
                 _("Statements describing transactions with the CBSA."),
-                perm="view_transactions",
+                perm=Perm.VIEW_TRANSACTIONS,
             ),
             Service(
                 "finance:invoices",
                 _("CBSA invoices"),
                 _("Invoices billed to you by the CBSA."),
-                perm="view_transactions",
+                perm=Perm.VIEW_TRANSACTIONS,
             ),
             Service(
                 "finance:security",
@@ -163,13 +163,13 @@ TILES = [
                 "finance:apply_credits",
                 _("Apply credits as payment"),
                 _("Apply your account credit to specific transactions you want to settle now."),
-                perm="edit_transactions",
+                perm=Perm.EDIT_TRANSACTIONS,
             ),
             Service(
                 "finance:pad",
                 _("Pre-authorized debit"),
                 _("Set up monthly withdrawals from your bank account."),
-                perm="manage_pad",
+                perm=Perm.MANAGE_PAD,
             ),
         ],
     ),
@@ -194,7 +194,7 @@ TILES = [
                 "rulings:list",
                 _("Rulings"),
                 _("View your ruling requests, their details, and request new rulings."),
-                perm="view_requests",
+                perm=Perm.VIEW_REQUESTS,
             ),
         ],
     ),
@@ -283,7 +283,7 @@ class Navigation:
             shown = [current, *shown[: SWITCHER_SIZE - 1]]
         return shown
 
-    def can(self, perm: str) -> bool:
+    def can(self, perm: Perm) -> bool:
         """Whether the person holds ``perm`` on the current account (to hide links)."""
         account = self.account
         return account is not None and access_for(self.request).can(
@@ -293,7 +293,7 @@ class Navigation:
     @cached_property
     def can_upload(self) -> bool:
         """DOC-1: the header's and home's upload links, for those who may upload."""
-        return self.can("edit_requests")
+        return self.can(Perm.EDIT_REQUESTS)
 
     @cached_property
     def acting_for_client(self) -> bool:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import lockout
 from accounts.views import too_many_requests
-from business import services
+from business import selectors, services
 from business.forms import (
     AccessRequestForm,
     EmployerSearchForm,
@@ -26,7 +26,7 @@ from business.forms import (
     RegisterIdentifiersForm,
     RegisterQuestionsForm,
 )
-from business.models import Address, Business, Person, ProgramAccount
+from business.models import ProgramAccount
 from business.navigation import (
     ACCOUNT_ORDER,
     CURRENT_ACCOUNT_KEY,
@@ -34,12 +34,12 @@ from business.navigation import (
     tiles_for,
 )
 from carm_portal import guides
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 from carm_portal.forms import parse_pk
 from carm_portal.ratelimit import over_limit, too_many
+from carm_portal.session_state import SessionState
 from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
-from finance.models import Transaction
 
 # --- LINK-2: request access to my employer ---------------------------------------------------
 
@@ -71,9 +71,7 @@ def request_access(request):
             return too_many_requests(request, wait)
     form = AccessRequestForm(request.POST if "request" in request.POST else None)
     if search.is_bound and search.is_valid():
-        business = Business.objects.filter(
-            bn9=search.cleaned_data["bn9"], registration__isnull=False
-        ).first()
+        business = selectors.registered_business(bn9=search.cleaned_data["bn9"])
         if business is None:
             search.add_error(
                 "bn9",
@@ -83,9 +81,7 @@ def request_access(request):
                 ),
             )
     if business and "request" in request.POST and form.is_valid():
-        if Employment.objects.filter(
-            user=request.user, business=business, status__in=["pending", "active"]
-        ).exists():
+        if selectors.has_open_employment(user=request.user, business=business):
             messages.info(request, _("You already have a request or access for this business."))
             return redirect("accounts:first_setup")
         try:
@@ -93,7 +89,7 @@ def request_access(request):
                 user=request.user,
                 business=business,
                 comment=form.cleaned_data["comment"],
-                request=request,
+                audit=AuditContext.from_request(request),
             )
         except services.TooManyOpenRequests as refused:
             form.add_error(None, str(refused))
@@ -121,7 +117,7 @@ def cancel_request(request, pk: int):
     employment = get_object_or_404(
         Employment, pk=pk, user=request.user, status=Employment.Status.PENDING
     )
-    services.access_request_cancel(employment=employment, request=request)
+    services.access_request_cancel(employment=employment, audit=AuditContext.from_request(request))
     messages.info(request, _("Your access request was cancelled."))
     return redirect("accounts:first_setup")
 
@@ -129,6 +125,7 @@ def cancel_request(request, pk: int):
 # --- LINK-3 / LINK-4: register my business ---------------------------------------------------
 
 STATE_KEY = "business_registration"
+REGISTRATION = SessionState(STATE_KEY)
 
 
 def _locked_page(request):
@@ -138,9 +135,11 @@ def _locked_page(request):
 def _fail(request, *, bn9: str, step: str, form, field: str | None, message: str):
     """Count a failed validation, show the message and how many attempts are left."""
     try:
-        left = services.registration_failure(user=request.user, bn9=bn9, step=step, request=request)
+        left = services.registration_failure(
+            user=request.user, bn9=bn9, step=step, audit=AuditContext.from_request(request)
+        )
     except services.RegistrationLocked:
-        request.session.pop(STATE_KEY, None)
+        REGISTRATION.clear(request)
         return _locked_page(request)
     form.add_error(field, message)
     form.add_error(
@@ -156,14 +155,14 @@ def _fail(request, *, bn9: str, step: str, form, field: str | None, message: str
 @login_required
 def register(request):
     """Step 1: business number, importer program account, attestation."""
-    state = request.session.get(STATE_KEY, {})
+    state = REGISTRATION.get(request)
     form = RegisterIdentifiersForm(
         request.POST or None,
         initial={
             "bn9": state.get("bn9", ""),
             "program_reference": state.get("program_reference", ""),
         },
-        person_name=request.user.get_full_name() or request.user.username,
+        person_name=request.user.display_name,
     )
     if request.method == "POST":
         # SEC-3: the guide's errors tell whether a business exists or is registered:
@@ -177,16 +176,7 @@ def register(request):
             services.registration_check_locked(user=request.user, bn9=bn9)
         except services.RegistrationLocked:
             return _locked_page(request)
-        account = (
-            ProgramAccount.objects.select_related("business")
-            .filter(
-                business__bn9=bn9,
-                program_identifier=reference[:2],
-                reference_number=reference[2:],
-                program_type=ProgramAccount.ProgramType.IMPORTER,
-            )
-            .first()
-        )
+        account = selectors.importer_account(bn9=bn9, reference=reference)
         if account and account.business.is_registered:
             messages.info(
                 request,
@@ -211,21 +201,24 @@ def register(request):
             if page:
                 return page
         else:
-            request.session[STATE_KEY] = {
-                "bn9": bn9,
-                "program_reference": reference,
-                "account": account.pk,
-                "pick": secrets.randbelow(5),
-            }
+            REGISTRATION.set(
+                request,
+                {
+                    "bn9": bn9,
+                    "program_reference": reference,
+                    "account": account.pk,
+                    "pick": secrets.randbelow(5),
+                },
+            )
             return redirect("business:register_business")
     return render(request, "business/register_identifiers.html", {"form": form, "step": 1})
 
 
 def _registration_account(request) -> ProgramAccount | None:
-    state = request.session.get(STATE_KEY) or {}
+    state = REGISTRATION.get(request)
     if "account" not in state:
         return None
-    return ProgramAccount.objects.select_related("business").filter(pk=state["account"]).first()
+    return selectors.program_account_with_business(pk=state["account"])
 
 
 @login_required
@@ -234,12 +227,12 @@ def register_business(request):
     account = _registration_account(request)
     if account is None:
         return redirect("business:register")
-    state = request.session[STATE_KEY]
+    state = REGISTRATION.get(request)
     form = RegisterBusinessForm(request.POST or None, initial=state.get("business_form", {}))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         state["business_form"] = data
-        request.session.modified = True
+        REGISTRATION.changed(request)
         name_ok = services.legal_name_matches(
             business=account.business, legal_name=data["legal_name"]
         )
@@ -288,7 +281,7 @@ def register_business(request):
 def register_questions(request):
     """Step 3: the transaction questions; then the business is registered (LINK-4)."""
     account = _registration_account(request)
-    state = request.session.get(STATE_KEY) or {}
+    state = REGISTRATION.get(request)
     if account is None or not state.get("business_ok"):
         return redirect("business:register")
     questions = services.registration_questions(account=account, pick=state["pick"])
@@ -299,10 +292,12 @@ def register_questions(request):
         if services.answers_match(account=account, questions=questions, answers=form.cleaned_data):
             try:
                 services.business_register(
-                    user=request.user, business=account.business, request=request
+                    user=request.user,
+                    business=account.business,
+                    audit=AuditContext.from_request(request),
                 )
             except services.AlreadyRegistered:
-                request.session.pop(STATE_KEY, None)
+                REGISTRATION.clear(request)
                 messages.info(
                     request,
                     _(
@@ -311,7 +306,7 @@ def register_questions(request):
                     ),
                 )
                 return redirect(f"{reverse('business:request_access')}?bn9={account.business.bn9}")
-            request.session.pop(STATE_KEY, None)
+            REGISTRATION.clear(request)
             request.session[CURRENT_ACCOUNT_KEY] = account.pk
             messages.success(
                 request,
@@ -353,7 +348,7 @@ def home(request):
         return redirect("accounts:first_setup")
     grant = access_for(request).grant(account.business_id)
     transactions = (
-        list(Transaction.objects.filter(program_account=account).order_by("-date", "-number")[:5])
+        selectors.recent_transactions(program_account=account)
         if grant.allows(Perm.VIEW_TRANSACTIONS, account.pk)
         else []
     )
@@ -439,16 +434,13 @@ def area(request, key: str):
 @requires(Perm.VIEW_BUSINESS_PROFILE, business="pk")
 def business_profile(request, pk: int):
     business = request.acting.business
-    addresses = Address.objects.filter(business=business).order_by("kind")
-    people = Person.objects.filter(business=business)
     return render(
         request,
         "business/business_profile.html",
         {
             "business": business,
-            "addresses": addresses,
-            "owners": [p for p in people if p.kind == Person.Kind.OWNER],
-            "contacts": [p for p in people if p.kind == Person.Kind.CONTACT],
+            "addresses": selectors.business_addresses(business=business),
+            **selectors.business_people(business=business),
         },
     )
 
@@ -468,9 +460,7 @@ def program_accounts(request):
 @requires(Perm.VIEW_PROGRAM_ACCOUNT, account="pk")
 def program_account_profile(request, pk: int):
     account = request.acting.account
-    business = Business.objects.prefetch_related(
-        Prefetch("addresses", queryset=Address.objects.order_by("kind")), "people"
-    ).get(pk=account.business_id)
+    business = selectors.business_with_profile(pk=account.business_id)
     return render(
         request,
         "business/program_account_profile.html",

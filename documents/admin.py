@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from carm_portal.admin import ReadOnlyAdmin
+from carm_portal.audit import AuditContext
 from documents import services
 from documents.models import Document, DocumentCategory, UploadBatch
 from documents.views import attachment
@@ -81,7 +82,7 @@ class DocumentAdmin(ReadOnlyAdmin):
     def rescan(self, request, queryset):
         count = 0
         for document in queryset:
-            services.document_rescan(document=document, request=request)
+            services.document_rescan(document=document, audit=AuditContext.from_request(request))
             count += 1
         self.message_user(
             request,

@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from business.models import ProgramAccount
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 from carm_portal.tasks import enqueue_on_commit
 from documents import clamav
 from documents.filetypes import Refusal, check_content, extension_of
@@ -45,14 +45,13 @@ def _queue_scan(document_id: int) -> None:
 
 def upload_batch_create(
     *,
-    request=None,
+    audit: AuditContext | None = None,
     uploaded_by,
     program_account: ProgramAccount,
     category: DocumentCategory,
     case_number: str,
     files: Sequence[tuple[UploadedFile, str]],
     refused: Sequence[Refused] = (),
-    acting_for=None,
 ) -> UploadBatch:
     """Keep the accepted ``files`` (each with the content type detected at upload) as
     pending documents of one batch, record the ``refused`` ones, tell the uploader what
@@ -93,10 +92,8 @@ def upload_batch_create(
             Document.objects.bulk_create(documents)
             audit_record(
                 action="documents.upload",
-                request=request,
+                audit=AuditContext.of(audit, uploaded_by).about(program_account.business),
                 actor=uploaded_by,
-                business=program_account.business,
-                acting_for=acting_for,
                 subject=case_number,
                 changes={
                     "batch": batch.pk,
@@ -262,7 +259,9 @@ def document_scans_given_up(*, now: datetime.datetime | None = None) -> list[int
     return [pk for pk in ids if document_scan_give_up(document_id=pk)]
 
 
-def document_rescan(*, document: Document, request=None, actor=None) -> Document:
+def document_rescan(
+    *, document: Document, audit: AuditContext | None = None, actor=None
+) -> Document:
     """Put a scanned document back in quarantine and scan it again (CBSA staff, DOC-5).
     A document already pending is only queued again."""
     with transaction.atomic():
@@ -282,9 +281,8 @@ def document_rescan(*, document: Document, request=None, actor=None) -> Document
             )
         audit_record(
             action="documents.rescan",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(document.business),
             actor=actor,
-            business=document.business,
             subject=document.case_number,
             changes={"document": document.pk, "scan_state": [before, document.scan_state]},
         )

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from prometheus_client import Counter
 
 from carm_portal.audit import audit_record
+from carm_portal.session_state import SessionState
 from delegation.access import Perm, requires
 from documents import clamav, selectors, services, upload
 from documents.filetypes import ALLOWED_EXTENSIONS, Refusal, check_content, extension_of
@@ -30,6 +31,7 @@ from documents.models import Document, DocumentCategory, UploadBatch
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "documents_upload"
+UPLOAD = SessionState(SESSION_KEY)
 LAST_BATCH_KEY = "documents_last_batch"
 
 
@@ -55,14 +57,17 @@ def _limits() -> dict:
 def upload_details(request):
     """Step 1 of 2. ``?case=NNNN`` (the rulings list's link) fills the case number;
     coming back from step 2 shows what was chosen."""
-    saved = request.session.get(SESSION_KEY) or {}
+    saved = UPLOAD.get(request)
     if request.method == "POST":
         form = UploadDetailsForm(request.POST)
         if form.is_valid():
-            request.session[SESSION_KEY] = {
-                "category": form.cleaned_data["category"].pk,
-                "case_number": form.cleaned_data["case_number"],
-            }
+            UPLOAD.set(
+                request,
+                {
+                    "category": form.cleaned_data["category"].pk,
+                    "case_number": form.cleaned_data["case_number"],
+                },
+            )
             return redirect("documents:upload_files")
     else:
         initial = {"category": saved.get("category"), "case_number": saved.get("case_number")}
@@ -74,7 +79,7 @@ def upload_details(request):
 
 
 def _details(request) -> tuple[DocumentCategory, str] | None:
-    saved = request.session.get(SESSION_KEY) or {}
+    saved = UPLOAD.get(request)
     category = selectors.categories_offered().filter(pk=saved.get("category")).first()
     if category is None or not saved.get("case_number"):
         return None
@@ -182,17 +187,16 @@ def _receive_files(request, details, handler: upload.DocumentUploadHandler):
         form.refuse(messages or [_no_file_message()])
         return _render_files(request, details, form, status=400 if refused else 200)
     batch = services.upload_batch_create(
-        request=request,
+        audit=request.audit,
         uploaded_by=request.user,
         program_account=request.acting.account,
         category=category,
         case_number=case_number,
         files=accepted,
         refused=refused,
-        acting_for=request.acting.business if request.acting.for_client else None,
     )
     # *Upload more documents* starts again from nothing (DOC-2).
-    request.session.pop(SESSION_KEY, None)
+    UPLOAD.clear(request)
     request.session[LAST_BATCH_KEY] = batch.pk
     return redirect("documents:confirmation", pk=batch.pk)
 

@@ -5,11 +5,11 @@ request. Bank details are never shown, only the masked account number."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from carm_portal.admin import ReadOnlyAdmin
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
+from carm_portal.workflow import TransitionNotAllowed
 from finance import services
 from finance.models import (
     CreditApplication,
@@ -180,7 +180,7 @@ class FinancialSecurityAdmin(admin.ModelAdmin):
             reference=obj.reference,
             posted_on=obj.posted_on,
             actor=request.user,
-            request=request,
+            audit=AuditContext.from_request(request),
         )
         obj.pk = saved.pk
 
@@ -205,11 +205,14 @@ class SecurityChangeRequestAdmin(ReadOnlyAdmin):
         for change in queryset:
             try:
                 services.security_change_request_answer(
-                    change=change, accept=accept, actor=request.user, request=request
+                    change=change,
+                    accept=accept,
+                    actor=request.user,
+                    audit=AuditContext.from_request(request),
                 )
                 done += 1
-            except ValidationError as error:
-                self.message_user(request, f"{change}: {error.messages[0]}", messages.WARNING)
+            except TransitionNotAllowed as error:
+                self.message_user(request, f"{change}: {error}", messages.WARNING)
         self.message_user(request, _("%(count)d requests answered.") % {"count": done})
 
     @admin.action(description=_("Accept the selected requests"))

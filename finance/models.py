@@ -19,6 +19,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carm_portal.workflow import transition
+
 ZERO = Decimal("0.00")
 
 
@@ -405,6 +407,9 @@ class FinancialSecurity(models.Model):
         return self.reference
 
 
+ANSWERED = _("This request was already answered.")
+
+
 class SecurityChangeRequest(models.Model):
     """A business asks the CBSA to change its financial security; staff answer it in
     the admin (submitted → accepted | rejected)."""
@@ -451,15 +456,14 @@ class SecurityChangeRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.program_account} {self.requested_at:%Y-%m-%d}"
 
-    def _answer(self, status: str, by) -> None:
-        if self.status != self.Status.SUBMITTED:
-            raise ValidationError(_("This request was already answered."))
-        self.status = status
+    def _answer(self, by) -> None:
         self.answered_by = by
         self.answered_at = timezone.now()
 
+    @transition(sources=[Status.SUBMITTED], target=Status.ACCEPTED, refused=ANSWERED)
     def accept(self, *, by) -> None:
-        self._answer(self.Status.ACCEPTED, by)
+        self._answer(by)
 
+    @transition(sources=[Status.SUBMITTED], target=Status.REJECTED, refused=ANSWERED)
     def reject(self, *, by) -> None:
-        self._answer(self.Status.REJECTED, by)
+        self._answer(by)

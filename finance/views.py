@@ -3,14 +3,13 @@ services, each acting on the current program account (``request.acting.account``
 
 from __future__ import annotations
 
-import io
 import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import reauth
 from carm_portal.audit import audit_record
-from carm_portal.exports import csv_writer
+from carm_portal.exports import csv_response
 from carm_portal.forms import parse_pk
 from delegation.access import Perm, requires
 from finance import crypto, pdf, selectors, services
@@ -43,29 +42,6 @@ CSV_COLUMNS = [
     "status",
     "account_balance",
 ]
-
-
-CSV_CHUNK_ROWS = 500
-
-
-def _csv_chunks(rows):
-    """The CSV in chunks of CSV_CHUNK_ROWS lines: streamed (memory stays flat however
-    many rows), without a write to the socket for every line."""
-    buffer = io.StringIO()
-    writer = csv_writer(buffer)  # SEC-8: no formulas
-    for count, row in enumerate(rows, 1):
-        writer.writerow(row)
-        if count % CSV_CHUNK_ROWS == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_chunks(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _today() -> str:
@@ -146,7 +122,7 @@ def transactions_csv(request):
                 "" if balance is None else f"{balance:.2f}",
             ]
 
-    return _csv_response(lines(), f"transactions-{account.full_reference}-{_today()}.csv")
+    return csv_response(lines(), f"transactions-{account.full_reference}-{_today()}.csv")
 
 
 # --- FIN-2, FIN-5: statements of account ------------------------------------------------
@@ -210,7 +186,7 @@ def statement_csv(request, pk: int):
             ]
 
     name = f"statement-{statement.program_account.full_reference}-{statement.date}.csv"
-    return _csv_response(lines(), name)
+    return csv_response(lines(), name)
 
 
 # --- FIN-2: CBSA invoices ---------------------------------------------------------------
@@ -302,8 +278,7 @@ def apply_credits(request):
             debit_ids=form.debit_ids(),
             idempotency_key=form.cleaned_data["key"],
             actor=request.user,
-            request=request,
-            acting_for=request.acting.business if request.acting.for_client else None,
+            audit=request.audit,
         )
     except services.CreditApplicationError as error:
         fresh, more = _open_debits(account)
@@ -366,8 +341,7 @@ def _audit_bank_details_shown(request, agreement) -> None:
     """SEC-9: who saw a pre-authorized debit's bank details, when, from where."""
     audit_record(
         action="pad.bank_details_shown",
-        request=request,
-        business=request.acting.business,
+        audit=request.audit,
         changes={"agreement": agreement.pk, "program_account": request.acting.account.pk},
     )
 
@@ -395,7 +369,10 @@ def pad_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.pad_create(
-                program_account=account, actor=request.user, request=request, **_pad_values(form)
+                program_account=account,
+                actor=request.user,
+                audit=request.audit,
+                **_pad_values(form),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -422,7 +399,7 @@ def pad_change(request):
         form = PadForm(request.POST)
         if form.is_valid():
             services.pad_change(
-                agreement=agreement, actor=request.user, request=request, **_pad_values(form)
+                agreement=agreement, actor=request.user, audit=request.audit, **_pad_values(form)
             )
             messages.success(request, _("Your pre-authorized debit agreement was changed."))
             return redirect("finance:pad")
@@ -454,7 +431,7 @@ def pad_cancel(request):
     if agreement is None:
         return redirect("finance:pad")
     if request.method == "POST":
-        services.pad_cancel(agreement=agreement, actor=request.user, request=request)
+        services.pad_cancel(agreement=agreement, actor=request.user, audit=request.audit)
         messages.success(request, _("Your pre-authorized debit agreement was cancelled."))
         return redirect("finance:pad")
     return render(request, "finance/pad_cancel.html", {"account": account, "agreement": agreement})
@@ -487,7 +464,7 @@ def security_change(request):
         services.security_change_request_create(
             program_account=account,
             actor=request.user,
-            request=request,
+            audit=request.audit,
             **form.cleaned_data,
         )
         messages.success(

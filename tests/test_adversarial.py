@@ -29,7 +29,6 @@ from jwt.algorithms import RSAAlgorithm
 
 from accounts.partner import FailureReason, PartnerAuthenticationBackend, PartnerSignInError
 from accounts.tests.factories import UserFactory
-from conftest import _client_for
 from delegation.models import Employment
 from delegation.tests.matrix_world import build_world, client_for
 from documents import filetypes
@@ -44,8 +43,8 @@ PROJECT_APPS += ("rulings", "calculator", "carm_portal")
 
 
 @pytest.mark.spec("SEC-9", "SIGN-8")
-def test_a_cookie_replayed_after_sign_out_is_refused(db):
-    client = _client_for(UserFactory())
+def test_a_cookie_replayed_after_sign_out_is_refused(db, client_for):
+    client = client_for(UserFactory())
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert client.get("/en/account/profile/").status_code == 200
     client.post("/en/account/sign-out/")

@@ -10,7 +10,6 @@ from django.test import Client
 from accounts.tests.factories import UserFactory
 from business.models import Registration
 from business.tests.factories import BusinessFactory
-from conftest import _client_for
 from delegation.models import Employment
 from tests.html import soup, text
 
@@ -42,8 +41,8 @@ def ask(client, business, language="en"):
         ("fr", "Vous avez 3 demandes d'accès en attente de réponse."),
     ],
 )
-def test_at_most_three_open_access_requests(language, message):
-    person = _client_for(UserFactory())
+def test_at_most_three_open_access_requests(language, message, client_for):
+    person = client_for(UserFactory())
     first, second, third, fourth = registered(4)
     for business in (first, second, third):
         assert ask(person, business).status_code == 302
@@ -58,13 +57,13 @@ def test_at_most_three_open_access_requests(language, message):
 
 
 @pytest.mark.spec("SEC-6", "LINK-2")
-def test_access_requests_are_rate_limited_per_person(settings):
+def test_access_requests_are_rate_limited_per_person(settings, client_for):
     settings.ACCESS_REQUESTS_PER_HOUR = 2
-    person = _client_for(UserFactory())
+    person = client_for(UserFactory())
     business = registered(1)[0]
     statuses = [ask(person, business).status_code for _ in range(3)]
     assert statuses[:2] != [429, 429] and statuses[2] == 429
-    other = _client_for(UserFactory())
+    other = client_for(UserFactory())
     assert ask(other, business).status_code == 302
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from carm_portal.models import AuditEntry
+from delegation.access import Perm
 from delegation.tests.matrix_world import build_world, client_for
 from documents.tests.matrix import _document
 from finance.tests.matrix import _with_pad
@@ -25,7 +26,7 @@ def test_a_403_is_audited_with_the_permission(world):
     assert response.status_code == 403
     entry = AuditEntry.objects.get(action="authorization.denied")
     assert entry.changes == {
-        "permission": "manage_pad",
+        "permission": Perm.MANAGE_PAD,
         "status": 403,
         "path": "/en/finance/payments/pad/",
     }
@@ -40,7 +41,7 @@ def test_a_404_is_audited_without_revealing_anything(world):
     assert response.status_code == 404
     entry = AuditEntry.objects.get(action="authorization.denied")
     assert entry.changes["status"] == 404
-    assert entry.changes["permission"] == "view_business_profile"
+    assert entry.changes["permission"] == Perm.VIEW_BUSINESS_PROFILE
     assert entry.business is None and entry.actor == world.users["unlinked"]
 
 

@@ -15,7 +15,6 @@ from business.tests.factories import BrokerAccountFactory, ProgramAccountFactory
 from carm_portal.audit import audit_record
 from carm_portal.exports import csv_writer, safe_cell
 from carm_portal.models import AuditEntry
-from conftest import _client_for
 from delegation.models import Employment
 from delegation.tests.factories import EmploymentFactory
 from tests.html import soup, text
@@ -50,7 +49,7 @@ def test_writer_quotes_and_neutralises():
 
 
 @pytest.fixture
-def world(db):
+def world(db, client_for):
     client_account = ProgramAccountFactory(business__legal_name="Northern Maple Foods Ltd.")
     client_business = client_account.business
     bam = EmploymentFactory(
@@ -68,7 +67,7 @@ def world(db):
         acting_for=client_business,
     )
     AuditEntry.objects.filter(pk=entry.pk).update(ip_address="198.51.100.23")
-    client = _client_for(bam)
+    client = client_for(bam)
     session = client.session
     session[CURRENT_ACCOUNT_KEY] = client_account.pk
     session.save()

@@ -326,9 +326,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # An answer documents every field it has, and has no other (issue 18).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "calculator.api.serializers.closed_response_schemas",
+    ],
 }
 
-# --- Celery (ADR 0004) ------------------------------------------------------------------
+# --- Celery (ADR 0005) ------------------------------------------------------------------
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -402,8 +407,6 @@ NOTICE_EMAIL_REQUEUE_LIMIT = 20_000  # rows per beat run
 # first encrypts, all decrypt (rotation: put the new key first, run
 # `manage.py finance_pad_keys_rotate`, then drop the old one). Production: required.
 PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS", default=[])
-# Statements issued per task (the monthly run splits the accounts into batches).
-STATEMENT_BATCH_SIZE = 500
 
 # --- Health (SI-4) --------------------------------------------------------------------
 # Which back-ends make /healthz answer 503 when they are down.
@@ -444,7 +447,6 @@ LOGGING = {
     },
 }
 
-PORTAL_NAME = _("CARM Client Portal")
 CONTENT_DATE_MODIFIED = env.str("CONTENT_DATE_MODIFIED", default="2026-11-27")
 
 # --- Sign-in (IA-2, AC-7) ------------------------------------------------------------------
