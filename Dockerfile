@@ -31,16 +31,28 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+# OPS-1: the production dependencies from the hashed lock (`make lock` regenerates it from
+# pyproject.toml), in their own layer before the code: cached until the lock changes, and a
+# file whose hash is not in the lock stops the build.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 COPY . .
-RUN pip install . && rm -rf build ./*.egg-info
+# The project itself, without resolving anything again (setuptools comes from the lock).
+RUN pip install --no-deps --no-build-isolation . && rm -rf build ./*.egg-info
 
 # Front-end assets from stage 1.
 COPY --from=frontend /src/static/vendor ./static/vendor
 
 # Translations and static files, with production settings. The dummy values exist only for
-# this RUN step (ARG, not ENV): nothing is connected to, and the runtime gets real ones.
+# this RUN step (ARG, not ENV): nothing is connected to, nothing is encrypted, and the
+# runtime gets real ones. Production settings require every key below, so each one has its
+# build-only stand-in (a well-formed Fernet key for the encryption key lists).
+# tests/test_image_build.py replays this step with exactly these variables (OPS-1).
 ARG BUILD_SECRET_KEY=build-time-dummy-key-not-used-at-runtime
+ARG BUILD_FERNET_KEY=YnVpbGQtb25seS1kdW1teS1rZXktbm90LXNlY3JldCE=
 RUN SECRET_KEY="$BUILD_SECRET_KEY" \
+    PAD_ENCRYPTION_KEYS="$BUILD_FERNET_KEY" \
+    MFA_ENCRYPTION_KEYS="$BUILD_FERNET_KEY" \
     ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build@localhost:5432/build \
     REDIS_URL=redis://localhost:6379/0 \
@@ -55,7 +67,11 @@ RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/car
 USER carm
 
 EXPOSE 8000
+# No HEALTHCHECK in the image: /healthz needs the deployment's host name and back-ends, so
+# each runtime declares its own check (compose: healthcheck; Kubernetes: probes).
+# checkov:skip=CKV_DOCKER_2: health is checked by compose's healthcheck and Kubernetes' probes on /healthz, which need the deployment's Host and back-ends
 # Worker count: gunicorn reads WEB_CONCURRENCY; extra flags: GUNICORN_CMD_ARGS.
-# The access log names no client address and no query string (AU-3: no personal information).
+# The access log names no client address and no query string (AU-3: no personal information),
+# only the request id; the same format as gunicorn.conf.py, whose logger redacts (SEC-9).
 CMD ["gunicorn", "carm_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
-     "--access-logformat", "%(m)s %(U)s %(s)s %(b)s %(L)s"]
+     "--access-logformat", "%(m)s %(U)s %(s)s %(b)s %(L)s %({x-request-id}o)s"]

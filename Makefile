@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install assets oidc-provider translations messages lint clean stop
+.PHONY: run test install assets oidc-provider translations messages lint clean stop \
+	lock lock-check tools deploy-check rehearsal
 
 run: install assets oidc-provider ## The portal with demo data, a Celery worker and its services
 	$(PY) scripts/devserver.py
@@ -49,3 +50,39 @@ stop: install ## Stop the embedded PostgreSQL/Redis and clamd left running
 
 clean: stop
 	rm -rf $(VENV) static/vendor frontend/node_modules tests/oidc/node_modules .local
+
+# ---- Production (OPS-1 to OPS-3) ------------------------------------------------------
+# Tools with pinned dependency trees of their own live in their own venvs, never in .venv:
+# pip-tools, checkov and kubernetes-validate in .venv-tools; locust and moto (rehearsal)
+# in .venv-rehearsal.
+TOOLS := .venv-tools
+REHEARSAL := .venv-rehearsal
+LOCK_ARGS := --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+	--allow-unsafe --build-deps-for=wheel --strip-extras pyproject.toml
+
+tools: $(TOOLS)/.installed
+
+$(TOOLS)/.installed: requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet -r requirements-tools.txt
+	touch $@
+
+lock: tools ## Regenerate requirements.lock (hashed, no index address) from pyproject.toml
+	$(TOOLS)/bin/pip-compile $(LOCK_ARGS) --output-file requirements.lock
+
+lock-check: tools ## Fail when requirements.lock is out of step with pyproject.toml
+	$(TOOLS)/bin/python scripts/lock_check.py
+
+deploy-check: tools ## checkov on the Dockerfile and the manifests; manifests against the schemas
+	bash scripts/deploy_check.sh
+
+$(REHEARSAL)/.installed: requirements-rehearsal.txt
+	$(PYTHON) -m venv $(REHEARSAL)
+	$(REHEARSAL)/bin/python -m pip install --quiet --upgrade pip
+	$(REHEARSAL)/bin/python -m pip install --quiet -r requirements-rehearsal.txt
+	touch $@
+
+# Needs HAProxy (apt-get install haproxy) and clamd; loopback only, stops by itself.
+rehearsal: install assets $(REHEARSAL)/.installed ## Multi-node rehearsal under load (OPS-3)
+	$(PY) scripts/rehearsal.py

@@ -12,25 +12,37 @@ from accounts.tests.factories import UserFactory
 from business.tests.factories import BrokerAccountFactory, ProgramAccountFactory
 from delegation.models import Employment
 from delegation.tests.factories import EmploymentFactory
+from tests.clients import signed_in_client
 
 
 def _client_for(user) -> Client:
-    """A client signed in as ``user``, who has finished onboarding (second factor, terms
-    of this session, profile, security questions): what every portal page expects."""
-    import time
+    """Kept for code outside the tests' fixtures (the matrix world, benchmarks)."""
+    return signed_in_client(user)
 
-    from accounts.onboarding import DONE_KEY, TERMS_KEY
-    from accounts.reauth import PROVEN_AT
 
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[TERMS_KEY] = True
-    session[DONE_KEY] = True
-    session[PROVEN_AT] = time.time()  # signed in with both factors just now (SEC-4)
-    session.save()
-    client.user = user
-    return client
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: a test client signed in as ``user``, who has finished
+    onboarding (second factor, terms, profile, security questions)."""
+    return signed_in_client
+
+
+@pytest.fixture
+def real_worker(settings):
+    """``real_worker(prefix, settings_module=..., env={...})``: a real Celery worker on
+    the real Redis, on a queue of its own (``worker.queue``), stopped after the test."""
+    from tests.worker import start_worker, stop_worker
+
+    started = []
+
+    def start(prefix: str, **kwargs):
+        process = start_worker(prefix, redis_url=settings.REDIS_URL, **kwargs)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        stop_worker(process)
 
 
 @pytest.fixture
@@ -100,3 +112,26 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# Node id prefixes whose tests run together on one pytest-xdist worker: the browser tests
+# share that worker's one Chromium. Add a prefix here for tests that cannot run beside
+# each other (global state); every other test goes to whichever worker is free.
+GROUPED = {"tests/browser/": "browser"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's scheduling by scope, with our scopes: a group per GROUPED prefix and
+    each other test its own. (``xdist_group`` marks and ``--dist loadgroup`` rely on
+    rewriting node ids, which this pytest no longer honours: they were spread anyway.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupedScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in GROUPED.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return nodeid
+
+    return GroupedScheduling(config, log)

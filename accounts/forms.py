@@ -23,7 +23,7 @@ from accounts.validators import (
     validate_hint,
     validate_past_date,
 )
-from carm_portal.audit import audit_record
+from carm_portal.audit import audit_record, username_subject
 
 
 def _helper(form_id: str, *buttons: tuple[str, str]) -> FormHelper:
@@ -61,15 +61,25 @@ class GCKeySignInForm(LoginForm):
             return self.cleaned_data
         until = lockout.locked_until(username)
         if until:
-            audit_record(action="sign_in.refused_locked", request=self.request, subject=username)
+            audit_record(
+                action="sign_in.refused_locked",
+                request=self.request,
+                subject=username_subject(username),
+            )
             raise ValidationError(self._locked_message(until), code="locked")
         try:
             super().clean()
         except ValidationError:
             until = lockout.record_failure(username)
-            audit_record(action="sign_in.failed", request=self.request, subject=username)
+            audit_record(
+                action="sign_in.failed", request=self.request, subject=username_subject(username)
+            )
             if until:
-                audit_record(action="sign_in.locked", request=self.request, subject=username)
+                audit_record(
+                    action="sign_in.locked",
+                    request=self.request,
+                    subject=username_subject(username),
+                )
                 raise ValidationError(self._locked_message(until), code="locked") from None
             raise ValidationError(SIGN_IN_FAILED, code="invalid") from None
         lockout.record_success(username)

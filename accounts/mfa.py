@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import lockout
 from accounts.models import SecondFactorFailures, UsedSecondFactorCode, User
+from accounts.selectors import has_second_factor
 from carm_portal.audit import audit_record
 from carm_portal.tasks import enqueue_on_commit
 
@@ -116,9 +117,7 @@ class MFAAdapter(DefaultMFAAdapter):
         # SEC-4: the app and the recovery codes are replaced, never removed; a passkey
         # may go as long as the authenticator app stays.
         if authenticator.type == Authenticator.Type.WEBAUTHN:
-            return Authenticator.objects.filter(
-                user_id=authenticator.user_id, type=Authenticator.Type.TOTP
-            ).exists()
+            return has_second_factor(authenticator.user_id)
         return False
 
 

@@ -22,6 +22,7 @@ ALWAYS_OPEN = {
     "portal:language",
     "portal:session_extend",
     "healthz",
+    "metrics",
     # The Sign-In Partner protocol and its refusal page (SPEC SIGN-3).
     "oidc:authenticate",
     "oidc:callback",

@@ -69,6 +69,11 @@ class User(AbstractUser):
         ]
 
     @property
+    def display_name(self) -> str:
+        """How the portal names the person: their full name, else their username."""
+        return self.get_full_name() or self.get_username()
+
+    @property
     def profile_complete(self) -> bool:
         return self.profile_completed_at is not None
 

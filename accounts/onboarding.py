@@ -6,10 +6,10 @@ Order: the second factor (GCKey only), the portal's terms of use at every sign-i
 
 from __future__ import annotations
 
-from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from accounts.models import SecretQuestions, User
+from accounts.selectors import has_second_factor
 
 TERMS_KEY = "portal_terms_accepted"
 DONE_KEY = "onboarding_done"
@@ -21,10 +21,7 @@ def next_url(request) -> str | None:
     if session.get(DONE_KEY):
         return None
     user = request.user
-    if (
-        user.credential_kind == User.CredentialKind.GCKEY
-        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    ):
+    if user.credential_kind == User.CredentialKind.GCKEY and not has_second_factor(user):
         return reverse("mfa_activate_totp")
     if not session.get(TERMS_KEY):
         return reverse("accounts:terms")

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import SecretQuestions, User
-from carm_portal.audit import audit_record
+from carm_portal.audit import audit_record, username_subject
 from carm_portal.tasks import enqueue_on_commit
 
 
@@ -79,9 +79,12 @@ def secret_questions_save(*, user: User, purpose: str, data: dict, request) -> S
 
 
 @transaction.atomic
-def user_profile_save(*, user: User, form, request) -> User:
-    changed = [name for name in form.changed_data if name not in ("email_confirmation", "terms")]
-    user = form.save(commit=False)
+def user_profile_save(*, user: User, changes: dict, request) -> User:
+    """Save the personal profile (PROF-1): ``changes`` holds the fields that changed,
+    with their new values (plain data, not the form)."""
+    changed = [name for name in changes if name not in ("email_confirmation", "terms")]
+    for name in changed:
+        setattr(user, name, changes[name])
     now = timezone.now()
     if user.terms_acknowledged_at is None:
         user.terms_acknowledged_at = now
@@ -158,9 +161,9 @@ def _unknown_recovery_failure(*, username: str, request) -> str:
         lock.locked_until = now + datetime.timedelta(seconds=settings.RECOVERY_LOCK_DURATION)
         lock.failures = 0
         result = "locked"
-        audit_record(action="recovery.locked", request=request, subject=username)
+        audit_record(action="recovery.locked", request=request, subject=username_subject(username))
     else:
-        audit_record(action="recovery.failed", request=request, subject=username)
+        audit_record(action="recovery.failed", request=request, subject=username_subject(username))
     lock.save()
     return result
 

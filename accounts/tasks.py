@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from carm_portal.tasks import task_pk
 
 
 @shared_task(
@@ -16,6 +17,7 @@ from accounts.models import User
 )
 def send_password_changed_email(user_pk: int) -> None:
     """Tell a person that their password changed, in their language (STYLE 8)."""
+    user_pk = task_pk(user_pk, name="user_pk")
     user = User.objects.filter(pk=user_pk).first()
     if user is None or not user.email:
         return

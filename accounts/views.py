@@ -33,6 +33,7 @@ from accounts.forms import (
 )
 from accounts.models import SecretQuestions, User
 from carm_portal.audit import audit_record, client_ip
+from carm_portal.session_state import SessionState
 
 
 def landing_url(request) -> str:
@@ -147,7 +148,11 @@ def profile(request):
         # SEC-4: a new email address needs both factors again (the POST resumes after).
         if not first_time and "email" in form.changed_data and not reauth.recently_proven(request):
             return reauth.ask(request)
-        services.user_profile_save(user=request.user, form=form, request=request)
+        services.user_profile_save(
+            user=request.user,
+            changes={name: form.cleaned_data.get(name) for name in form.changed_data},
+            request=request,
+        )
         translation.activate(request.user.preferred_language)
         if first_time:
             return redirect(onboarding.next_url(request) or landing_url(request))
@@ -197,17 +202,16 @@ def first_setup(request):
 # --- GCKey registration wizard (SPEC SIGN-4) -------------------------------------------
 
 REGISTRATION_KEY = "gckey_registration"
+REGISTRATION = SessionState(REGISTRATION_KEY)
 STEPS = ["terms", "username", "password", "questions", "confirm"]
 
 
 def _state(request) -> dict:
-    return request.session.setdefault(REGISTRATION_KEY, {})
+    return REGISTRATION.update(request)
 
 
 def _save_state(request, **values) -> None:
-    state = _state(request)
-    state.update(values)
-    request.session.modified = True
+    REGISTRATION.update(request, **values)
 
 
 def _first_missing_step(state: dict) -> str:
@@ -232,7 +236,7 @@ def register(request, step: str = "terms"):
     if STEPS.index(step) > STEPS.index(_first_missing_step(state)):
         return redirect("accounts:register_step", step=_first_missing_step(state))
     if request.method == "POST" and "cancel" in request.POST:
-        request.session.pop(REGISTRATION_KEY, None)
+        REGISTRATION.clear(request)
         messages.info(request, _("You cancelled the creation of your GCKey. Nothing was saved."))
         return redirect("accounts:sign_in")
     handler = {
@@ -265,7 +269,7 @@ def _register_terms(request, state):
         if "accept" in request.POST:
             _save_state(request, terms=True)
             return redirect("accounts:register_step", step="username")
-        request.session.pop(REGISTRATION_KEY, None)
+        REGISTRATION.clear(request)
         messages.info(
             request,
             _("You did not accept the terms and conditions of use, so no GCKey was created."),
@@ -351,7 +355,7 @@ def _register_confirm(request, state):
                 request, _("This username was taken meanwhile. Please choose another one.")
             )
             return redirect("accounts:register_step", step="username")
-        request.session.pop(REGISTRATION_KEY, None)
+        REGISTRATION.clear(request)
         services.user_sign_in_after_registration(request=request, user=user)
         return redirect("accounts:next_step")
     question = dict(SecretQuestions.Question.choices)[state["questions"]["question"]]
@@ -361,6 +365,7 @@ def _register_confirm(request, state):
 # --- Forgotten password and username (SPEC SIGN-5) --------------------------------------
 
 RECOVERY_KEY = "gckey_recovery"
+RECOVERY = SessionState(RECOVERY_KEY)
 
 
 def _decoy_digest(username: str) -> bytes:
@@ -404,13 +409,13 @@ def forgot_password(request):
     if request.method == "POST" and (limited := _lookup_limited(request, "forgot_password")):
         return limited
     if request.method == "POST" and form.is_valid():
-        request.session[RECOVERY_KEY] = {"username": form.cleaned_data["username"]}
+        RECOVERY.set(request, {"username": form.cleaned_data["username"]})
         return redirect("accounts:forgot_password_answers")
     return render(request, "accounts/forgot_password.html", {"form": form})
 
 
 def forgot_password_answers(request):
-    state = request.session.get(RECOVERY_KEY)
+    state = RECOVERY.get(request)
     if not state:
         return redirect("accounts:forgot_password")
     username = state["username"]
@@ -425,7 +430,7 @@ def forgot_password_answers(request):
         )
         if result == "ok":
             state["verified"] = True
-            request.session.modified = True
+            RECOVERY.changed(request)
             return redirect("accounts:forgot_password_new")
         if result == "locked":
             return redirect("accounts:forgot_password_answers")
@@ -452,7 +457,7 @@ def forgot_password_answers(request):
 
 
 def forgot_password_new(request):
-    state = request.session.get(RECOVERY_KEY) or {}
+    state = RECOVERY.get(request)
     if not state.get("verified"):
         return redirect("accounts:forgot_password")
     user = get_user_model().objects.get(username__iexact=state["username"])
@@ -461,7 +466,7 @@ def forgot_password_new(request):
         services.user_password_change(
             user=user, password=form.cleaned_data["password1"], request=request, reason="recovery"
         )
-        request.session.pop(RECOVERY_KEY, None)
+        RECOVERY.clear(request)
         messages.success(request, _("Your password was changed. You can now sign in with it."))
         return redirect("accounts:sign_in")
     return render(

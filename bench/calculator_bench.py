@@ -32,9 +32,9 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from calculator import duties, selectors, services  # noqa: E402
+from calculator import duties, loaders, selectors  # noqa: E402
 from calculator.models import ExchangeRate, TariffLine  # noqa: E402
-from calculator.services import LineData, LoadReport  # noqa: E402
+from calculator.parsers import LineData, LoadReport  # noqa: E402
 
 ON = date(2090, 1, 15)
 QUERIES = [
@@ -128,16 +128,21 @@ def main():
     parser.add_argument(
         "--keep", action="store_true", help="commit the BENCH edition (for a scratch database)"
     )
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny scale so that CI keeps it working"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.lines, args.searches, args.calculations, args.keep = 300, 1, 20, False
     rng = random.Random(20261127)  # noqa: S311 - reproducible test data, not secrets
     try:
         with transaction.atomic():
             started = time.perf_counter()
             if not TariffLine.objects.filter(edition__code="BENCH").exists():
-                services.calculator_demo_load()
+                loaders.calculator_demo_load()
                 lines = build_lines(args.lines, rng)
                 report = LoadReport("bench")
-                services.tariff_edition_store(
+                loaders.tariff_edition_store(
                     edition_code="BENCH",
                     effective_from=date(2090, 1, 1),
                     lines=lines,

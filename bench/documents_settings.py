@@ -9,3 +9,4 @@ MEDIA_ROOT = os.environ["MEDIA_ROOT"]
 STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = "bench-documents"  # nobody consumes it
+CELERY_TASK_ROUTES = {}  # every task on this one queue (not the production queues, OPS-2)

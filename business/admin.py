@@ -10,6 +10,7 @@ from business.models import (
     Registration,
     RegistrationAttempts,
 )
+from carm_portal.audit import AuditContext
 
 
 class ProgramAccountInline(admin.TabularInline):
@@ -78,4 +79,6 @@ class RegistrationAttemptsAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unlock the business registration"))
     def unlock(self, request, queryset):
         for attempts in queryset:
-            services.registration_unlock(attempts=attempts, request=request)
+            services.registration_unlock(
+                attempts=attempts, audit=AuditContext.from_request(request)
+            )

@@ -25,7 +25,7 @@ class Business(models.Model):
     # What CRA has on file (SPEC LINK-5), shown in the business profile (HOME-5).
     business_activity = models.CharField(_("business activity"), max_length=255, blank=True)
     business_activity_fr = models.CharField(
-        _("business activity (French)"), max_length=255, blank=True
+        _("business activity (French)"), max_length=255, blank=True, db_default=""
     )
     correspondence_language = models.CharField(
         _("language of correspondence"),
@@ -88,6 +88,7 @@ class ProgramAccount(models.Model):
         _("sub-programs (French)"),
         max_length=255,
         blank=True,
+        db_default="",
         help_text=_("Comma-separated, as on file."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -184,7 +185,7 @@ class Person(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=150)
     title = models.CharField(_("title"), max_length=100, blank=True)
-    title_fr = models.CharField(_("title (French)"), max_length=100, blank=True)
+    title_fr = models.CharField(_("title (French)"), max_length=100, blank=True, db_default="")
     phone = models.CharField(_("telephone number"), max_length=20, blank=True)
 
     class Meta:

@@ -10,13 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from delegation.access import access_for
+from delegation.access import Perm, access_for
 
 CURRENT_ACCOUNT_KEY = "current_program_account"
+RECENT_ACCOUNTS_KEY = "recent_program_accounts"
+RECENT_ACCOUNTS = 5
+# The header's switcher never lists more accounts than this (a broker may act for
+# thousands of clients): beyond, the recent and own ones, and the search page.
+SWITCHER_SIZE = 20
+ACCOUNT_ORDER = ("business__legal_name", "program_identifier", "reference_number", "pk")
+
+
+def remember_account(session, account_id: int) -> None:
+    """The account chosen becomes current and first of the recent ones (the switcher)."""
+    session[CURRENT_ACCOUNT_KEY] = account_id
+    recent = [pk for pk in session.get(RECENT_ACCOUNTS_KEY, []) if pk != account_id]
+    session[RECENT_ACCOUNTS_KEY] = [account_id, *recent][:RECENT_ACCOUNTS]
 
 
 @dataclass(frozen=True)
@@ -25,7 +39,7 @@ class Service:
     title: str
     description: str
     args: Callable | None = None  # request -> args for reverse(), or None when not applicable
-    perm: str | None = None  # the delegation.access permission the page needs
+    perm: Perm | None = None  # the permission the page needs
 
 
 @dataclass
@@ -60,19 +74,19 @@ TILES = [
                 "delegation:employees",
                 _("Manage my employees"),
                 _("Manage your employees' access and pending requests."),
-                perm="manage_employees",
+                perm=Perm.MANAGE_EMPLOYEES,
             ),
             Service(
                 "delegation:relationships",
                 _("Manage my business relationships"),
                 _("Manage business relationships and access requests."),
-                perm="manage_client_relationships",
+                perm=Perm.MANAGE_CLIENT_RELATIONSHIPS,
             ),
             Service(
                 "delegation:client_groups",
                 _("Manage my client groups"),
                 _("Create and manage client groups."),
-                perm="manage_client_groups",
+                perm=Perm.MANAGE_CLIENT_GROUPS,
             ),
         ],
     ),
@@ -91,13 +105,13 @@ TILES = [
                 _("Business profile"),
                 _("View the business's information, including addresses and ownership."),
                 _current_business,
-                perm="view_business_profile",
+                perm=Perm.VIEW_BUSINESS_PROFILE,
             ),
             Service(
                 "business:program_accounts",
                 _("Program account list"),
                 _("View the program accounts associated with the business."),
-                perm="view_program_list",
+                perm=Perm.VIEW_PROGRAM_LIST,
             ),
             Service(
                 "business:program_account_profile",
@@ -106,7 +120,7 @@ TILES = [
                     "View the program account's information, including its RM number, name and addresses."
                 ),
                 _current_account,
-                perm="view_program_account",
+                perm=Perm.VIEW_PROGRAM_ACCOUNT,
             ),
         ],
     ),
@@ -119,19 +133,19 @@ TILES = [
                 "finance:transactions",
                 _("Transaction history"),
                 _("View the transaction history and the account balance, and make payments."),
-                perm="view_transactions",
+                perm=Perm.VIEW_TRANSACTIONS,
             ),
             Service(
                 "finance:statements",
                 _("Statement of account"),
                 _("Statements describing transactions with the CBSA."),
-                perm="view_transactions",
+                perm=Perm.VIEW_TRANSACTIONS,
             ),
             Service(
                 "finance:invoices",
                 _("CBSA invoices"),
                 _("Invoices billed to you by the CBSA."),
-                perm="view_transactions",
+                perm=Perm.VIEW_TRANSACTIONS,
             ),
             Service(
                 "finance:security",
@@ -150,13 +164,13 @@ TILES = [
                 "finance:apply_credits",
                 _("Apply credits as payment"),
                 _("Apply your account credit to specific transactions you want to settle now."),
-                perm="edit_transactions",
+                perm=Perm.EDIT_TRANSACTIONS,
             ),
             Service(
                 "finance:pad",
                 _("Pre-authorized debit"),
                 _("Set up monthly withdrawals from your bank account."),
-                perm="manage_pad",
+                perm=Perm.MANAGE_PAD,
             ),
         ],
     ),
@@ -181,7 +195,7 @@ TILES = [
                 "rulings:list",
                 _("Rulings"),
                 _("View your ruling requests, their details, and request new rulings."),
-                perm="view_requests",
+                perm=Perm.VIEW_REQUESTS,
             ),
         ],
     ),
@@ -217,27 +231,60 @@ class Navigation:
         self.request = request
 
     @cached_property
-    def account(self):
-        """The program account the person works in: the one chosen in the header, else
-        the first one in their scope (one query, shared with the switcher)."""
-        chosen = self.request.session.get(CURRENT_ACCOUNT_KEY)
-        accounts = self.accounts
-        return next((a for a in accounts if a.pk == chosen), accounts[0] if accounts else None)
-
-    @cached_property
-    def accounts(self) -> list:
-        """Every program account the person may switch to (the header's switcher): their
-        own businesses' and, for a service provider's employee, the clients' they act for
-        (DELEG-4). The grants come from ``delegation.access``."""
+    def _first_accounts(self) -> list:
+        """The first SWITCHER_SIZE + 1 program accounts of the person's scope, in the
+        switcher's order (one query, whatever the size of the scope)."""
         if not self.request.user.is_authenticated:
             return []
         return list(
             access_for(self.request)
             .program_accounts()
-            .order_by("business__legal_name", "program_identifier", "reference_number")
+            .order_by(*ACCOUNT_ORDER)[: SWITCHER_SIZE + 1]
         )
 
-    def can(self, perm: str) -> bool:
+    @cached_property
+    def many_accounts(self) -> bool:
+        """More accounts than the switcher shows (a broker with thousands of clients): the
+        switcher lists the recent and own ones and links to the search page."""
+        return len(self._first_accounts) > SWITCHER_SIZE
+
+    @cached_property
+    def account(self):
+        """The program account the person works in: the one chosen in the header, else
+        the first one in their scope (one query, shared with the switcher; a second when
+        the chosen one is beyond the switcher's first page)."""
+        chosen = self.request.session.get(CURRENT_ACCOUNT_KEY)
+        first = self._first_accounts
+        found = next((a for a in first if a.pk == chosen), None)
+        if found is None and chosen and self.many_accounts:
+            found = access_for(self.request).program_accounts().filter(pk=chosen).first()
+        return found or (first[0] if first else None)
+
+    @cached_property
+    def accounts(self) -> list:
+        """The program accounts of the header's switcher, never more than SWITCHER_SIZE:
+        every account of the person's scope when it is that small (their own businesses'
+        and, for a service provider's employee, the clients' they act for, DELEG-4);
+        otherwise the current one, the recently chosen ones and the person's own
+        businesses' (one more query). The grants come from ``delegation.access``."""
+        first = self._first_accounts
+        if not self.many_accounts:
+            return first
+        access = access_for(self.request)
+        current = self.account
+        own = [b for b, grant in access.grants.items() if not grant.is_provider]
+        recent = [pk for pk in self.request.session.get(RECENT_ACCOUNTS_KEY, []) if pk]
+        wanted = [current.pk, *recent] if current else recent
+        shown = list(
+            access.program_accounts()
+            .filter(Q(pk__in=wanted) | Q(business_id__in=own))
+            .order_by(*ACCOUNT_ORDER)[:SWITCHER_SIZE]
+        )
+        if current and all(a.pk != current.pk for a in shown):
+            shown = [current, *shown[: SWITCHER_SIZE - 1]]
+        return shown
+
+    def can(self, perm: Perm) -> bool:
         """Whether the person holds ``perm`` on the current account (to hide links)."""
         account = self.account
         return account is not None and access_for(self.request).can(
@@ -253,7 +300,7 @@ class Navigation:
     @cached_property
     def can_upload(self) -> bool:
         """DOC-1: the header's and home's upload links, for those who may upload."""
-        return self.can("edit_requests")
+        return self.can(Perm.EDIT_REQUESTS)
 
     @cached_property
     def acting_for_client(self) -> bool:

@@ -6,10 +6,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from business.models import Address, Business, ProgramAccount, Registration, RegistrationAttempts
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 from delegation.models import Employment
 from notices.services import notice_send
 
@@ -24,12 +27,34 @@ class AlreadyRegistered(Exception):
     """The business is registered on the portal already: use LINK-2 instead."""
 
 
+class TooManyOpenRequests(Exception):
+    """The person has ACCESS_REQUESTS_MAX_OPEN requests pending already (SEC-6)."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "You have %(count)s access requests waiting for an answer. Wait for an answer, "
+                "or cancel one of them, before asking another business."
+            )
+            % {"count": settings.ACCESS_REQUESTS_MAX_OPEN}
+        )
+
+
 # --- Request access to my employer (LINK-2) -----------------------------------------------
 
 
-def access_request_create(*, user, business: Business, comment: str, request) -> Employment:
-    """One pending request per person and business; the managers get a notice."""
+def access_request_create(
+    *, user, business: Business, comment: str, audit: AuditContext | None = None
+) -> Employment:
+    """One pending request per person and business, at most ACCESS_REQUESTS_MAX_OPEN
+    pending per person (anti-automation: each one notifies and emails the managers);
+    the managers get a notice."""
     with transaction.atomic():
+        # the person's row serialises their concurrent requests
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        pending = Employment.objects.filter(user=user, status=Employment.Status.PENDING)
+        if pending.count() >= settings.ACCESS_REQUESTS_MAX_OPEN:
+            raise TooManyOpenRequests
         employment = Employment.objects.create(
             user=user,
             business=business,
@@ -38,7 +63,7 @@ def access_request_create(*, user, business: Business, comment: str, request) ->
         )
         audit_record(
             action="access_request.created",
-            request=request,
+            audit=audit,
             business=business,
             changes={"employment": employment.pk},
         )
@@ -53,7 +78,7 @@ def notify_access_requested(*, employment: Employment) -> None:
         type_code="delegation_pending_access",
         business=business,
         context={
-            "requester": employment.user.get_full_name() or employment.user.get_username(),
+            "requester": employment.user.display_name,
             "business_name": business.display_name,
             "bn9": business.bn9,
         },
@@ -61,7 +86,7 @@ def notify_access_requested(*, employment: Employment) -> None:
     )
 
 
-def access_request_cancel(*, employment: Employment, request) -> None:
+def access_request_cancel(*, employment: Employment, audit: AuditContext | None = None) -> None:
     with transaction.atomic():
         locked = Employment.objects.select_for_update().get(pk=employment.pk)
         if locked.status != Employment.Status.PENDING:
@@ -70,7 +95,7 @@ def access_request_cancel(*, employment: Employment, request) -> None:
         locked.save(update_fields=["status", "updated_at"])
         audit_record(
             action="access_request.cancelled",
-            request=request,
+            audit=audit,
             business=locked.business,
             changes={"employment": locked.pk},
         )
@@ -168,7 +193,7 @@ def registration_check_locked(*, user, bn9: str) -> None:
         raise RegistrationLocked
 
 
-def registration_failure(*, user, bn9: str, step: str, request) -> int:
+def registration_failure(*, user, bn9: str, step: str, audit: AuditContext | None = None) -> int:
     """Count one failed validation; lock at the 10th. Returns the failures left."""
     with transaction.atomic():
         attempts = RegistrationAttempts.objects.select_for_update().get(
@@ -180,26 +205,28 @@ def registration_failure(*, user, bn9: str, step: str, request) -> int:
         attempts.save(update_fields=["failures", "locked", "updated_at"])
         audit_record(
             action="business_registration.failed",
-            request=request,
+            audit=audit,
             changes={"bn9": bn9, "step": step, "failures": attempts.failures},
         )
     if attempts.locked:
-        audit_record(action="business_registration.locked", request=request, changes={"bn9": bn9})
+        audit_record(action="business_registration.locked", audit=audit, changes={"bn9": bn9})
         raise RegistrationLocked
     return MAX_FAILURES - attempts.failures
 
 
-def registration_unlock(*, attempts: RegistrationAttempts, request) -> None:
+def registration_unlock(
+    *, attempts: RegistrationAttempts, audit: AuditContext | None = None
+) -> None:
     attempts.failures, attempts.locked = 0, False
     attempts.save(update_fields=["failures", "locked", "updated_at"])
     audit_record(
         action="business_registration.unlocked",
-        request=request,
+        audit=audit,
         changes={"bn9": attempts.bn9, "user": attempts.user_id},
     )
 
 
-def business_register(*, user, business: Business, request) -> Employment:
+def business_register(*, user, business: Business, audit: AuditContext | None = None) -> Employment:
     """LINK-4: the business is registered once and the person becomes its Business
     Account Manager, for every program account (an empty scope means all of them)."""
     try:
@@ -216,5 +243,5 @@ def business_register(*, user, business: Business, request) -> Employment:
             )
     except IntegrityError as exc:
         raise AlreadyRegistered from exc
-    audit_record(action="business_registration.succeeded", request=request, business=business)
+    audit_record(action="business_registration.succeeded", audit=audit, business=business)
     return employment

@@ -7,6 +7,7 @@ app_name = "business"
 urlpatterns = [
     path("home/", views.home, name="home"),
     path("home/account/", views.switch_account, name="switch_account"),
+    path("home/accounts/", views.account_search, name="account_search"),
     path("area/<slug:key>/", views.area, name="area"),
     path("request-access/", views.request_access, name="request_access"),
     path("request-access/<int:pk>/cancel/", views.cancel_request, name="cancel_request"),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import lockout
 from accounts.views import too_many_requests
-from business import services
+from business import selectors, services
 from business.forms import (
     AccessRequestForm,
     EmployerSearchForm,
@@ -23,20 +26,42 @@ from business.forms import (
     RegisterIdentifiersForm,
     RegisterQuestionsForm,
 )
-from business.models import Address, Business, Person, ProgramAccount
-from business.navigation import CURRENT_ACCOUNT_KEY, tiles_for
+from business.models import Person, ProgramAccount
+from business.navigation import (
+    ACCOUNT_ORDER,
+    CURRENT_ACCOUNT_KEY,
+    remember_account,
+    tiles_for,
+)
 from carm_portal import guides
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
+from carm_portal.forms import parse_pk
+from carm_portal.ratelimit import over_limit, too_many
+from carm_portal.session_state import SessionState
 from carm_portal.templatetags.portal import bilingual_text
 from delegation.access import Perm, access_for, requires
 from delegation.models import Employment
-from finance.models import Transaction
 
 # --- LINK-2: request access to my employer ---------------------------------------------------
 
 
 @login_required
 def request_access(request):
+    if request.method == "POST" and "request" in request.POST:
+        # SEC-6 anti-automation: each request notifies and emails the managers
+        wait = over_limit(
+            "access-request",
+            request.user.pk,
+            limit=settings.ACCESS_REQUESTS_PER_HOUR,
+            window=60 * 60,
+        )
+        if wait:
+            audit_record(action="access_request.rate_limited", request=request)
+            return too_many(
+                request,
+                wait,
+                _("You sent too many access requests. Please wait an hour, then try again."),
+            )
     search = EmployerSearchForm(request.POST or request.GET or None)
     business = None
     if search.is_bound:
@@ -47,9 +72,7 @@ def request_access(request):
             return too_many_requests(request, wait)
     form = AccessRequestForm(request.POST if "request" in request.POST else None)
     if search.is_bound and search.is_valid():
-        business = Business.objects.filter(
-            bn9=search.cleaned_data["bn9"], registration__isnull=False
-        ).first()
+        business = selectors.registered_business(bn9=search.cleaned_data["bn9"])
         if business is None:
             search.add_error(
                 "bn9",
@@ -59,17 +82,23 @@ def request_access(request):
                 ),
             )
     if business and "request" in request.POST and form.is_valid():
-        if Employment.objects.filter(
-            user=request.user, business=business, status__in=["pending", "active"]
-        ).exists():
+        if selectors.has_open_employment(user=request.user, business=business):
             messages.info(request, _("You already have a request or access for this business."))
             return redirect("accounts:first_setup")
-        services.access_request_create(
-            user=request.user,
-            business=business,
-            comment=form.cleaned_data["comment"],
-            request=request,
-        )
+        try:
+            services.access_request_create(
+                user=request.user,
+                business=business,
+                comment=form.cleaned_data["comment"],
+                audit=AuditContext.from_request(request),
+            )
+        except services.TooManyOpenRequests as refused:
+            form.add_error(None, str(refused))
+            return render(
+                request,
+                "business/request_access.html",
+                {"search": search, "business": business, "form": form},
+            )
         messages.success(
             request,
             _("Your request was sent to the managers of %(name)s. It is pending their answer.")
@@ -89,7 +118,7 @@ def cancel_request(request, pk: int):
     employment = get_object_or_404(
         Employment, pk=pk, user=request.user, status=Employment.Status.PENDING
     )
-    services.access_request_cancel(employment=employment, request=request)
+    services.access_request_cancel(employment=employment, audit=AuditContext.from_request(request))
     messages.info(request, _("Your access request was cancelled."))
     return redirect("accounts:first_setup")
 
@@ -97,6 +126,7 @@ def cancel_request(request, pk: int):
 # --- LINK-3 / LINK-4: register my business ---------------------------------------------------
 
 STATE_KEY = "business_registration"
+REGISTRATION = SessionState(STATE_KEY)
 
 
 def _locked_page(request):
@@ -106,9 +136,11 @@ def _locked_page(request):
 def _fail(request, *, bn9: str, step: str, form, field: str | None, message: str):
     """Count a failed validation, show the message and how many attempts are left."""
     try:
-        left = services.registration_failure(user=request.user, bn9=bn9, step=step, request=request)
+        left = services.registration_failure(
+            user=request.user, bn9=bn9, step=step, audit=AuditContext.from_request(request)
+        )
     except services.RegistrationLocked:
-        request.session.pop(STATE_KEY, None)
+        REGISTRATION.clear(request)
         return _locked_page(request)
     form.add_error(field, message)
     form.add_error(
@@ -124,14 +156,14 @@ def _fail(request, *, bn9: str, step: str, form, field: str | None, message: str
 @login_required
 def register(request):
     """Step 1: business number, importer program account, attestation."""
-    state = request.session.get(STATE_KEY, {})
+    state = REGISTRATION.get(request)
     form = RegisterIdentifiersForm(
         request.POST or None,
         initial={
             "bn9": state.get("bn9", ""),
             "program_reference": state.get("program_reference", ""),
         },
-        person_name=request.user.get_full_name() or request.user.username,
+        person_name=request.user.display_name,
     )
     if request.method == "POST":
         # SEC-3: the guide's errors tell whether a business exists or is registered:
@@ -145,16 +177,7 @@ def register(request):
             services.registration_check_locked(user=request.user, bn9=bn9)
         except services.RegistrationLocked:
             return _locked_page(request)
-        account = (
-            ProgramAccount.objects.select_related("business")
-            .filter(
-                business__bn9=bn9,
-                program_identifier=reference[:2],
-                reference_number=reference[2:],
-                program_type=ProgramAccount.ProgramType.IMPORTER,
-            )
-            .first()
-        )
+        account = selectors.importer_account(bn9=bn9, reference=reference)
         if account and account.business.is_registered:
             messages.info(
                 request,
@@ -179,21 +202,24 @@ def register(request):
             if page:
                 return page
         else:
-            request.session[STATE_KEY] = {
-                "bn9": bn9,
-                "program_reference": reference,
-                "account": account.pk,
-                "pick": secrets.randbelow(5),
-            }
+            REGISTRATION.set(
+                request,
+                {
+                    "bn9": bn9,
+                    "program_reference": reference,
+                    "account": account.pk,
+                    "pick": secrets.randbelow(5),
+                },
+            )
             return redirect("business:register_business")
     return render(request, "business/register_identifiers.html", {"form": form, "step": 1})
 
 
 def _registration_account(request) -> ProgramAccount | None:
-    state = request.session.get(STATE_KEY) or {}
+    state = REGISTRATION.get(request)
     if "account" not in state:
         return None
-    return ProgramAccount.objects.select_related("business").filter(pk=state["account"]).first()
+    return selectors.program_account_with_business(pk=state["account"])
 
 
 @login_required
@@ -202,12 +228,12 @@ def register_business(request):
     account = _registration_account(request)
     if account is None:
         return redirect("business:register")
-    state = request.session[STATE_KEY]
+    state = REGISTRATION.get(request)
     form = RegisterBusinessForm(request.POST or None, initial=state.get("business_form", {}))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         state["business_form"] = data
-        request.session.modified = True
+        REGISTRATION.changed(request)
         name_ok = services.legal_name_matches(
             business=account.business, legal_name=data["legal_name"]
         )
@@ -256,7 +282,7 @@ def register_business(request):
 def register_questions(request):
     """Step 3: the transaction questions; then the business is registered (LINK-4)."""
     account = _registration_account(request)
-    state = request.session.get(STATE_KEY) or {}
+    state = REGISTRATION.get(request)
     if account is None or not state.get("business_ok"):
         return redirect("business:register")
     questions = services.registration_questions(account=account, pick=state["pick"])
@@ -267,10 +293,12 @@ def register_questions(request):
         if services.answers_match(account=account, questions=questions, answers=form.cleaned_data):
             try:
                 services.business_register(
-                    user=request.user, business=account.business, request=request
+                    user=request.user,
+                    business=account.business,
+                    audit=AuditContext.from_request(request),
                 )
             except services.AlreadyRegistered:
-                request.session.pop(STATE_KEY, None)
+                REGISTRATION.clear(request)
                 messages.info(
                     request,
                     _(
@@ -279,7 +307,7 @@ def register_questions(request):
                     ),
                 )
                 return redirect(f"{reverse('business:request_access')}?bn9={account.business.bn9}")
-            request.session.pop(STATE_KEY, None)
+            REGISTRATION.clear(request)
             request.session[CURRENT_ACCOUNT_KEY] = account.pk
             messages.success(
                 request,
@@ -321,7 +349,7 @@ def home(request):
         return redirect("accounts:first_setup")
     grant = access_for(request).grant(account.business_id)
     transactions = (
-        list(Transaction.objects.filter(program_account=account).order_by("-date", "-number")[:5])
+        selectors.recent_transactions(program_account=account)
         if grant.allows(Perm.VIEW_TRANSACTIONS, account.pk)
         else []
     )
@@ -336,17 +364,61 @@ def home(request):
 @require_POST
 def switch_account(request):
     """The header's switcher: another business or program account of the person."""
-    chosen = request.POST.get("account", "")
+    chosen = parse_pk(request.POST.get("account"))
     account = (
-        access_for(request).program_accounts().filter(pk=int(chosen)).first()
-        if chosen.isdigit()
+        access_for(request).program_accounts().filter(pk=chosen).first()
+        if chosen is not None
         else None
     )
     if account is None:
         raise Http404
-    request.session[CURRENT_ACCOUNT_KEY] = account.pk
+    remember_account(request.session, account.pk)
     audit_record(action="current_account.switched", request=request, business=account.business)
     return redirect("business:home")
+
+
+ACCOUNT_SEARCH_PAGE = 25
+
+
+@login_required
+def account_search(request):
+    """The switcher as a page of its own (HOME-1, DELEG-4): every program account the
+    person may work in, searched by name, business number or reference, paged in the
+    database; a plain form per account, so it works without JavaScript. The header lists
+    only the recent and own accounts of a broker with thousands of clients."""
+    # NUL bytes cannot reach PostgreSQL (SEC-5: no input gives a 500)
+    words = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:100]
+    access = access_for(request)
+    accounts = access.program_accounts().order_by(*ACCOUNT_ORDER)
+    if words:
+        compact = words.replace(" ", "")
+        condition = Q(business__legal_name__icontains=words) | Q(
+            business__operating_name__icontains=words
+        )
+        if compact.isalnum() and len(compact) <= 9:
+            condition |= Q(business__bn9__startswith=compact) | Q(reference_number=compact)
+        elif compact.isalnum():  # a full program account number: 123456789RM0001
+            number = Q(business__bn9=compact[:9], program_identifier__iexact=compact[9:11])
+            if len(compact) > 11:
+                number &= Q(reference_number=compact[11:])
+            condition |= number
+        accounts = accounts.filter(condition)
+    page = Paginator(accounts, ACCOUNT_SEARCH_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        (account, bool((grant := access.grant(account.business_id)) and grant.is_provider))
+        for account in page.object_list
+    ]
+    return render(
+        request,
+        "business/account_search.html",
+        {
+            "page": page,
+            "rows": rows,
+            "q": words,
+            "query": urlencode({"q": words}) if words else "",
+            "current": request.nav.account,
+        },
+    )
 
 
 @login_required
@@ -363,16 +435,13 @@ def area(request, key: str):
 @requires(Perm.VIEW_BUSINESS_PROFILE, business="pk")
 def business_profile(request, pk: int):
     business = request.acting.business
-    addresses = Address.objects.filter(business=business).order_by("kind")
-    people = Person.objects.filter(business=business, program_account=None)
     return render(
         request,
         "business/business_profile.html",
         {
             "business": business,
-            "addresses": addresses,
-            "owners": [p for p in people if p.kind == Person.Kind.OWNER],
-            "contacts": [p for p in people if p.kind == Person.Kind.CONTACT],
+            "addresses": selectors.business_addresses(business=business),
+            **selectors.business_people(business=business),
         },
     )
 
@@ -392,11 +461,9 @@ def program_accounts(request):
 @requires(Perm.VIEW_PROGRAM_ACCOUNT, account="pk")
 def program_account_profile(request, pk: int):
     account = request.acting.account
-    business = Business.objects.prefetch_related(
-        Prefetch("addresses", queryset=Address.objects.order_by("kind"))
-    ).get(pk=account.business_id)
+    business = selectors.business_with_profile(pk=account.business_id)
     # HOME-5: the program account's own contacts and owners, as on file for it.
-    people = list(Person.objects.filter(program_account=account))
+    people = selectors.program_account_people(account=account)
     return render(
         request,
         "business/program_account_profile.html",

@@ -8,6 +8,8 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
 
+from carm_portal import formatting
+
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -100,7 +102,7 @@ def operations(schema: dict) -> list[dict]:
 @require_GET
 def documentation(request):
     """Public: the API's documentation, linked from the open API catalogue (SIGN-1)."""
-    language = "fr" if (translation.get_language() or "en").startswith("fr") else "en"
+    language = formatting.language()
     schema = api_schema(language)
     return render(
         request,

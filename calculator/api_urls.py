@@ -4,7 +4,7 @@ Accept-Language)."""
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from calculator import api
+from calculator.api import views as api
 
 app_name = "calculator_api"
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from calculator import selectors
 from calculator.models import ExchangeRate, TariffLine, TariffTreatment, TradeMeasure
@@ -32,6 +32,7 @@ from calculator.rates import (
     display_rate,
     parse_rate,
 )
+from carm_portal import formatting
 
 CENT = Decimal("0.01")
 GST_RATE = Decimal("5")
@@ -115,7 +116,7 @@ def unit_name(line: TariffLine) -> str:
 
 
 def _french() -> bool:
-    return (get_language() or "en").startswith("fr")
+    return formatting.language() == "fr"
 
 
 def _shown(rate_text: str) -> str:
@@ -153,9 +154,7 @@ def _amount(rate: Rate, rate_text: str, line: TariffLine, vfd: Decimal, quantity
                             )
                             % {
                                 "rate": _shown(rate_text),
-                                "unit": unit.fr
-                                if (get_language() or "").startswith("fr")
-                                else unit.en,
+                                "unit": unit.fr if _french() else unit.en,
                                 "measure": unit_name(line),
                             }
                         ]

@@ -18,18 +18,20 @@ from django_countries import countries
 
 from calculator import duties, selectors
 from calculator.forms import ClassificationSearchForm, CustomsForm, normalize_number
+from carm_portal.session_state import SessionState
 
 SESSION_KEY = "calculator"
+CALCULATOR = SessionState(SESSION_KEY)
 FIELDS = ("number", "origin", "shipping_date", "treatment", "value", "currency", "quantity")
 
 
 def _state(request) -> dict:
-    return request.session.get(SESSION_KEY) or {"draft": {}, "valid": None}
+    return CALCULATOR.get(request) or {"draft": {}, "valid": None}
 
 
 def _save(request, state: dict) -> None:
-    request.session[SESSION_KEY] = state
-    request.session.modified = True
+    CALCULATOR.set(request, state)
+    CALCULATOR.changed(request)
 
 
 def _draft_from_post(request) -> dict:
@@ -166,7 +168,7 @@ def _measure_rows(estimate: duties.Estimate, language: str) -> list[dict]:
 @login_required
 @require_POST
 def start_over(request):
-    request.session.pop(SESSION_KEY, None)
+    CALCULATOR.clear(request)
     return HttpResponseRedirect(reverse("calculator:customs"))
 
 

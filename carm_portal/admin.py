@@ -5,13 +5,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import has_second_factor
 from carm_portal.models import AuditEntry
 
-
-def has_second_factor(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+__all__ = ["has_second_factor"]  # kept importable from here (tests, the admin site)
 
 
 class CbsaAdminSite(admin.AdminSite):
@@ -57,7 +54,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "action", "actor", "subject", "business", "ip_address")
     list_filter = ("action",)
     list_select_related = ("actor", "business")
-    search_fields = ("action", "subject", "actor__username")
+    search_fields = ("action", "subject", "actor__username", "=request_id")
     date_hierarchy = "created_at"
 
 

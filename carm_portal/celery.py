@@ -1,4 +1,4 @@
-"""The Celery application (ADR 0004).
+"""The Celery application (ADR 0005).
 
 Configuration lives in Django settings under the ``CELERY_`` prefix: JSON only,
 ``acks_late``, time limits, routes and the beat schedule.

@@ -4,10 +4,23 @@ range."""
 
 from __future__ import annotations
 
+import re
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy
+
+_PK = re.compile(r"[0-9]{1,18}")
+
+
+def parse_pk(value) -> int | None:
+    """A primary key typed in a request, or None (SEC-5). ASCII digits only:
+    ``str.isdigit()`` accepts "²", which ``int()`` then refuses with a 500; 18 digits at
+    most, so the value fits PostgreSQL's bigint."""
+    if isinstance(value, str) and _PK.fullmatch(value):
+        return int(value)
+    return None
 
 
 def form_helper() -> FormHelper:
@@ -70,3 +83,52 @@ class DateRangeForm(forms.Form):
                 ),
             )
         return cleaned
+
+
+class SearchForm(DateRangeForm):
+    """A list's search (finance transactions, rulings, delegation history): a date range
+    and the list's own fields, read from the query string and written back to it.
+
+    ``PARAMETERS``: the query-string names, in order; ``QUERY_DEFAULTS``: values left out
+    of the URL (the list's default sort, page size)."""
+
+    PARAMETERS: tuple[str, ...] = ("start", "end")
+    QUERY_DEFAULTS: dict = {}
+
+    @classmethod
+    def from_query(cls, query, **kwargs):
+        return cls({name: query.get(name, "") for name in cls.PARAMETERS}, **kwargs)
+
+    def query(self, **override) -> dict[str, str]:
+        """The search as URL parameters (kept by the pages, the column headers and the
+        export); ``override`` changes some (a column header's sort)."""
+        data = {**self.cleaned_data, **override}
+        params = {}
+        for name in self.PARAMETERS:
+            value = data.get(name)
+            if value in (None, "") or (
+                name in self.QUERY_DEFAULTS and value == self.QUERY_DEFAULTS[name]
+            ):
+                continue
+            params[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return params
+
+
+def sort_headers(columns, *, query: dict, sort: str) -> list[dict]:
+    """A list's sortable column headers: ``columns`` are ``(key, label)``; each header
+    links to the same search sorted by its column (ascending first, then descending) and
+    says how the list is sorted now (``aria-sort``)."""
+    from urllib.parse import urlencode
+
+    headers = []
+    for key, label in columns:
+        ascending, descending = sort == key, sort == f"-{key}"
+        following = f"-{key}" if ascending else key
+        headers.append(
+            {
+                "label": label,
+                "url": "?" + urlencode({**query, "sort": following}),
+                "aria_sort": "ascending" if ascending else "descending" if descending else "",
+            }
+        )
+    return headers

@@ -3,6 +3,8 @@
 import logging
 import re
 
+from carm_portal import request_id
+
 _PATTERNS = [
     # email addresses
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[email]"),
@@ -28,4 +30,12 @@ class RedactPersonalInformation(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
         record.args = None
+        return True
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the request id on each record (SPEC SEC-9); "-" outside a request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.current() or "-"
         return True

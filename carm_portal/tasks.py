@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from typing import Any
@@ -13,6 +14,38 @@ from kombu.exceptions import OperationalError
 
 HEARTBEAT_KEY = "celery:heartbeat"
 logger = logging.getLogger(__name__)
+
+
+class InvalidTaskArgument(ValueError):
+    """A task's message holds an argument it must not act on (SEC-5, SI-10): the task
+    refuses it at once, without retrying (tasks list it in ``dont_autoretry_for``)."""
+
+
+def task_pk(value: Any, *, name: str = "id") -> int:
+    """A primary key from a task's message: a positive int (JSON gives ints; bool is not
+    one)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise InvalidTaskArgument(f"{name} must be a positive integer, not {value!r:.40}")
+    return value
+
+
+def task_pks(values: Any, *, name: str = "ids", limit: int = 10_000) -> list[int]:
+    if not isinstance(values, list) or len(values) > limit:
+        raise InvalidTaskArgument(f"{name} must be a list of at most {limit} ids")
+    return [task_pk(v, name=name) for v in values]
+
+
+def task_past_date(value: Any, *, today: datetime.date, name: str = "date") -> datetime.date:
+    """A date from a task's message: ISO 8601 (YYYY-MM-DD), not after ``today``."""
+    if not isinstance(value, str) or len(value) != 10:
+        raise InvalidTaskArgument(f"{name} must be a date as YYYY-MM-DD, not {value!r:.40}")
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidTaskArgument(f"{name} {value!r:.40} is not a date") from None
+    if day > today:
+        raise InvalidTaskArgument(f"{name} {value} is in the future")
+    return day
 
 
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:

@@ -1,5 +1,5 @@
-"""Root URLconf: user pages under /en/ and /fr/; admin, health and the Sign-In Partner
-protocol endpoints (/oidc/) outside them."""
+"""Root URLconf: user pages under /en/ and /fr/; admin, health, metrics and the Sign-In
+Partner protocol endpoints (/oidc/) outside them."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -11,6 +11,9 @@ from carm_portal import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    # Prometheus (OPS-4): operators' networks only, never routed by the public ingress.
+    path("metrics", views.metrics, name="metrics"),
     path("oidc/", include("accounts.oidc_urls")),
     # The open API: outside the language prefix; language from Accept-Language or ?lang.
     path("api/v1/", include("calculator.api_urls")),
@@ -30,3 +33,7 @@ urlpatterns += i18n_patterns(
     path("rulings/", include("rulings.urls")),
     prefix_default_language=True,
 )
+
+# A back-end out of reach: the bilingual "try again" page (503) instead of the 500 page.
+handler500 = "carm_portal.views.server_error"
+handler400 = "carm_portal.views.bad_request"

@@ -15,9 +15,17 @@ the number of businesses) from the database, so a removed employee or an ended r
 loses access on the very next request.
 
 Views declare what they need with ``@requires(Perm.X, ...)``: no grant on the target →
-404 (existence not revealed), a grant without the permission → 403. Lists across every
-business a person may see use ``scoped()``. Templates only hide controls
-(``request.acting.can``).
+404 (existence not revealed), a grant without the permission → 403; otherwise it sets
+``request.acting`` (what the view acts on) and ``request.audit`` (the ``AuditContext`` the
+view hands to services as ``audit=``). Lists across every
+business a person may see filter with ``Access.account_filter`` /
+``Access.program_accounts``. Templates only hide controls (``request.acting.can``).
+
+Every rule of who may act on whom lives here, by name: the scope rule
+(``scope_of`` and its SQL twin ``scope_covers``), the managers' reach (``Reach``,
+``can_see_employee``, ``can_manage_employee``, ``is_manager``) and the accounts a grant
+may hand on (``grant_accounts``). Permissions are ``Perm`` members, never strings (a test
+fails on a permission string anywhere else).
 """
 
 from __future__ import annotations
@@ -31,8 +39,10 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from business.models import Business, ProgramAccount
+from carm_portal.audit import AuditContext, audit_record
 from delegation.models import ClientAssignment, ClientGroup, Employment, Relationship
 
 
@@ -137,6 +147,30 @@ _EDITS = {
 }
 
 
+# --- The scope rule (DELEG-0) --------------------------------------------------------------
+# An employee covers the whole business when they are its Business Account Manager or their
+# program-account scope is empty; otherwise only the program accounts it names. Written once
+# in Python (``scope_of``) and once in SQL (``scope_covers``), side by side.
+
+
+def scope_of(role: str, account_ids) -> frozenset[int] | None:
+    """The program accounts an employee with ``role`` and scope ``account_ids`` covers:
+    ``None`` for the whole business (also accounts added later)."""
+    scope = frozenset(account_ids or ())
+    if role == Role.BUSINESS_ACCOUNT_MANAGER or not scope:
+        return None
+    return scope
+
+
+def scope_covers(accounts: Q) -> Q:
+    """``scope_of`` in SQL: employments whose scope covers an account matching
+    ``accounts`` (a condition on ``programaccount``)."""
+    through = Employment.program_accounts.through
+    has_scope = Exists(through.objects.filter(employment_id=OuterRef("pk")))
+    names_one = Exists(through.objects.filter(accounts, employment_id=OuterRef("pk")))
+    return Q(role=Role.BUSINESS_ACCOUNT_MANAGER) | ~has_scope | names_one
+
+
 @dataclass(frozen=True)
 class Grant:
     """One person's access to one business."""
@@ -221,15 +255,13 @@ def _grants_for(user) -> dict[int, Grant]:
     grants: dict[int, Grant] = {}
     providers: dict[int, Employment] = {}
     for employment in employments:
-        scope = frozenset(employment.scope or ())
-        whole = employment.role == Role.BUSINESS_ACCOUNT_MANAGER or not scope
         permissions = ROLE_PERMISSIONS[employment.role]
         if not employment.is_provider:
             permissions = permissions - PROVIDER_ONLY
         grants[employment.business_id] = Grant(
             business_id=employment.business_id,
             permissions=frozenset(permissions),
-            account_ids=None if whole else scope,
+            account_ids=scope_of(employment.role, employment.scope),
             role=employment.role,
         )
         if employment.is_provider:
@@ -316,7 +348,7 @@ class Acting:
     account: ProgramAccount | None = None
     object: Model | None = None
 
-    def can(self, perm: Perm | str) -> bool:
+    def can(self, perm: Perm) -> bool:
         return self.grant.allows(Perm(perm), self.account.pk if self.account else None)
 
     @property
@@ -359,33 +391,59 @@ def requires(
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             access = access_for(request)
-            if model is not None:
-                obj = model._default_manager.filter(pk=kwargs.get(lookup)).first()
-                if obj is None:
-                    raise Http404
-                target = _resolve_path(obj, via)
-            elif account is not None:
-                obj = None
-                target = (
-                    ProgramAccount.objects.select_related("business")
-                    .filter(pk=kwargs.get(account))
-                    .first()
-                )
-            elif business is not None:
-                obj = None
-                target = Business.objects.filter(pk=kwargs.get(business)).first()
-            else:
-                obj = None
-                target = request.nav.account
-            acting = _acting_on(access, target, obj)
+            try:
+                if model is not None:
+                    obj = model._default_manager.filter(pk=kwargs.get(lookup)).first()
+                    if obj is None:
+                        raise Http404
+                    target = _resolve_path(obj, via)
+                elif account is not None:
+                    obj = None
+                    target = (
+                        ProgramAccount.objects.select_related("business")
+                        .filter(pk=kwargs.get(account))
+                        .first()
+                    )
+                elif business is not None:
+                    obj = None
+                    target = Business.objects.filter(pk=kwargs.get(business)).first()
+                else:
+                    obj = None
+                    target = request.nav.account
+                acting = _acting_on(access, target, obj)
+            except Http404:
+                _audit_denied(request, perm, 404)
+                raise
             if not acting.can(perm):
+                _audit_denied(request, perm, 403, business=acting.business)
                 raise PermissionDenied
             request.acting = acting
+            request.audit = audit_context(request, acting.grant)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def audit_context(request, grant: Grant) -> AuditContext:
+    """What the services write in their audit entries (STYLE 11): the person's own
+    business, or the provider and the client when a provider's employee acts for one."""
+    if grant.is_provider:
+        return AuditContext.from_request(
+            request, business_id=grant.provider_id, acting_for_id=grant.business_id
+        )
+    return AuditContext.from_request(request, business_id=grant.business_id)
+
+
+def _audit_denied(request, perm: Perm, status: int, *, business=None) -> None:
+    """SEC-9: every refusal of this module is audited, with the permission asked for."""
+    audit_record(
+        action="authorization.denied",
+        request=request,
+        business=business,
+        changes={"permission": str(perm), "status": status, "path": request.path[:200]},
+    )
 
 
 def _acting_on(access: Access, target, obj) -> Acting:
@@ -402,16 +460,110 @@ def _acting_on(access: Access, target, obj) -> Acting:
     raise Http404
 
 
-def scoped(queryset: QuerySet, request, perm: Perm, *, via: str = "program_account") -> QuerySet:
-    """``queryset`` narrowed to the objects whose program account (``via``) the person
-    holds ``perm`` on. ``via`` may also lead to a Business (``"business"``)."""
-    access = access_for(request)
-    field = queryset.model._meta.get_field(via.split("__")[0])
-    if len(via.split("__")) == 1 and getattr(field, "related_model", None) is Business:
-        ids = [
-            g.business_id
-            for g in access.grants.values()
-            if perm in g.permissions and g.account_ids is None
-        ]
-        return queryset.filter(**{f"{via}_id__in": ids})
-    return queryset.filter(access.account_filter(perm, via=via))
+# --- Managers and their employees (DELEG-0, DELEG-1) -------------------------------------
+
+
+class DelegationError(Exception):
+    """A change the rules refuse; the message is translated and shown to the person."""
+
+
+def grant_accounts(grant: Grant) -> QuerySet[ProgramAccount]:
+    """The program accounts of the grant's business within its scope, in list order."""
+    accounts = ProgramAccount.objects.filter(business_id=grant.business_id)
+    if grant.account_ids is not None:
+        accounts = accounts.filter(pk__in=grant.account_ids)
+    return accounts.order_by("program_identifier", "reference_number")
+
+
+# Who may delegate what (DELEG-0, DELEG-1): a Business Account Manager the whole business
+# and every role; a Program Account Manager only within their program accounts, never the
+# Business Account Manager role, never a Business Account Manager's access.
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What one manager may delegate in one business (from their ``Grant``)."""
+
+    business_id: int
+    role: str
+    account_ids: frozenset[int] | None  # None: the whole business
+
+    @classmethod
+    def of(cls, grant) -> Reach:
+        if grant.is_provider:  # DELEG-3: never a service provider
+            raise DelegationError(_("Only the business's own managers manage its employees."))
+        return cls(business_id=grant.business_id, role=grant.role, account_ids=grant.account_ids)
+
+    @property
+    def is_bam(self) -> bool:
+        return self.role == Role.BUSINESS_ACCOUNT_MANAGER
+
+    @property
+    def restricted(self) -> bool:
+        return self.account_ids is not None
+
+    def roles(self) -> list[str]:
+        if self.is_bam:
+            return list(Role.values)
+        return [r for r in Role.values if r != Role.BUSINESS_ACCOUNT_MANAGER]
+
+    def accounts(self) -> QuerySet[ProgramAccount]:
+        return grant_accounts(self)
+
+    def sees(self, *, role: str, account_ids: set[int]) -> bool:
+        """Whether the employee shows in this manager's list: their access covers one of
+        the manager's program accounts."""
+        if not self.restricted:
+            return True
+        scope = scope_of(role, account_ids)
+        return scope is None or bool(scope & self.account_ids)
+
+    def manages(self, *, role: str, account_ids: set[int]) -> bool:
+        """Whether this manager may change an employee with ``role`` and scope
+        ``account_ids`` (empty: every program account of the business)."""
+        if role == Role.BUSINESS_ACCOUNT_MANAGER:
+            return self.is_bam
+        if not self.restricted:
+            return True
+        return bool(account_ids) and account_ids <= self.account_ids
+
+
+def employment_scope(employment: Employment) -> set[int]:
+    return set(employment.program_accounts.values_list("pk", flat=True))
+
+
+def can_see_employee(grant: Grant, employment: Employment) -> bool:
+    """Whether the manager holding ``grant`` sees this active employee (else 404)."""
+    return employment.status == Employment.Status.ACTIVE and Reach.of(grant).sees(
+        role=employment.role, account_ids=employment_scope(employment)
+    )
+
+
+def can_manage_employee(grant: Grant, employment: Employment) -> bool:
+    """Whether the manager holding ``grant`` may change this employee (else 403)."""
+    return Reach.of(grant).manages(role=employment.role, account_ids=employment_scope(employment))
+
+
+def check_manages_employee(grant: Grant, employment: Employment) -> Reach:
+    """An active employee the manager sees (else 404) and may change (else 403): the
+    rules of ``can_see_employee`` and ``can_manage_employee``, with one query."""
+    reach = Reach.of(grant)
+    if employment.status != Employment.Status.ACTIVE:
+        raise Http404
+    ids = employment_scope(employment)
+    if not reach.sees(role=employment.role, account_ids=ids):
+        raise Http404
+    if not reach.manages(role=employment.role, account_ids=ids):
+        raise PermissionDenied
+    return reach
+
+
+def is_manager(user, business_id: int) -> bool:
+    """Whether ``user`` is, right now, an active Business or Program Account Manager of
+    the business (checked again inside a write, under its locks)."""
+    return Employment.objects.filter(
+        user=user,
+        business_id=business_id,
+        status=Employment.Status.ACTIVE,
+        role__in=[Role.BUSINESS_ACCOUNT_MANAGER, Role.PROGRAM_ACCOUNT_MANAGER],
+    ).exists()

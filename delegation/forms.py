@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from business.forms import Bn9Field
 from business.models import Business, ProgramAccount
-from carm_portal.forms import DateRangeForm, form_helper
+from carm_portal.forms import SearchForm, form_helper
 from delegation.models import ClientGroup, Employment, Relationship
 
 # --- Employees (DELEG-1) -------------------------------------------------------------------
@@ -98,7 +98,7 @@ class EmployeesBulkApproveForm(_GrantForm):
         self.fields["requests"].queryset = pending
 
 
-class HistorySearchForm(DateRangeForm):
+class HistorySearchForm(SearchForm):
     """DELEG-6: date range, person, action; every field optional."""
 
     person = forms.TypedChoiceField(
@@ -112,18 +112,6 @@ class HistorySearchForm(DateRangeForm):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", _("Everyone")), *people]
         self.fields["action"].choices = [("", _("All actions")), *actions]
-
-    def query(self) -> dict[str, str]:
-        data = self.cleaned_data
-        params = {}
-        for name in self.PARAMETERS:
-            value = data.get(name)
-            if value not in (None, ""):
-                params[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        return params
-
-
-# --- end of employees ---------------------------------------------------------------------
 
 
 # --- Relationships, assignments, client groups ---------------------------------------------
@@ -220,7 +208,7 @@ class ClientLabel(_ChoicesByPk):
 
 class EmployeeLabel(_ChoicesByPk):
     def label_from_instance(self, obj):
-        return obj.user.get_full_name() or obj.user.get_username()
+        return obj.user.display_name
 
 
 class AssignClientsForm(forms.Form):
@@ -284,9 +272,6 @@ class ClientGroupMembersForm(forms.Form):
         self.fields["clients"].queryset = clients
         self.fields["members"].queryset = employees
         self.helper = form_helper()
-
-
-# --- end of relationships -----------------------------------------------------------------
 
 
 class AssignmentAccountsForm(forms.Form):

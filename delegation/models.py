@@ -4,6 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from carm_portal.workflow import TransitionNotAllowed, transition
+
+# The one workflow exception (carm_portal.workflow), under the name delegation code uses.
+TransitionError = TransitionNotAllowed
+
 
 class Employment(models.Model):
     """A person's link to a business: role, optional program-account scope, status."""
@@ -78,38 +83,29 @@ class Employment(models.Model):
     # --- guarded transitions (STYLE 2, DELEG-1); services lock, save, audit and notify ----
     def _check_not_self(self, by) -> None:
         if by is not None and by.pk == self.user_id:
-            raise TransitionError("nobody answers their own access request")
+            raise TransitionError(self, "answer", "nobody answers their own access request")
 
+    @transition(sources=[Status.PENDING], target=Status.ACTIVE)
     def approve(self, *, role: str, by) -> None:
         """A pending request becomes an active employment in ``role``."""
-        if self.status != self.Status.PENDING:
-            raise TransitionError("only a pending request can be approved")
         if role not in self.Role.values:
-            raise TransitionError("unknown role")
+            raise TransitionError(self, "approve", "unknown role")
         self._check_not_self(by)
-        self.status, self.role = self.Status.ACTIVE, role
-
-    def reject(self, *, by) -> None:
-        if self.status != self.Status.PENDING:
-            raise TransitionError("only a pending request can be rejected")
-        self._check_not_self(by)
-        self.status = self.Status.REJECTED
-
-    def change_role(self, *, role: str) -> None:
-        if self.status != self.Status.ACTIVE:
-            raise TransitionError("only an active employee's role can be changed")
-        if role not in self.Role.values:
-            raise TransitionError("unknown role")
         self.role = role
 
+    @transition(sources=[Status.PENDING], target=Status.REJECTED)
+    def reject(self, *, by) -> None:
+        self._check_not_self(by)
+
+    @transition(sources=[Status.ACTIVE], target=None)
+    def change_role(self, *, role: str) -> None:
+        if role not in self.Role.values:
+            raise TransitionError(self, "change_role", "unknown role")
+        self.role = role
+
+    @transition(sources=[Status.ACTIVE], target=Status.REMOVED)
     def remove(self) -> None:
-        if self.status != self.Status.ACTIVE:
-            raise TransitionError("only an active employee's access can be removed")
-        self.status = self.Status.REMOVED
-
-
-class TransitionError(Exception):
-    """A workflow step asked from a state that does not allow it (STYLE 2)."""
+        """The employee's access ends on their next request."""
 
 
 class Relationship(models.Model):
@@ -222,37 +218,23 @@ class Relationship(models.Model):
         return f"{self.provider} → {self.client} ({self.get_status_display()})"
 
     # --- guarded transitions (STYLE 2); services save and audit -------------------------
+    @transition(sources=[Status.PENDING], target=Status.ACTIVE)
     def approve(self, *, kind: str, by, at) -> None:
-        if self.status != self.Status.PENDING:
-            raise TransitionError("only a pending relationship can be approved")
         if kind not in self.Kind.values:
-            raise TransitionError("unknown relationship type")
-        self.status, self.kind, self.answered_by, self.answered_at = (
-            self.Status.ACTIVE,
-            kind,
-            by,
-            at,
-        )
+            raise TransitionError(self, "approve", "unknown relationship type")
+        self.kind, self.answered_by, self.answered_at = kind, by, at
 
+    @transition(sources=[Status.PENDING], target=Status.REJECTED)
     def reject(self, *, reason: str, by, at) -> None:
-        if self.status != self.Status.PENDING:
-            raise TransitionError("only a pending relationship can be rejected")
-        self.status, self.reason, self.answered_by, self.answered_at = (
-            self.Status.REJECTED,
-            reason,
-            by,
-            at,
-        )
+        self.reason, self.answered_by, self.answered_at = reason, by, at
 
+    @transition(sources=[Status.PENDING, Status.ACTIVE], target=Status.ENDED)
     def end(self, *, by, at) -> None:
-        if self.status not in (self.Status.PENDING, self.Status.ACTIVE):
-            raise TransitionError("only a pending or active relationship can be ended")
-        self.status, self.ended_by, self.ended_at = self.Status.ENDED, by, at
+        self.ended_by, self.ended_at = by, at
 
+    @transition(sources=[Status.PENDING], target=Status.EXPIRED)
     def expire(self, *, at) -> None:
-        if self.status != self.Status.PENDING:
-            raise TransitionError("only a pending relationship can expire")
-        self.status, self.ended_at = self.Status.EXPIRED, at
+        self.ended_at = at
 
 
 class ClientAssignment(models.Model):

@@ -3,10 +3,11 @@ apps live in ``delegation.access``; these are the delegation app's own reads."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from business.models import Business, ProgramAccount
-from delegation.models import Employment
+from delegation.access import scope_covers
+from delegation.models import ClientAssignment, ClientGroup, Employment, Relationship
 
 
 def active_employments(*, user) -> QuerySet[Employment]:
@@ -17,16 +18,6 @@ def pending_requests_for(*, user) -> QuerySet[Employment]:
     return Employment.objects.filter(user=user, status=Employment.Status.PENDING).select_related(
         "business"
     )
-
-
-def scope_covers(accounts: Q) -> Q:
-    """Employments whose program-account scope covers an account matching ``accounts``
-    (a condition on ``programaccount``): Business Account Managers (the whole business),
-    an empty scope (every program account of the business), or a scope naming one."""
-    through = Employment.program_accounts.through
-    has_scope = Exists(through.objects.filter(employment_id=OuterRef("pk")))
-    names_one = Exists(through.objects.filter(accounts, employment_id=OuterRef("pk")))
-    return Q(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER) | ~has_scope | names_one
 
 
 def business_notice_recipients(
@@ -139,9 +130,16 @@ def delegation_history_people(*, business_id: int) -> list[tuple[int, str]]:
     """The people who made a delegation change of the business (the filter's choices)."""
     from accounts.models import User
 
-    actor_ids = delegation_history(business_id=business_id).order_by().values("actor_id")
+    # Only the business's own people: another organisation's employees are not listed
+    # (SEC-8); their changes show under their organisation's name.
+    actor_ids = (
+        delegation_history(business_id=business_id)
+        .filter(business_id=business_id)
+        .order_by()
+        .values("actor_id")
+    )
     return [
-        (user.pk, user.get_full_name() or user.get_username())
+        (user.pk, user.display_name)
         for user in User.objects.filter(pk__in=actor_ids).order_by("last_name", "first_name", "pk")
     ]
 
@@ -158,4 +156,83 @@ def delegation_history_actions(*, business_id: int) -> list[str]:
     )
 
 
-# --- end of employees ---------------------------------------------------------------------
+# --- Relationships, assignments, client groups (DELEG-2, DELEG-4, DELEG-5) -----------------
+
+
+def _relationship_rows() -> QuerySet[Relationship]:
+    return Relationship.objects.select_related("provider", "client").prefetch_related(
+        "program_accounts"
+    )
+
+
+def open_relationships_as_client(*, business: Business) -> QuerySet[Relationship]:
+    """The providers with access, and their pending requests, newest first."""
+    return (
+        _relationship_rows()
+        .filter(client=business, status__in=Relationship.OPEN)
+        .order_by("-created_at")
+    )
+
+
+def relationships_as_provider(*, business: Business) -> QuerySet[Relationship]:
+    """Every relationship of a provider, by client name (the view slices them: a broker
+    may have thousands of clients)."""
+    return _relationship_rows().filter(provider=business).order_by("client__legal_name", "pk")
+
+
+def closed_relationships(*, business: Business) -> QuerySet[Relationship]:
+    """The business's ended, rejected and expired relationships, either side, newest first."""
+    return (
+        _relationship_rows()
+        .filter(Q(client=business) | Q(provider=business))
+        .exclude(status__in=Relationship.OPEN)
+        .order_by("-created_at", "-pk")
+    )
+
+
+def provider_lists(business: Business) -> tuple[QuerySet, QuerySet, QuerySet]:
+    """A provider's active clients, its employees who may be assigned (every active one
+    but its Business Account Managers, who act for every client) and its client groups."""
+    clients = (
+        Business.objects.filter(
+            provider_relationships__provider=business,
+            provider_relationships__status=Relationship.Status.ACTIVE,
+        )
+        .distinct()
+        .order_by("legal_name")
+    )
+    employees = (
+        Employment.objects.filter(business=business, status=Employment.Status.ACTIVE)
+        .exclude(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    groups = ClientGroup.objects.filter(provider=business, deleted_at__isnull=True).order_by("name")
+    return clients, employees, groups
+
+
+def businesses_by_name(*, ids) -> QuerySet[Business]:
+    """The businesses ``ids`` (one page of a provider's clients), by name."""
+    return Business.objects.filter(pk__in=list(ids)).order_by("legal_name", "pk")
+
+
+def assignments_by_client(*, provider: Business, clients) -> dict[int, list[ClientAssignment]]:
+    """The provider's assignments of ``clients`` (one page of them), by client id."""
+    assignments = ClientAssignment.objects.filter(
+        client__in=list(clients), employment__business=provider
+    ).select_related("employment__user")
+    by_client: dict[int, list[ClientAssignment]] = {}
+    for assignment in assignments:
+        by_client.setdefault(assignment.client_id, []).append(assignment)
+    return by_client
+
+
+def client_groups_with_counts(*, provider: Business) -> QuerySet[ClientGroup]:
+    return (
+        ClientGroup.objects.filter(provider=provider, deleted_at__isnull=True)
+        .annotate(
+            client_count=Count("clients", distinct=True),
+            member_count=Count("members", distinct=True),
+        )
+        .order_by("name")
+    )

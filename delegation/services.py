@@ -7,16 +7,15 @@ Sections: employees (DELEG-1), relationships (DELEG-2), client assignments and g
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from business.models import Business, ProgramAccount
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
+from delegation.access import DelegationError, Reach, employment_scope, is_manager
 from delegation.models import (
     ClientAssignment,
     ClientGroup,
@@ -26,71 +25,7 @@ from delegation.models import (
 )
 from notices.services import notice_send
 
-
-class DelegationError(Exception):
-    """A change the rules refuse; the message is translated and shown to the person."""
-
-
 # --- Employees (DELEG-1) -------------------------------------------------------------------
-
-
-# Who may delegate what (DELEG-0, DELEG-1): a Business Account Manager the whole business
-# and every role; a Program Account Manager only within their program accounts, never the
-# Business Account Manager role, never a Business Account Manager's access.
-
-
-@dataclass(frozen=True)
-class Reach:
-    """What one manager may delegate in one business (from their ``Grant``)."""
-
-    business_id: int
-    role: str
-    account_ids: frozenset[int] | None  # None: the whole business
-
-    @classmethod
-    def of(cls, grant) -> Reach:
-        if grant.is_provider:  # DELEG-3: never a service provider
-            raise DelegationError(_("Only the business's own managers manage its employees."))
-        return cls(business_id=grant.business_id, role=grant.role, account_ids=grant.account_ids)
-
-    @property
-    def is_bam(self) -> bool:
-        return self.role == Employment.Role.BUSINESS_ACCOUNT_MANAGER
-
-    @property
-    def restricted(self) -> bool:
-        return self.account_ids is not None
-
-    def roles(self) -> list[str]:
-        if self.is_bam:
-            return list(Employment.Role.values)
-        return [r for r in Employment.Role.values if r != Employment.Role.BUSINESS_ACCOUNT_MANAGER]
-
-    def accounts(self) -> QuerySet[ProgramAccount]:
-        accounts = ProgramAccount.objects.filter(business_id=self.business_id)
-        if self.restricted:
-            accounts = accounts.filter(pk__in=self.account_ids)
-        return accounts.order_by("program_identifier", "reference_number")
-
-    def sees(self, *, role: str, account_ids: set[int]) -> bool:
-        """Whether the employee shows in this manager's list: their access covers one of
-        the manager's program accounts."""
-        if not self.restricted or role == Employment.Role.BUSINESS_ACCOUNT_MANAGER:
-            return True
-        return not account_ids or bool(account_ids & self.account_ids)
-
-    def manages(self, *, role: str, account_ids: set[int]) -> bool:
-        """Whether this manager may change an employee with ``role`` and scope
-        ``account_ids`` (empty: every program account of the business)."""
-        if role == Employment.Role.BUSINESS_ACCOUNT_MANAGER:
-            return self.is_bam
-        if not self.restricted:
-            return True
-        return bool(account_ids) and account_ids <= self.account_ids
-
-
-def _scope_ids(employment: Employment) -> set[int]:
-    return set(employment.program_accounts.values_list("pk", flat=True))
 
 
 def _grantable(*, reach: Reach, role: str, accounts) -> list[ProgramAccount]:
@@ -122,7 +57,7 @@ def _state(employment: Employment, accounts=None) -> dict:
 
 
 def _person(employment: Employment) -> str:
-    return employment.user.get_full_name() or employment.user.get_username()
+    return employment.user.display_name
 
 
 def _lock(employment: Employment, *, reach: Reach, actor, bams: bool = False) -> Employment:
@@ -147,16 +82,7 @@ def _lock(employment: Employment, *, reach: Reach, actor, bams: bool = False) ->
         .select_related("user", "business")
         .get(pk=employment.pk)
     )
-    still_manager = Employment.objects.filter(
-        user=actor,
-        business_id=reach.business_id,
-        status=Employment.Status.ACTIVE,
-        role__in=[
-            Employment.Role.BUSINESS_ACCOUNT_MANAGER,
-            Employment.Role.PROGRAM_ACCOUNT_MANAGER,
-        ],
-    ).exists()
-    if not still_manager:
+    if not is_manager(actor, reach.business_id):
         raise _out_of_date()
     return locked
 
@@ -239,21 +165,21 @@ def _notify(*, employment: Employment, action: str, reason: str = "") -> None:
 
 
 def employment_approve(
-    *, employment: Employment, role: str, program_accounts, reach: Reach, request
+    *, employment: Employment, role: str, program_accounts, reach: Reach, audit: AuditContext
 ) -> Employment:
     """Approve a pending access request (LINK-2) in ``role`` for ``program_accounts``
     (none: every program account of the business)."""
     with transaction.atomic():
-        locked = _lock(employment, reach=reach, actor=request.user)
+        locked = _lock(employment, reach=reach, actor=audit.actor)
         _check_pending(locked)
         accounts = _grantable(reach=reach, role=role, accounts=program_accounts)
         before = {"status": locked.status}
-        _transition(locked.approve, role=role, by=request.user)
+        _transition(locked.approve, role=role, by=audit.actor)
         locked.save(update_fields=["status", "role", "updated_at"])
         locked.program_accounts.set(accounts)
         audit_record(
             action="employment.approved",
-            request=request,
+            audit=audit,
             business=locked.business,
             changes={
                 "employment": locked.pk,
@@ -267,7 +193,7 @@ def employment_approve(
 
 
 def employments_bulk_approve(
-    *, employments, role: str, program_accounts, reach: Reach, request
+    *, employments, role: str, program_accounts, reach: Reach, audit: AuditContext
 ) -> int:
     """DELEG-5 (bulk for brokers): approve many pending requests in one role; all or none."""
     employments = sorted(employments, key=lambda e: e.pk)
@@ -281,23 +207,25 @@ def employments_bulk_approve(
                 role=role,
                 program_accounts=program_accounts,
                 reach=reach,
-                request=request,
+                audit=audit,
             )
     return len(employments)
 
 
-def employment_reject(*, employment: Employment, reason: str, reach: Reach, request) -> Employment:
+def employment_reject(
+    *, employment: Employment, reason: str, reach: Reach, audit: AuditContext
+) -> Employment:
     reason = reason.strip()
     with transaction.atomic():
-        locked = _lock(employment, reach=reach, actor=request.user)
+        locked = _lock(employment, reach=reach, actor=audit.actor)
         _check_pending(locked)
         if not reason:
             raise DelegationError(_("Give the reason for the refusal."))
-        _transition(locked.reject, by=request.user)
+        _transition(locked.reject, by=audit.actor)
         locked.save(update_fields=["status", "updated_at"])
         audit_record(
             action="employment.rejected",
-            request=request,
+            audit=audit,
             business=locked.business,
             changes={
                 "employment": locked.pk,
@@ -312,12 +240,12 @@ def employment_reject(*, employment: Employment, reason: str, reach: Reach, requ
 
 
 def employment_change(
-    *, employment: Employment, role: str, program_accounts, reach: Reach, request
+    *, employment: Employment, role: str, program_accounts, reach: Reach, audit: AuditContext
 ) -> Employment:
     """Change an active employee's role and program accounts (DELEG-1)."""
     with transaction.atomic():
-        locked = _lock(employment, reach=reach, actor=request.user, bams=True)
-        if not reach.manages(role=locked.role, account_ids=_scope_ids(locked)):
+        locked = _lock(employment, reach=reach, actor=audit.actor, bams=True)
+        if not reach.manages(role=locked.role, account_ids=employment_scope(locked)):
             raise DelegationError(_("You may not change this person's access."))
         accounts = _grantable(reach=reach, role=role, accounts=program_accounts)
         before = _state(locked)
@@ -331,7 +259,7 @@ def employment_change(
         locked.program_accounts.set(accounts)
         audit_record(
             action="employment.role_changed",
-            request=request,
+            audit=audit,
             business=locked.business,
             changes={
                 "employment": locked.pk,
@@ -344,11 +272,11 @@ def employment_change(
     return locked
 
 
-def employment_remove(*, employment: Employment, reach: Reach, request) -> Employment:
+def employment_remove(*, employment: Employment, reach: Reach, audit: AuditContext) -> Employment:
     """Remove an employee's access; it ends on their very next request (DELEG-1)."""
     with transaction.atomic():
-        locked = _lock(employment, reach=reach, actor=request.user, bams=True)
-        if not reach.manages(role=locked.role, account_ids=_scope_ids(locked)):
+        locked = _lock(employment, reach=reach, actor=audit.actor, bams=True)
+        if not reach.manages(role=locked.role, account_ids=employment_scope(locked)):
             raise DelegationError(_("You may not change this person's access."))
         _check_not_last_bam(locked)
         before = _state(locked)
@@ -356,7 +284,7 @@ def employment_remove(*, employment: Employment, reach: Reach, request) -> Emplo
         locked.save(update_fields=["status", "updated_at"])
         audit_record(
             action="employment.removed",
-            request=request,
+            audit=audit,
             business=locked.business,
             changes={
                 "employment": locked.pk,
@@ -367,9 +295,6 @@ def employment_remove(*, employment: Employment, reach: Reach, request) -> Emplo
         )
         _notify(employment=locked, action="removed")
     return locked
-
-
-# --- end of employees ---------------------------------------------------------------------
 
 
 # --- Relationships (DELEG-2) ---------------------------------------------------------------
@@ -398,7 +323,7 @@ def _relationship_changes(relationship: Relationship, **extra) -> dict:
 
 
 def relationship_request(
-    *, provider: Business, client_bn9: str, comment: str, request
+    *, provider: Business, client_bn9: str, comment: str, audit: AuditContext
 ) -> Relationship:
     """A service provider asks a client for access (DELEG-2); the client's managers are
     told. The client is found by its BN9 among the businesses on the portal (those with a
@@ -423,11 +348,11 @@ def relationship_request(
                 _("Your business already has a pending or active relationship with this client.")
             )
         relationship = Relationship.objects.create(
-            provider=provider, client=client, comment=comment, requested_by=request.user
+            provider=provider, client=client, comment=comment, requested_by=audit.actor
         )
         audit_record(
             action="relationship.requested",
-            request=request,
+            audit=audit,
             business=provider,
             acting_for=client,
             subject=str(relationship),
@@ -465,7 +390,7 @@ def relationship_approve(
     relationship: Relationship,
     kind: str,
     program_accounts: Iterable[ProgramAccount] = (),
-    request,
+    audit: AuditContext,
 ) -> Relationship:
     """The client decides the type (and, for program management, the accounts)."""
     accounts = list(program_accounts)
@@ -476,7 +401,7 @@ def relationship_approve(
     with transaction.atomic():
         locked = _locked(relationship)
         try:
-            locked.approve(kind=kind, by=request.user, at=timezone.now())
+            locked.approve(kind=kind, by=audit.actor, at=timezone.now())
         except TransitionError:
             raise DelegationError(_("This request has already been answered.")) from None
         locked.save()
@@ -484,7 +409,7 @@ def relationship_approve(
             locked.program_accounts.set(accounts)
         audit_record(
             action="relationship.approved",
-            request=request,
+            audit=audit,
             business=locked.client,
             acting_for=locked.provider,
             subject=str(locked),
@@ -501,17 +426,19 @@ def relationship_approve(
     return locked
 
 
-def relationship_reject(*, relationship: Relationship, reason: str, request) -> Relationship:
+def relationship_reject(
+    *, relationship: Relationship, reason: str, audit: AuditContext
+) -> Relationship:
     with transaction.atomic():
         locked = _locked(relationship)
         try:
-            locked.reject(reason=reason, by=request.user, at=timezone.now())
+            locked.reject(reason=reason, by=audit.actor, at=timezone.now())
         except TransitionError:
             raise DelegationError(_("This request has already been answered.")) from None
         locked.save()
         audit_record(
             action="relationship.rejected",
-            request=request,
+            audit=audit,
             business=locked.client,
             acting_for=locked.provider,
             subject=str(locked),
@@ -526,21 +453,23 @@ def relationship_reject(*, relationship: Relationship, reason: str, request) -> 
     return locked
 
 
-def relationship_end(*, relationship: Relationship, by_business: Business, request) -> Relationship:
+def relationship_end(
+    *, relationship: Relationship, by_business: Business, audit: AuditContext
+) -> Relationship:
     """Either side ends it (a provider may also withdraw its pending request). The
     provider's assignments to that client stay as rows but give nothing once it ends."""
     with transaction.atomic():
         locked = _locked(relationship)
         before = locked.status
         try:
-            locked.end(by=request.user, at=timezone.now())
+            locked.end(by=audit.actor, at=timezone.now())
         except TransitionError:
             raise DelegationError(_("This relationship has already ended.")) from None
         locked.save()
         other = locked.client if by_business.pk == locked.provider_id else locked.provider
         audit_record(
             action="relationship.ended",
-            request=request,
+            audit=audit,
             business=by_business,
             acting_for=other,
             subject=str(locked),
@@ -582,9 +511,6 @@ def relationships_expire(*, now=None) -> int:
     return expired
 
 
-# --- end of relationships -----------------------------------------------------------------
-
-
 # --- Client assignments and client groups (DELEG-4, DELEG-5) -------------------------------
 
 
@@ -619,7 +545,11 @@ def _tell_employee(employment: Employment, client: Business, *, granted: bool, k
 
 
 def clients_assign(
-    *, provider: Business, clients: Iterable[Business], employments: Iterable[Employment], request
+    *,
+    provider: Business,
+    clients: Iterable[Business],
+    employments: Iterable[Employment],
+    audit: AuditContext,
 ) -> int:
     """Assign many clients to many of the provider's employees (DELEG-4, bulk for
     brokers); pairs already assigned are left alone. Returns how many were added."""
@@ -639,7 +569,7 @@ def clients_assign(
                 added += 1
                 audit_record(
                     action="client_assignment.created",
-                    request=request,
+                    audit=audit,
                     business=provider,
                     acting_for=client,
                     subject=f"{employment.user} → {client}",
@@ -651,7 +581,7 @@ def clients_assign(
     return added
 
 
-def client_unassign(*, assignment: ClientAssignment, request) -> None:
+def client_unassign(*, assignment: ClientAssignment, audit: AuditContext) -> None:
     with transaction.atomic():
         locked = (
             ClientAssignment.objects.select_for_update(of=("self",))
@@ -663,7 +593,7 @@ def client_unassign(*, assignment: ClientAssignment, request) -> None:
             raise DelegationError(_("This assignment has already been removed."))
         audit_record(
             action="client_assignment.removed",
-            request=request,
+            audit=audit,
             business=locked.employment.business,
             acting_for=locked.client,
             subject=f"{locked.employment.user} → {locked.client}",
@@ -697,7 +627,10 @@ def assignable_accounts(assignment: ClientAssignment):
 
 
 def client_assignment_accounts(
-    *, assignment: ClientAssignment, program_accounts: Iterable[ProgramAccount], request
+    *,
+    assignment: ClientAssignment,
+    program_accounts: Iterable[ProgramAccount],
+    audit: AuditContext,
 ) -> ClientAssignment:
     """DELEG-1, DELEG-4: limit an employee's assignment to some of the client's program
     accounts (none chosen: all the relationship covers). Audited; the employee is told."""
@@ -719,7 +652,7 @@ def client_assignment_accounts(
         locked.program_accounts.set(chosen)
         audit_record(
             action="client_assignment.accounts_changed",
-            request=request,
+            audit=audit,
             business=locked.employment.business,
             acting_for=locked.client,
             subject=f"{locked.employment.user} → {locked.client}",
@@ -746,7 +679,7 @@ def _group_name_taken(provider: Business, name: str, *, excluding: int | None = 
 NAME_TAKEN = _("A client group with this name exists or existed before. Choose another name.")
 
 
-def client_group_create(*, provider: Business, name: str, request) -> ClientGroup:
+def client_group_create(*, provider: Business, name: str, audit: AuditContext) -> ClientGroup:
     name = name.strip()
     with transaction.atomic():
         Business.objects.select_for_update().get(pk=provider.pk)
@@ -755,7 +688,7 @@ def client_group_create(*, provider: Business, name: str, request) -> ClientGrou
         group = ClientGroup.objects.create(provider=provider, name=name)
         audit_record(
             action="client_group.created",
-            request=request,
+            audit=audit,
             business=provider,
             subject=name,
             changes={"group": group.pk, "name": name},
@@ -770,7 +703,7 @@ def _locked_group(group: ClientGroup) -> ClientGroup:
     return locked
 
 
-def client_group_rename(*, group: ClientGroup, name: str, request) -> ClientGroup:
+def client_group_rename(*, group: ClientGroup, name: str, audit: AuditContext) -> ClientGroup:
     name = name.strip()
     with transaction.atomic():
         Business.objects.select_for_update().get(pk=group.provider_id)
@@ -783,7 +716,7 @@ def client_group_rename(*, group: ClientGroup, name: str, request) -> ClientGrou
         locked.save(update_fields=["name"])
         audit_record(
             action="client_group.renamed",
-            request=request,
+            audit=audit,
             business=locked.provider,
             subject=name,
             changes={"group": locked.pk, "before": before, "after": name},
@@ -809,7 +742,7 @@ def _tell_losses(group: ClientGroup, pairs: set) -> None:
             )
 
 
-def client_group_delete(*, group: ClientGroup, request) -> None:
+def client_group_delete(*, group: ClientGroup, audit: AuditContext) -> None:
     """Deleted groups keep their row and name; their employees lose the group's clients
     at once (the grants read only groups not deleted)."""
     with transaction.atomic():
@@ -818,7 +751,7 @@ def client_group_delete(*, group: ClientGroup, request) -> None:
         locked.save(update_fields=["deleted_at"])
         audit_record(
             action="client_group.deleted",
-            request=request,
+            audit=audit,
             business=locked.provider,
             subject=locked.name,
             changes={"group": locked.pk, "name": locked.name},
@@ -838,10 +771,10 @@ def client_group_update(
     remove_clients: Iterable[Business] = (),
     add_members: Iterable[Employment] = (),
     remove_members: Iterable[Employment] = (),
-    request,
+    audit: AuditContext,
 ) -> ClientGroup:
-    """Add or remove clients and employees (DELEG-5); members are told about the
-    clients they gain or lose."""
+    """Add or remove clients and employees (DELEG-5). The change is audited; members
+    who lose or gain clients are told (DELEG-6)."""
     with transaction.atomic():
         locked = _locked_group(group)
         provider = locked.provider
@@ -868,7 +801,7 @@ def client_group_update(
             return locked
         audit_record(
             action="client_group.changed",
-            request=request,
+            audit=audit,
             business=provider,
             subject=locked.name,
             changes=changes,
@@ -897,6 +830,3 @@ def client_group_update(
                 key=f"group:{locked.pk}:{member.pk}:{client.pk}:{stamp}",
             )
     return locked
-
-
-# --- end of client assignments and client groups ------------------------------------------

@@ -22,7 +22,6 @@ urlpatterns = [
     path("employees/<int:pk>/remove/", views.employee_remove, name="employee_remove"),
     path("history/", views.history, name="history"),
     path("history/csv/", views.history_csv, name="history_csv"),
-    # --- end of employees
     # --- relationships (DELEG-2), assignments and client groups (DELEG-4, DELEG-5)
     path("relationships/", views.relationships, name="relationships"),
     path("relationships/request/", views.relationship_request, name="relationship_request"),
@@ -43,5 +42,4 @@ urlpatterns = [
     path("client-groups/", views.client_groups, name="client_groups"),
     path("client-groups/<int:pk>/", views.client_group, name="client_group"),
     path("client-groups/<int:pk>/delete/", views.client_group_delete, name="client_group_delete"),
-    # --- end of relationships
 ]

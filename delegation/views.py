@@ -3,27 +3,33 @@ declares its permission with ``delegation.access.requires``."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from business.models import Business, ProgramAccount
+from carm_portal.exports import csv_response
 from delegation import selectors, services
-from delegation.access import Perm, requires
+from delegation.access import (
+    DelegationError,
+    Perm,
+    Reach,
+    check_manages_employee,
+    grant_accounts,
+    requires,
+    scope_of,
+)
 from delegation.forms import (
     AssignClientsForm,
     AssignmentAccountsForm,
@@ -38,7 +44,6 @@ from delegation.forms import (
     RelationshipRequestForm,
 )
 from delegation.models import ClientAssignment, ClientGroup, Employment, Relationship
-from delegation.services import DelegationError, Reach
 
 # --- Employees (DELEG-1) and delegation history (DELEG-6) ---------------------------------
 
@@ -58,9 +63,7 @@ def _scope_rows(rows, *, reach: Reach) -> list:
         employment.scope = [
             a for a in accounts if not reach.restricted or a.pk in reach.account_ids
         ]
-        employment.whole_business = (
-            employment.role == Employment.Role.BUSINESS_ACCOUNT_MANAGER or not accounts
-        )
+        employment.whole_business = scope_of(employment.role, ids) is None
         employment.manageable = reach.manages(role=employment.role, account_ids=ids)
     return rows
 
@@ -89,6 +92,7 @@ def _employees_page(request, *, bulk_form=None, status: int = 200):
             "single_manager": selectors.business_manager_count(business_id=business.pk) == 1,
             "reach": reach,
             "can_view_history": request.acting.can(Perm.VIEW_DELEGATION_HISTORY),
+            "can_manage_clients": request.acting.can(Perm.MANAGE_PROVIDER_RELATIONSHIPS),
         },
         status=status,
     )
@@ -119,7 +123,7 @@ def employees_bulk_approve(request):
             role=form.cleaned_data["role"],
             program_accounts=form.cleaned_data["program_accounts"],
             reach=reach,
-            request=request,
+            audit=request.audit,
         )
     except services.DelegationError as error:
         messages.error(request, str(error))
@@ -167,7 +171,7 @@ def employee_request(request, pk: int):
 
 def _answer(request, step, **kwargs):
     try:
-        step(employment=request.acting.object, reach=_reach(request), request=request, **kwargs)
+        step(employment=request.acting.object, reach=_reach(request), audit=request.audit, **kwargs)
     except services.DelegationError as error:
         messages.error(request, str(error))
         return False
@@ -212,20 +216,13 @@ def employee_reject(request, pk: int):
 
 
 def _name(employment: Employment) -> str:
-    return employment.user.get_full_name() or employment.user.get_username()
+    return employment.user.display_name
 
 
 def _active_employee(request) -> tuple[Employment, Reach]:
     """An active employee the manager sees (else 404) and may change (else 403)."""
-    employment, reach = request.acting.object, _reach(request)
-    if employment.status != Employment.Status.ACTIVE:
-        raise Http404
-    ids = set(employment.program_accounts.values_list("pk", flat=True))
-    if not reach.sees(role=employment.role, account_ids=ids):
-        raise Http404
-    if not reach.manages(role=employment.role, account_ids=ids):
-        raise PermissionDenied
-    return employment, reach
+    employment = request.acting.object
+    return employment, check_manages_employee(request.acting.grant, employment)
 
 
 @never_cache
@@ -248,7 +245,7 @@ def employee_change(request, pk: int):
                 role=form.cleaned_data["role"],
                 program_accounts=form.cleaned_data["program_accounts"],
                 reach=reach,
-                request=request,
+                audit=request.audit,
             )
         except services.DelegationError as error:
             form.add_error(None, str(error))
@@ -271,7 +268,7 @@ def employee_remove(request, pk: int):
     error = None
     if request.method == "POST":
         try:
-            services.employment_remove(employment=employment, reach=reach, request=request)
+            services.employment_remove(employment=employment, reach=reach, audit=request.audit)
         except services.DelegationError as exc:
             error = str(exc)
         else:
@@ -349,11 +346,18 @@ def _history_search(request):
     return form, rows
 
 
-def _details(entry) -> str:
+def _by_other_organisation(entry, viewer) -> bool:
+    """Whether the entry's actor worked for another business (a service provider acting
+    for the viewer, or the other side of a relationship): SEC-8, the viewer sees that
+    organisation's name, never its people's usernames, names or addresses."""
+    return entry.business_id is not None and entry.business_id != viewer.pk
+
+
+def _details(entry, *, people: bool = True) -> str:
     """A short line of what changed: the person concerned, role and scope before/after."""
     changes = entry.changes or {}
     parts = []
-    if changes.get("person"):
+    if people and changes.get("person"):
         parts.append(str(changes["person"]))
     before, after = changes.get("before") or {}, changes.get("after") or {}
     for key, label in (("role", _("role")), ("accounts", _("program accounts"))):
@@ -387,20 +391,17 @@ def history(request):
     page = None
     if rows is not None:
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        viewer = request.acting.business
         for entry in page.object_list:
             entry.label = action_label(entry.action)
-            entry.details = _details(entry)
+            entry.other_organisation = _by_other_organisation(entry, viewer)
+            entry.details = _details(entry, people=not entry.other_organisation)
     query = urlencode(form.query()) if rows is not None else ""
     return render(
         request,
         "delegation/history.html",
         {"form": form, "page": page, "query": query, "business": request.acting.business},
     )
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 @require_GET
@@ -411,7 +412,6 @@ def history_csv(request):
     form, rows = _history_search(request)
     if rows is None:
         return HttpResponseBadRequest(_("The search is not valid."))
-    writer = csv.writer(_Echo())
     # The codes in English, their French names on French pages (SPEC X-1).
     header = [
         pgettext("CSV column", "time_utc"),
@@ -425,44 +425,41 @@ def history_csv(request):
         pgettext("CSV column", "changes"),
     ]
 
+    viewer = request.acting.business
+
     def lines():
-        yield writer.writerow(header)
+        yield header
         for entry in rows.iterator(chunk_size=500):
             actor = entry.actor
-            yield writer.writerow(
+            other = _by_other_organisation(entry, viewer)
+            if other:  # SEC-8: the organisation's name, not its people
+                username, name = "", entry.business.legal_name
+            else:
+                username = actor.get_username() if actor else entry.subject
+                name = actor.get_full_name() if actor else ""
+            yield (
                 [
                     entry.created_at.astimezone(datetime.UTC).isoformat(timespec="seconds"),
-                    actor.get_username() if actor else entry.subject,
-                    actor.get_full_name() if actor else "",
+                    username,
+                    name,
                     entry.action,
                     entry.business.bn9 if entry.business else "",
                     entry.acting_for.bn9 if entry.acting_for else "",
-                    entry.ip_address or "",
-                    _details(entry),
+                    "" if other else entry.ip_address or "",
+                    _details(entry, people=not other),
                     json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
                 ]
             )
 
     business = request.acting.business
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"delegation-history-{business.bn9}-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-# --- end of employees ---------------------------------------------------------------------
+    return csv_response(lines(), filename)  # SEC-8: no formulas
 
 
 # --- Relationships, assignments, client groups (DELEG-2, DELEG-4, DELEG-5) -----------------
 
 
-def _grant_accounts(request) -> QuerySet[ProgramAccount]:
-    """The acting business's program accounts within the person's scope."""
-    grant = request.acting.grant
-    accounts = ProgramAccount.objects.filter(business=request.acting.business)
-    if grant.account_ids is not None:
-        accounts = accounts.filter(pk__in=grant.account_ids)
-    return accounts.order_by("program_identifier", "reference_number")
+RELATIONSHIPS_SHOWN = 25
 
 
 @requires(Perm.MANAGE_CLIENT_RELATIONSHIPS)
@@ -470,33 +467,32 @@ def relationships(request):
     """Manage my business relationships (DELEG-2): as a client (the providers with access
     and their pending requests) and, for a service provider's manager, as a provider."""
     business = request.acting.business
-    rows = Relationship.objects.select_related("provider", "client").prefetch_related(
-        "program_accounts"
-    )
-    as_client = list(
-        rows.filter(client=business, status__in=Relationship.OPEN).order_by("-created_at")
-    )
-    as_provider = []
+    as_client = list(selectors.open_relationships_as_client(business=business))
+    # A broker may have thousands of clients: the first of them here (in the database's
+    # order), the rest on the paged client-assignment page.
+    clients, sent, clients_total = [], [], 0
     if request.acting.can(Perm.MANAGE_PROVIDER_RELATIONSHIPS):
-        as_provider = list(
-            rows.filter(provider=business, status__in=Relationship.OPEN).order_by(
-                "client__legal_name"
-            )
+        mine = selectors.relationships_as_provider(business=business)
+        clients = list(mine.filter(status=Relationship.Status.ACTIVE)[: RELATIONSHIPS_SHOWN + 1])
+        sent = list(
+            mine.filter(status=Relationship.Status.PENDING).order_by("-created_at", "-pk")[
+                : RELATIONSHIPS_SHOWN + 1
+            ]
         )
-    history = Paginator(
-        rows.filter(Q(client=business) | Q(provider=business))
-        .exclude(status__in=Relationship.OPEN)
-        .order_by("-created_at", "-pk"),
-        20,
-    ).get_page(request.GET.get("page"))
+        clients_total = mine.filter(status=Relationship.Status.ACTIVE).count()
+    history = Paginator(selectors.closed_relationships(business=business), 20).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "delegation/relationships.html",
         {
             "pending": [r for r in as_client if r.status == Relationship.Status.PENDING],
             "providers": [r for r in as_client if r.status == Relationship.Status.ACTIVE],
-            "clients": [r for r in as_provider if r.status == Relationship.Status.ACTIVE],
-            "sent": [r for r in as_provider if r.status == Relationship.Status.PENDING],
+            "clients": clients[:RELATIONSHIPS_SHOWN],
+            "clients_total": clients_total,
+            "sent": sent[:RELATIONSHIPS_SHOWN],
+            "more_sent": len(sent) > RELATIONSHIPS_SHOWN,
             "is_provider": request.acting.can(Perm.MANAGE_PROVIDER_RELATIONSHIPS),
             "history": history,
             "business": business,
@@ -513,7 +509,7 @@ def relationship_request(request):
                 provider=request.acting.business,
                 client_bn9=form.cleaned_data["bn9"],
                 comment=form.cleaned_data["comment"],
-                request=request,
+                audit=request.audit,
             )
         except DelegationError as error:
             form.add_error("bn9", str(error))
@@ -536,7 +532,7 @@ def relationship_answer(request, pk: int):
     grant = request.acting.grant
     form = RelationshipAnswerForm(
         request.POST or None,
-        accounts=_grant_accounts(request),
+        accounts=grant_accounts(request.acting.grant),
         whole_business=grant.account_ids is None,
     )
     if request.method == "POST" and form.is_valid():
@@ -547,12 +543,12 @@ def relationship_answer(request, pk: int):
                     relationship=relationship,
                     kind=data["kind"],
                     program_accounts=data["program_accounts"],
-                    request=request,
+                    audit=request.audit,
                 )
                 messages.success(request, _("The business relationship is approved."))
             else:
                 services.relationship_reject(
-                    relationship=relationship, reason=data["reason"], request=request
+                    relationship=relationship, reason=data["reason"], audit=request.audit
                 )
                 messages.success(request, _("The request is rejected."))
         except DelegationError as error:
@@ -584,7 +580,7 @@ def relationship_withdraw(request, pk: int):
 def _end(request, *, by_business):
     try:
         services.relationship_end(
-            relationship=request.acting.object, by_business=by_business, request=request
+            relationship=request.acting.object, by_business=by_business, audit=request.audit
         )
     except DelegationError as error:
         messages.error(request, str(error))
@@ -592,23 +588,7 @@ def _end(request, *, by_business):
         messages.success(request, _("The business relationship has ended."))
 
 
-def _provider_lists(business):
-    clients = (
-        Business.objects.filter(
-            provider_relationships__provider=business,
-            provider_relationships__status=Relationship.Status.ACTIVE,
-        )
-        .distinct()
-        .order_by("legal_name")
-    )
-    employees = (
-        Employment.objects.filter(business=business, status=Employment.Status.ACTIVE)
-        .exclude(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "pk")
-    )
-    groups = ClientGroup.objects.filter(provider=business, deleted_at__isnull=True).order_by("name")
-    return clients, employees, groups
+GROUP_CLIENTS_PAGE = 25
 
 
 @requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS)
@@ -616,7 +596,7 @@ def clients(request):
     """My clients (DELEG-4): who acts for each; bulk assignment to employees or a group.
     The provider's Business Account Managers act for every client without assignment."""
     business = request.acting.business
-    client_qs, employees, groups = _provider_lists(business)
+    client_qs, employees, groups = selectors.provider_lists(business)
     form = AssignClientsForm(
         request.POST or None, clients=client_qs, employees=employees, groups=groups
     )
@@ -630,11 +610,11 @@ def clients(request):
                         provider=business,
                         clients=data["clients"],
                         employments=data["employees"],
-                        request=request,
+                        audit=request.audit,
                     )
                 if data["group"]:
                     services.client_group_update(
-                        group=data["group"], add_clients=data["clients"], request=request
+                        group=data["group"], add_clients=data["clients"], audit=request.audit
                     )
         except DelegationError as error:
             form.add_error(None, str(error))
@@ -648,12 +628,7 @@ def clients(request):
             )
             return redirect("delegation:clients")
     page = Paginator(client_qs, 25).get_page(request.GET.get("page"))
-    assignments = ClientAssignment.objects.filter(
-        client__in=list(page.object_list), employment__business=business
-    ).select_related("employment__user")
-    by_client: dict[int, list] = {}
-    for assignment in assignments:
-        by_client.setdefault(assignment.client_id, []).append(assignment)
+    by_client = selectors.assignments_by_client(provider=business, clients=page.object_list)
     rows = [(client, by_client.get(client.pk, [])) for client in page.object_list]
     return render(
         request,
@@ -677,7 +652,7 @@ def assignment_accounts(request, pk: int):
             services.client_assignment_accounts(
                 assignment=assignment,
                 program_accounts=form.cleaned_data["program_accounts"],
-                request=request,
+                audit=request.audit,
             )
         except DelegationError as error:
             messages.error(request, str(error))
@@ -693,7 +668,7 @@ def assignment_accounts(request, pk: int):
 @requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS, model=ClientAssignment, via="employment__business")
 def assignment_remove(request, pk: int):
     try:
-        services.client_unassign(assignment=request.acting.object, request=request)
+        services.client_unassign(assignment=request.acting.object, audit=request.audit)
     except DelegationError as error:
         messages.error(request, str(error))
     else:
@@ -709,7 +684,7 @@ def client_groups(request):
     if request.method == "POST" and form.is_valid():
         try:
             group = services.client_group_create(
-                provider=business, name=form.cleaned_data["name"], request=request
+                provider=business, name=form.cleaned_data["name"], audit=request.audit
             )
         except DelegationError as error:
             form.add_error("name", str(error))
@@ -718,14 +693,7 @@ def client_groups(request):
                 request, _("The client group %(name)s was created.") % {"name": group.name}
             )
             return redirect("delegation:client_group", pk=group.pk)
-    groups = (
-        ClientGroup.objects.filter(provider=business, deleted_at__isnull=True)
-        .annotate(
-            client_count=Count("clients", distinct=True),
-            member_count=Count("members", distinct=True),
-        )
-        .order_by("name")
-    )
+    groups = selectors.client_groups_with_counts(provider=business)
     return render(request, "delegation/client_groups.html", {"form": form, "groups": groups})
 
 
@@ -734,7 +702,11 @@ def client_group(request, pk: int):
     group = request.acting.object
     if group.deleted_at is not None:
         raise Http404
-    client_qs, employees, _groups = _provider_lists(group.provider)
+    client_qs, employees, _groups = selectors.provider_lists(group.provider)
+    # The provider's clients are paged in the database (a broker may have thousands):
+    # the boxes are those of one page, and saving changes only that page's clients.
+    page = Paginator(client_qs, GROUP_CLIENTS_PAGE).get_page(request.GET.get("page"))
+    page_clients = selectors.businesses_by_name(ids=[c.pk for c in page.object_list])
     name_form = ClientGroupNameForm(
         request.POST if "rename" in request.POST else None,
         initial={"name": group.name},
@@ -742,22 +714,25 @@ def client_group(request, pk: int):
     )
     members_form = ClientGroupMembersForm(
         request.POST if "save_members" in request.POST else None,
-        clients=client_qs,
+        clients=page_clients,
         employees=employees,
-        initial={"clients": list(group.clients.all()), "members": list(group.members.all())},
+        initial={
+            "clients": list(group.clients.filter(pk__in=page_clients)),
+            "members": list(group.members.all()),
+        },
     )
     if request.method == "POST":
         try:
             if "rename" in request.POST and name_form.is_valid():
                 services.client_group_rename(
-                    group=group, name=name_form.cleaned_data["name"], request=request
+                    group=group, name=name_form.cleaned_data["name"], audit=request.audit
                 )
                 messages.success(request, _("The client group was renamed."))
                 return redirect("delegation:client_group", pk=group.pk)
             if "save_members" in request.POST and members_form.is_valid():
                 data = members_form.cleaned_data
                 current_clients, current_members = (
-                    set(group.clients.all()),
+                    set(group.clients.filter(pk__in=page_clients)),
                     set(group.members.all()),
                 )
                 chosen_clients, chosen_members = set(data["clients"]), set(data["members"])
@@ -767,10 +742,11 @@ def client_group(request, pk: int):
                     remove_clients=current_clients - chosen_clients,
                     add_members=chosen_members - current_members,
                     remove_members=current_members - chosen_members,
-                    request=request,
+                    audit=request.audit,
                 )
                 messages.success(request, _("The client group was saved."))
-                return redirect("delegation:client_group", pk=group.pk)
+                url = reverse("delegation:client_group", args=[group.pk])
+                return redirect(f"{url}?page={page.number}" if page.number > 1 else url)
         except DelegationError as error:
             (name_form if "rename" in request.POST else members_form).add_error(
                 "name" if "rename" in request.POST else None, str(error)
@@ -778,7 +754,13 @@ def client_group(request, pk: int):
     return render(
         request,
         "delegation/client_group.html",
-        {"group": group, "name_form": name_form, "members_form": members_form},
+        {
+            "group": group,
+            "name_form": name_form,
+            "members_form": members_form,
+            "page": page,
+            "in_group": group.clients.count(),
+        },
     )
 
 
@@ -786,12 +768,9 @@ def client_group(request, pk: int):
 @requires(Perm.MANAGE_CLIENT_GROUPS, model=ClientGroup, via="provider")
 def client_group_delete(request, pk: int):
     try:
-        services.client_group_delete(group=request.acting.object, request=request)
+        services.client_group_delete(group=request.acting.object, audit=request.audit)
     except DelegationError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The client group was deleted."))
     return redirect("delegation:client_groups")
-
-
-# --- end of relationships -----------------------------------------------------------------

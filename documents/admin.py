@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from carm_portal.admin import ReadOnlyAdmin
+from carm_portal.audit import AuditContext
 from documents import services
 from documents.models import Document, DocumentCategory, UploadBatch
 from documents.views import attachment
@@ -65,6 +66,7 @@ class DocumentAdmin(ReadOnlyAdmin):
         "scan_error",
         "last_attempt_at",
         "scanned_at",
+        "pending_since",
         "uploaded_at",
         "download_link",
     )
@@ -80,7 +82,7 @@ class DocumentAdmin(ReadOnlyAdmin):
     def rescan(self, request, queryset):
         count = 0
         for document in queryset:
-            services.document_rescan(document=document, request=request)
+            services.document_rescan(document=document, audit=AuditContext.from_request(request))
             count += 1
         self.message_user(
             request,
@@ -104,13 +106,14 @@ class DocumentAdmin(ReadOnlyAdmin):
         ]
 
     def download_view(self, request, pk: int):
-        """A clean file only: pending, infected and mismatched files stay in quarantine."""
+        """A clean file only: pending, infected, mismatched and unscanned (*scan failed*)
+        files stay in quarantine."""
         if not self.has_view_permission(request):
             raise Http404
         document = Document.objects.filter(pk=pk, scan_state=Document.ScanState.CLEAN).first()
         if document is None:
             raise Http404
-        return attachment(document)
+        return attachment(document, request=request)
 
 
 class DocumentInline(admin.TabularInline):

@@ -54,6 +54,17 @@ def ping(*, url: str | None = None, timeout: float = 2.0) -> bool:
     return _command(b"PING", url=url, timeout=timeout) == b"PONG"
 
 
+def version(*, url: str | None = None, timeout: float = 2.0) -> str:
+    """clamd's ``VERSION`` answer: ``ClamAV 1.4.6/27480/Tue Dec  1 09:30:00 2026`` with the
+    official databases, only ``ClamAV 1.4.6`` when it runs the generated test signature."""
+    return _command(b"VERSION", url=url, timeout=timeout).decode("utf-8", "replace").strip()
+
+
+def signatures(answer: str) -> str:
+    """``"official"`` when clamd names a daily database version, else ``"test-only"``."""
+    return "official" if "/" in answer else "test-only"
+
+
 class ClamdError(Exception):
     """clamd answered, but could not scan the stream (e.g. its size limit)."""
 

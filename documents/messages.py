@@ -51,4 +51,7 @@ SCAN_EXPLANATIONS = {
     "type_mismatch": _(
         "Its content does not match an accepted file type. It is kept in quarantine."
     ),
+    "scan_failed": _(
+        "It could not be scanned for viruses in time. It is kept in quarantine: please upload it again."
+    ),
 }

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -98,8 +99,15 @@ class Document(models.Model):
         CLEAN = "clean", _("Clean")
         INFECTED = "infected", _("Infected")
         TYPE_MISMATCH = "type_mismatch", _("Type mismatch")
+        # Terminal: still unscanned after DOCUMENT_SCAN_GIVE_UP_AFTER (OPS-4); never served.
+        SCAN_FAILED = "scan_failed", _("Scan failed")
 
-    FINAL_STATES = (ScanState.CLEAN, ScanState.INFECTED, ScanState.TYPE_MISMATCH)
+    FINAL_STATES = (
+        ScanState.CLEAN,
+        ScanState.INFECTED,
+        ScanState.TYPE_MISMATCH,
+        ScanState.SCAN_FAILED,
+    )
 
     batch = models.ForeignKey(
         UploadBatch, on_delete=models.PROTECT, related_name="documents", verbose_name=_("upload")
@@ -159,6 +167,11 @@ class Document(models.Model):
     scan_error = models.CharField(_("last scanner error"), max_length=200, blank=True)
     last_attempt_at = models.DateTimeField(_("last scan attempt"), null=True, blank=True)
     scanned_at = models.DateTimeField(_("scanned"), null=True, blank=True)
+    # When the current round started (the upload, or the last re-scan): the clock of
+    # DOCUMENT_SCAN_GIVE_UP_AFTER.
+    pending_since = models.DateTimeField(
+        _("pending since"), default=timezone.now, db_default=Now(), db_index=True
+    )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -172,7 +185,7 @@ class Document(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    scan_state__in=["pending", "clean", "infected", "type_mismatch"]
+                    scan_state__in=["pending", "clean", "infected", "type_mismatch", "scan_failed"]
                 ),
                 name="document_scan_state_valid",
             ),
@@ -215,6 +228,13 @@ class Document(models.Model):
         self.scan_result = reason[:200]
         self.scanned_at = timezone.now()
 
+    def mark_scan_failed(self, *, reason: str) -> None:
+        """No scan could run within the bounded time: terminal, still quarantined."""
+        self._require(self.ScanState.PENDING)
+        self.scan_state = self.ScanState.SCAN_FAILED
+        self.scan_result = reason[:200]
+        self.scanned_at = timezone.now()
+
     def start_rescan(self) -> None:
         """Back to quarantine for a new scan (CBSA staff, DOC-5)."""
         self._require(*self.FINAL_STATES)
@@ -223,3 +243,4 @@ class Document(models.Model):
         self.scan_attempts = 0
         self.scan_error = ""
         self.scanned_at = None
+        self.pending_since = timezone.now()

@@ -9,6 +9,7 @@ broker delivers the task. Nothing is ever marked clean without clamd's own answe
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from business.models import ProgramAccount
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 from carm_portal.tasks import enqueue_on_commit
 from documents import clamav
 from documents.filetypes import Refusal, check_content, extension_of
@@ -44,14 +45,13 @@ def _queue_scan(document_id: int) -> None:
 
 def upload_batch_create(
     *,
-    request=None,
+    audit: AuditContext | None = None,
     uploaded_by,
     program_account: ProgramAccount,
     category: DocumentCategory,
     case_number: str,
     files: Sequence[tuple[UploadedFile, str]],
     refused: Sequence[Refused] = (),
-    acting_for=None,
 ) -> UploadBatch:
     """Keep the accepted ``files`` (each with the content type detected at upload) as
     pending documents of one batch, record the ``refused`` ones, tell the uploader what
@@ -84,18 +84,16 @@ def upload_batch_create(
                     content_type=content_type,
                     sha256=getattr(upload, "sha256", ""),
                 )
+                stored.append(document.storage_name)  # a partial file too (disk full)
                 saved = default_storage.save(document.storage_name, upload)
-                stored.append(saved)
                 if saved != document.storage_name:  # never renamed: names are unique
                     raise RuntimeError(f"storage renamed {document.storage_name} to {saved}")
                 documents.append(document)
             Document.objects.bulk_create(documents)
             audit_record(
                 action="documents.upload",
-                request=request,
+                audit=AuditContext.of(audit, uploaded_by).about(program_account.business),
                 actor=uploaded_by,
-                business=program_account.business,
-                acting_for=acting_for,
                 subject=case_number,
                 changes={
                     "batch": batch.pk,
@@ -116,7 +114,8 @@ def upload_batch_create(
                 _queue_scan(document.pk)
     except BaseException:
         for name in stored:  # nothing kept from a batch that was not recorded
-            default_storage.delete(name)
+            with contextlib.suppress(OSError):
+                default_storage.delete(name)
         raise
     return batch
 
@@ -204,7 +203,65 @@ def document_scan(*, document_id: int) -> str:
     )
 
 
-def document_rescan(*, document: Document, request=None, actor=None) -> Document:
+def document_scan_give_up(*, document_id: int) -> bool:
+    """Mark one document *scan failed* when it is still pending past the bounded time
+    (DOCUMENT_SCAN_GIVE_UP_AFTER): audited, and its uploader is asked to upload it again
+    (one notice per round). ``False`` when a scan finished first."""
+    limit = timezone.now() - datetime.timedelta(seconds=settings.DOCUMENT_SCAN_GIVE_UP_AFTER)
+    with transaction.atomic():
+        document = (
+            Document.objects.select_for_update()
+            .select_related("program_account__business", "uploaded_by")
+            .get(pk=document_id)
+        )
+        if document.scan_state != Document.ScanState.PENDING or document.pending_since > limit:
+            return False
+        document.mark_scan_failed(reason=f"not scanned: {document.scan_error or 'no attempt'}")
+        document.save(update_fields=["scan_state", "scan_result", "scanned_at"])
+        audit_record(
+            action="documents.scan_failed",
+            business=document.business,
+            subject=document.case_number,
+            changes={
+                "document": document.pk,
+                "scan_state": [Document.ScanState.PENDING, document.scan_state],
+                "attempts": document.scan_attempts,
+                "scan_error": document.scan_error,
+                "round": document.scan_round,
+            },
+        )
+        notice_send(
+            type_code="document_rejected",
+            recipient=document.uploaded_by,
+            program_account=document.program_account,
+            context={
+                "case_number": document.case_number,
+                "file_name": document.original_name,
+                "reason": "scan_failed",
+            },
+            reference=f"documents:rejected:{document.pk}:{document.scan_round}",
+        )
+    logger.warning(
+        "document %s: scan failed after %s attempts", document_id, document.scan_attempts
+    )
+    return True
+
+
+def document_scans_given_up(*, now: datetime.datetime | None = None) -> list[int]:
+    """Give up on the documents pending past DOCUMENT_SCAN_GIVE_UP_AFTER; return their ids."""
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(seconds=settings.DOCUMENT_SCAN_GIVE_UP_AFTER)
+    ids = list(
+        Document.objects.filter(scan_state=Document.ScanState.PENDING, pending_since__lte=limit)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+    return [pk for pk in ids if document_scan_give_up(document_id=pk)]
+
+
+def document_rescan(
+    *, document: Document, audit: AuditContext | None = None, actor=None
+) -> Document:
     """Put a scanned document back in quarantine and scan it again (CBSA staff, DOC-5).
     A document already pending is only queued again."""
     with transaction.atomic():
@@ -219,13 +276,13 @@ def document_rescan(*, document: Document, request=None, actor=None) -> Document
                     "scan_attempts",
                     "scan_error",
                     "scanned_at",
+                    "pending_since",
                 ]
             )
         audit_record(
             action="documents.rescan",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(document.business),
             actor=actor,
-            business=document.business,
             subject=document.case_number,
             changes={"document": document.pk, "scan_state": [before, document.scan_state]},
         )
@@ -247,3 +304,33 @@ def document_scans_left_behind(*, now: datetime.datetime | None = None) -> list[
         .order_by("pk")
         .values_list("pk", flat=True)[:1000]
     )
+
+
+def document_storage_orphans_delete(*, older_than: int = 24 * 60 * 60) -> list[str]:
+    """Delete the stored files that no document row names, older than ``older_than``
+    seconds: what an upload stored inside a caller's transaction that was then rolled
+    back (OPS-4). Younger files may belong to an upload still in its transaction."""
+    limit = timezone.now() - datetime.timedelta(seconds=older_than)
+    deleted = []
+
+    def walk(folder: str):
+        directories, files = default_storage.listdir(folder)
+        for name in files:
+            yield f"{folder}/{name}"
+        for directory in directories:
+            yield from walk(f"{folder}/{directory}")
+
+    try:
+        names = list(walk("documents"))
+    except FileNotFoundError:
+        return deleted
+    known = set(
+        Document.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)
+    )
+    for name in names:
+        if name not in known and default_storage.get_modified_time(name) <= limit:
+            default_storage.delete(name)
+            deleted.append(name)
+    if deleted:
+        logger.warning("deleted %s stored files without a document row", len(deleted))
+    return deleted

@@ -6,6 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from carm_portal.tasks import task_pk
 from documents import services
 
 
@@ -24,6 +25,7 @@ def retry_delay(retries: int) -> int:
 )
 def scan_document(self, document_id: int) -> str:
     """Type-check and virus-scan one document; its final state is written once."""
+    document_id = task_pk(document_id, name="document_id")
     try:
         return services.document_scan(document_id=document_id)
     except services.ScannerUnavailable as exc:
@@ -36,8 +38,16 @@ def scan_document(self, document_id: int) -> str:
 
 @shared_task(name="documents.requeue_pending_scans", ignore_result=True)
 def requeue_pending_scans() -> int:
-    """Periodic (beat): queue again the scans that no task is going to run."""
+    """Periodic (beat): give up on the files pending past the bounded time (*scan
+    failed*), then queue again the scans that no task is going to run."""
+    services.document_scans_given_up()
     ids = services.document_scans_left_behind()
     for document_id in ids:
         scan_document.delay(document_id)
     return len(ids)
+
+
+@shared_task(name="documents.delete_storage_orphans", ignore_result=True)
+def delete_storage_orphans() -> int:
+    """Periodic (beat, daily): files stored by uploads whose transaction was rolled back."""
+    return len(services.document_storage_orphans_delete())

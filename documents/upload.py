@@ -12,6 +12,7 @@ silently renamed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ class DocumentUploadHandler(FileUploadHandler):
         self.position = 0
         self.refused: list[Refused] = []
         self.sent_name: str | None = None  # set by the parser just before new_file
+        self.created: list[TemporaryUploadedFile] = []
 
     def _refuse(self, reason: str) -> None:
         self.refused.append(Refused(self.position, self.current_name, reason))
@@ -65,6 +67,7 @@ class DocumentUploadHandler(FileUploadHandler):
         self.file = TemporaryUploadedFile(
             self.current_name, self.content_type, 0, self.charset, self.content_type_extra
         )
+        self.created.append(self.file)
 
     def receive_data_chunk(self, raw_data, start):
         self.size += len(raw_data)
@@ -84,6 +87,13 @@ class DocumentUploadHandler(FileUploadHandler):
         self.file.sha256 = self.digest.hexdigest()
         self.file.position = self.position
         return self.file
+
+    def discard(self) -> None:
+        """Close (and so remove) every temporary file of this request: the upload was
+        refused after parsing failed (a full disk, OPS-4)."""
+        for file in self.created:
+            with contextlib.suppress(OSError):
+                file.close()
 
     def upload_interrupted(self):
         if "file" in self.__dict__:

@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import errno
+import logging
+
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse
@@ -14,7 +17,10 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
+from prometheus_client import Counter
 
+from carm_portal.audit import audit_record
+from carm_portal.session_state import SessionState
 from delegation.access import Perm, requires
 from documents import clamav, selectors, services, upload
 from documents.filetypes import ALLOWED_EXTENSIONS, Refusal, check_content, extension_of
@@ -22,7 +28,10 @@ from documents.forms import UploadDetailsForm, UploadFilesForm
 from documents.messages import SCAN_EXPLANATIONS, refusal_message
 from documents.models import Document, DocumentCategory, UploadBatch
 
+logger = logging.getLogger(__name__)
+
 SESSION_KEY = "documents_upload"
+UPLOAD = SessionState(SESSION_KEY)
 LAST_BATCH_KEY = "documents_last_batch"
 
 
@@ -48,14 +57,17 @@ def _limits() -> dict:
 def upload_details(request):
     """Step 1 of 2. ``?case=NNNN`` (the rulings list's link) fills the case number;
     coming back from step 2 shows what was chosen."""
-    saved = request.session.get(SESSION_KEY) or {}
+    saved = UPLOAD.get(request)
     if request.method == "POST":
         form = UploadDetailsForm(request.POST)
         if form.is_valid():
-            request.session[SESSION_KEY] = {
-                "category": form.cleaned_data["category"].pk,
-                "case_number": form.cleaned_data["case_number"],
-            }
+            UPLOAD.set(
+                request,
+                {
+                    "category": form.cleaned_data["category"].pk,
+                    "case_number": form.cleaned_data["case_number"],
+                },
+            )
             return redirect("documents:upload_files")
     else:
         initial = {"category": saved.get("category"), "case_number": saved.get("case_number")}
@@ -67,7 +79,7 @@ def upload_details(request):
 
 
 def _details(request) -> tuple[DocumentCategory, str] | None:
-    saved = request.session.get(SESSION_KEY) or {}
+    saved = UPLOAD.get(request)
     category = selectors.categories_offered().filter(pk=saved.get("category")).first()
     if category is None or not saved.get("case_number"):
         return None
@@ -91,8 +103,36 @@ def upload_files(request):
             form.refuse([_too_big_message()])
             return _render_files(request, details, form, status=413)
         handler = upload.install(request)
-        return _receive_files(request, details, handler)
+        try:
+            return _receive_files(request, details, handler)
+        except OSError as exc:
+            if exc.errno not in STORAGE_FULL:
+                raise
+            # The disk under MEDIA_ROOT (or the upload directory) is full (OPS-4): nothing
+            # was kept (services.upload_batch_create deletes what it stored and its
+            # transaction is rolled back); the person is told to try again later.
+            handler.discard()  # the temporary files of the request, complete or not
+            logger.error("upload refused: storage full (%s)", exc.strerror)
+            STORAGE_ERRORS.labels(errno.errorcode.get(exc.errno, str(exc.errno))).inc()
+            form = UploadFilesForm()
+            form.refuse([_storage_full_message()])
+            return _render_files(request, details, form, status=503)
     return _render_files(request, details, UploadFilesForm())
+
+
+STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+STORAGE_ERRORS = Counter(
+    "carm_document_storage_errors",
+    "Uploads refused because the storage under MEDIA_ROOT or the upload directory is full",
+    ["error"],
+)
+
+
+def _storage_full_message() -> str:
+    return gettext(
+        "The portal cannot store files at the moment. Nothing from this upload was kept. "
+        "Please try again later."
+    )
 
 
 def _too_big_message() -> str:
@@ -147,17 +187,16 @@ def _receive_files(request, details, handler: upload.DocumentUploadHandler):
         form.refuse(messages or [_no_file_message()])
         return _render_files(request, details, form, status=400 if refused else 200)
     batch = services.upload_batch_create(
-        request=request,
+        audit=request.audit,
         uploaded_by=request.user,
         program_account=request.acting.account,
         category=category,
         case_number=case_number,
         files=accepted,
         refused=refused,
-        acting_for=request.acting.business if request.acting.for_client else None,
     )
     # *Upload more documents* starts again from nothing (DOC-2).
-    request.session.pop(SESSION_KEY, None)
+    UPLOAD.clear(request)
     request.session[LAST_BATCH_KEY] = batch.pk
     return redirect("documents:confirmation", pk=batch.pk)
 
@@ -209,12 +248,20 @@ def download(request, pk: int):
         # Still not found, for everyone, but the person who may see the case is told why.
         context = {"document": document, "explanation": SCAN_EXPLANATIONS[document.scan_state]}
         return render(request, "documents/unavailable.html", context, status=404)
-    return attachment(document)
+    return attachment(document, request=request)
 
 
-def attachment(document: Document) -> FileResponse:
-    """The stored file of a clean document (also used by the admin)."""
+def attachment(document: Document, *, request) -> FileResponse:
+    """The stored file of a clean document (also used by the admin); each download is
+    audited (SEC-9)."""
     document = get_object_or_404(Document, pk=document.pk, scan_state=Document.ScanState.CLEAN)
+    audit_record(
+        action="documents.downloaded",
+        request=request,
+        business=document.business,
+        subject=document.case_number or "",
+        changes={"document": document.pk},
+    )
     response = FileResponse(
         default_storage.open(document.storage_name, "rb"),
         as_attachment=True,

@@ -14,7 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from carm_portal.admin import ReadOnlyAdmin
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
+from carm_portal.workflow import TransitionNotAllowed
 from finance import services
 from finance.models import (
     CreditApplication,
@@ -92,7 +93,9 @@ class TransactionAdmin(ReadOnlyAdmin):
         form = CorrectionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             correction = services.transaction_correct(
-                original=original, request=request, **form.cleaned_data
+                original=original,
+                audit=AuditContext.from_request(request),
+                **form.cleaned_data,
             )
             messages.success(
                 request,
@@ -250,7 +253,7 @@ class FinancialSecurityAdmin(admin.ModelAdmin):
             reference=obj.reference,
             posted_on=obj.posted_on,
             actor=request.user,
-            request=request,
+            audit=AuditContext.from_request(request),
         )
         obj.pk = saved.pk
 
@@ -275,11 +278,14 @@ class SecurityChangeRequestAdmin(ReadOnlyAdmin):
         for change in queryset:
             try:
                 services.security_change_request_answer(
-                    change=change, accept=accept, actor=request.user, request=request
+                    change=change,
+                    accept=accept,
+                    actor=request.user,
+                    audit=AuditContext.from_request(request),
                 )
                 done += 1
-            except ValidationError as error:
-                self.message_user(request, f"{change}: {error.messages[0]}", messages.WARNING)
+            except TransitionNotAllowed as error:
+                self.message_user(request, f"{change}: {error}", messages.WARNING)
         self.message_user(request, _("%(count)d requests answered.") % {"count": done})
 
     @admin.action(description=_("Accept the selected requests"))

@@ -7,14 +7,14 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carm_portal.forms import DateRangeForm, form_helper
+from carm_portal.forms import SearchForm, form_helper
 from finance.models import FinancialSecurity, Transaction
 from finance.selectors import SORTS
 
 PAGE_SIZES = (25, 50, 100)
 
 
-class TransactionFilterForm(DateRangeForm):
+class TransactionFilterForm(SearchForm):
     """Date range, status, kind, sort and page size of the transaction history; every
     field optional (no parameters: every transaction, newest first)."""
 
@@ -50,13 +50,10 @@ class TransactionFilterForm(DateRangeForm):
     )
 
     PARAMETERS = ("start", "end", "status", "kind", "sort", "per_page")
+    QUERY_DEFAULTS = {"per_page": PAGE_SIZES[0], "sort": "-date"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-
-    @classmethod
-    def from_query(cls, query) -> TransactionFilterForm:
-        return cls({name: query.get(name, "") for name in cls.PARAMETERS})
 
     def clean(self):
         cleaned = super().clean()
@@ -73,19 +70,6 @@ class TransactionFilterForm(DateRangeForm):
             "kind": data.get("kind", ""),
             "sort": data.get("sort") or "-date",
         }
-
-    def query(self) -> dict[str, str]:
-        """The filters as URL parameters (kept across pages and in the export)."""
-        params = {}
-        for name in self.PARAMETERS:
-            value = self.cleaned_data.get(name)
-            if name == "per_page" and value == PAGE_SIZES[0]:
-                continue
-            if name == "sort" and value == "-date":
-                continue
-            if value:
-                params[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        return params
 
 
 class ApplyCreditsForm(forms.Form):
@@ -116,6 +100,12 @@ class ApplyCreditsForm(forms.Form):
             )
             for d in debits
         ]
+
+    @property
+    def chosen_debits(self) -> set[str]:
+        """The debits checked (the template draws the boxes itself, for speed)."""
+        value = self["debits"].value() or []
+        return {str(v) for v in value}
 
     def debit_ids(self) -> list[int]:
         return [int(pk) for pk in self.cleaned_data["debits"]]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from business.models import ProgramAccount
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 from finance import crypto
 from finance.calendar import statement_period
 from finance.models import (
@@ -341,8 +341,7 @@ def credits_apply(
     debit_ids: list[int],
     idempotency_key: uuid.UUID,
     actor,
-    request=None,
-    acting_for=None,
+    audit: AuditContext | None = None,
 ) -> CreditApplication:
     """Settle the chosen open debits with the account's open credits, oldest credit
     first, in one database transaction (FIN-3).
@@ -415,11 +414,9 @@ def credits_apply(
         CreditApplicationLine.objects.bulk_create(lines)
         audit_record(
             action="finance.credits_applied",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(program_account.business),
             actor=actor,
             subject=program_account.full_reference,
-            business=program_account.business,
-            acting_for=acting_for,
             changes={
                 "total": str(needed),
                 "settled": [d.number for d in debits],
@@ -450,7 +447,7 @@ def pad_create(
     holder_name: str,
     withdrawal_day: int,
     actor,
-    request=None,
+    audit: AuditContext | None = None,
 ) -> PadAgreement:
     with transaction.atomic():
         ProgramAccount.objects.select_for_update().get(pk=program_account.pk)
@@ -468,10 +465,9 @@ def pad_create(
         )
         audit_record(
             action="finance.pad_created",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(program_account.business),
             actor=actor,
             subject=program_account.full_reference,
-            business=program_account.business,
             # Never the bank details themselves (AU-3: no secrets in the audit trail).
             changes={"account": agreement.masked_account_number, "withdrawal_day": withdrawal_day},
         )
@@ -487,7 +483,7 @@ def pad_change(
     holder_name: str,
     withdrawal_day: int,
     actor,
-    request=None,
+    audit: AuditContext | None = None,
 ) -> PadAgreement:
     with transaction.atomic():
         agreement = PadAgreement.objects.select_for_update().get(pk=agreement.pk)
@@ -515,26 +511,26 @@ def pad_change(
         agreement.save()
         audit_record(
             action="finance.pad_changed",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(agreement.program_account.business),
             actor=actor,
             subject=agreement.program_account.full_reference,
-            business=agreement.program_account.business,
             changes={"fields": changed, "account": agreement.masked_account_number},
         )
         return agreement
 
 
-def pad_cancel(*, agreement: PadAgreement, actor, request=None) -> PadAgreement:
+def pad_cancel(
+    *, agreement: PadAgreement, actor, audit: AuditContext | None = None
+) -> PadAgreement:
     with transaction.atomic():
         agreement = PadAgreement.objects.select_for_update().get(pk=agreement.pk)
         agreement.cancel()
         agreement.save(update_fields=["status", "cancelled_at", "updated_at"])
         audit_record(
             action="finance.pad_cancelled",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(agreement.program_account.business),
             actor=actor,
             subject=agreement.program_account.full_reference,
-            business=agreement.program_account.business,
         )
         return agreement
 
@@ -561,8 +557,7 @@ def security_change_request_create(
     amount: Decimal,
     reason: str,
     actor,
-    request=None,
-    acting_for=None,
+    audit: AuditContext | None = None,
 ) -> SecurityChangeRequest:
     with transaction.atomic():
         change = SecurityChangeRequest.objects.create(
@@ -574,18 +569,16 @@ def security_change_request_create(
         )
         audit_record(
             action="finance.security_change_requested",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(program_account.business),
             actor=actor,
             subject=program_account.full_reference,
-            business=program_account.business,
-            acting_for=acting_for,
             changes={"kind": kind, "amount": str(amount)},
         )
         return change
 
 
 def security_change_request_answer(
-    *, change: SecurityChangeRequest, accept: bool, actor, request=None
+    *, change: SecurityChangeRequest, accept: bool, actor, audit: AuditContext | None = None
 ) -> SecurityChangeRequest:
     """CBSA staff answer a change request in the admin (submitted → accepted/rejected)."""
     with transaction.atomic():
@@ -597,10 +590,9 @@ def security_change_request_answer(
         change.save(update_fields=["status", "answered_by", "answered_at"])
         audit_record(
             action="finance.security_change_answered",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(change.program_account.business),
             actor=actor,
             subject=change.program_account.full_reference,
-            business=change.program_account.business,
             changes={"status": change.status},
         )
         return change
@@ -614,7 +606,7 @@ def security_record(
     reference: str,
     posted_on: datetime.date,
     actor,
-    request=None,
+    audit: AuditContext | None = None,
 ) -> FinancialSecurity:
     """CBSA staff record a security posted (the admin's add form)."""
     with transaction.atomic():
@@ -627,10 +619,9 @@ def security_record(
         )
         audit_record(
             action="finance.security_recorded",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(program_account.business),
             actor=actor,
             subject=reference,
-            business=program_account.business,
             changes={"kind": kind, "amount": str(amount)},
         )
         return security
@@ -646,7 +637,7 @@ def transaction_correct(
     description: str,
     description_fr: str,
     reason: str,
-    request,
+    audit: AuditContext,
 ) -> Transaction:
     """Correct a transaction on file the way accounting does: a new transaction of the
     difference, dated today, on the same program account (LINK-5). The original and every
@@ -678,7 +669,7 @@ def transaction_correct(
         account = original.program_account
         audit_record(
             action="finance.transaction_corrected",
-            request=request,
+            audit=audit,
             business=account.business,
             subject=original.number,
             changes={

@@ -1,7 +1,8 @@
 // Builds the portal's front-end assets into ../static/vendor (git-ignored).
 //
 // - GC Design System utility CSS (which contains the design tokens), with its remote
-//   font imports removed: the fonts are self-hosted, so no request leaves the site.
+//   font imports removed (the fonts are self-hosted, so no request leaves the site) and
+//   purged of the rules no template, script or form uses (PurgeCSS).
 // - GC Design System fonts, with their placeholder paths rewritten.
 // - The Government of Canada signature and Canada wordmark SVGs, taken from the
 //   gcds-components tarball (npm pack, integrity checked) without its build dependencies.
@@ -11,6 +12,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
+import { PurgeCSS } from "purgecss";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.join(here, "..", "static", "vendor");
@@ -42,7 +45,31 @@ const utility = fs
   .readFileSync(path.join(modules, "@cdssnc", "gcds-utility", "dist", "gcds-utility.min.css"), "utf8")
   .replace(/@import url\(["']?https:[^)]*\)\s*;?/g, "")
   .replace(/https:\/\/[^)"']*\/gcds-fonts@[^/]+\/icons\//g, "fonts/");
-fs.writeFileSync(path.join(out, "gcds-utility.min.css"), utility);
+// Only the rules the portal uses (PurgeCSS): the templates, the scripts and the Python code
+// (form widgets, crispy layouts) are scanned for class names; design tokens (:root custom
+// properties), @font-face and keyframes stay. Classes made in templates from data
+// (notice-{{ tags }}, tag-{{ status }}) are kept by the safelist.
+const root = path.join(here, "..");
+const content = [
+  "templates/**/*.html",
+  "*/templates/**/*.html",
+  "static/js/**/*.js",
+  "{accounts,business,calculator,carm_portal,delegation,documents,finance,notices,rulings}/**/*.py",
+].map((pattern) => path.join(root, pattern).replaceAll(path.sep, "/"));
+const [purged] = await new PurgeCSS().purge({
+  content,
+  css: [{ raw: utility }],
+  safelist: { standard: [/^notice-/, /^tag-/, /^has-/, "current", "done"], greedy: [/:root/] },
+  keyframes: false,
+  fontFace: false,
+  variables: false,
+});
+fs.writeFileSync(path.join(out, "gcds-utility.min.css"), purged.css);
+const size = (text) => {
+  const raw = Buffer.byteLength(text);
+  return `${(raw / 1024).toFixed(1)} KB raw, ${(zlib.gzipSync(text, { level: 9 }).length / 1024).toFixed(1)} KB gzip`;
+};
+console.log(`gcds-utility.min.css: ${size(utility)} -> ${size(purged.css)} (PurgeCSS)`);
 
 // 3. Signature and wordmark from the components tarball.
 const spec = pkg.packOnly["@cdssnc/gcds-components"];

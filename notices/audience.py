@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from business.models import ProgramAccount
+from delegation.access import scope_covers
 from delegation.models import Employment
-from delegation.selectors import business_notice_recipients, scope_covers
+from delegation.selectors import business_notice_recipients
 
 __all__ = ["StaffAudience", "business_notice_recipients"]
 

@@ -376,7 +376,7 @@ def notice_emails_send(*, delivery_ids: list[int]) -> EmailOutcome:
     smtp = get_connection(fail_silently=False)
     opened = False
     try:
-        for delivery in deliveries:
+        for index, delivery in enumerate(deliveries):
             now = timezone.now()
             if not delivery.user.email or not delivery.user.is_active:
                 NoticeDelivery.objects.filter(
@@ -387,10 +387,16 @@ def notice_emails_send(*, delivery_ids: list[int]) -> EmailOutcome:
             if not _claim(delivery.pk, now):
                 outcome.skipped.append(delivery.pk)
                 continue
-            try:
-                if not opened:
+            if not opened:
+                try:
                     smtp.open()
-                    opened = True
+                except (smtplib.SMTPException, OSError) as error:
+                    # The server is out of reach (OPS-4): nobody's fault, no attempt lost;
+                    # the batch waits and is tried again, however long the outage.
+                    _smtp_unreachable(delivery, deliveries[index + 1 :], error, outcome)
+                    break
+                opened = True
+            try:
                 notice_email_message(delivery=delivery, connection=smtp).send()
             except (smtplib.SMTPException, OSError) as error:
                 _email_failed(delivery, error, outcome)
@@ -406,6 +412,31 @@ def notice_emails_send(*, delivery_ids: list[int]) -> EmailOutcome:
         if opened:
             smtp.close()
     return outcome
+
+
+def _smtp_unreachable(
+    delivery: NoticeDelivery, rest: list[NoticeDelivery], error: Exception, outcome: EmailOutcome
+) -> None:
+    """No connection to the SMTP server: the claimed row goes back to pending without
+    counting the attempt, the rest of the batch is left unclaimed, and all of them are
+    due again after NOTICE_EMAIL_OUTAGE_RETRY. An outage never makes an email fail for
+    good (CarmEmailBacklog alerts operators instead); each email still leaves once."""
+    delay = settings.NOTICE_EMAIL_OUTAGE_RETRY
+    due = timezone.now() + datetime.timedelta(seconds=delay)
+    reason = f"SMTP unreachable: {type(error).__name__}: {error}"[:200]
+    NoticeDelivery.objects.filter(pk=delivery.pk, state=NoticeDelivery.State.SENDING).update(
+        state=NoticeDelivery.State.PENDING,
+        attempts=F("attempts") - 1,
+        due_at=due,
+        last_error=reason,
+    )
+    waiting = [d.pk for d in rest]
+    NoticeDelivery.objects.filter(pk__in=waiting, state=NoticeDelivery.State.PENDING).update(
+        due_at=due, last_error=reason
+    )
+    outcome.retry.extend([delivery.pk, *waiting])
+    outcome.retry_in = max(outcome.retry_in, delay)
+    logger.warning("SMTP unreachable (%s): %s emails wait", type(error).__name__, 1 + len(waiting))
 
 
 def _email_failed(delivery: NoticeDelivery, error: Exception, outcome: EmailOutcome) -> None:

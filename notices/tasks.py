@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from carm_portal.tasks import task_pk, task_pks
 from notices import services
 
 
 @shared_task(name="notices.dispatch_notice_emails", ignore_result=True)
 def dispatch_notice_emails(notice_id: int) -> int:
     """Split a notice's pending emails into batches, one task each."""
+    notice_id = task_pk(notice_id, name="notice_id")
     batches = services.notice_emails_batches(notice_id=notice_id)
     for batch in batches:
         send_notice_emails.delay(batch)
@@ -20,6 +22,7 @@ def dispatch_notice_emails(notice_id: int) -> int:
 def send_notice_emails(self, delivery_ids: list[int]) -> int:
     """Send a batch; the rows that failed for now are tried again later, each row
     counting its own attempts (NOTICE_EMAIL_MAX_ATTEMPTS) and waiting longer each time."""
+    delivery_ids = task_pks(delivery_ids, name="delivery_ids")
     outcome = services.notice_emails_send(delivery_ids=delivery_ids)
     if outcome.retry:
         raise self.retry(args=[outcome.retry], countdown=outcome.retry_in)

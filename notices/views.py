@@ -61,11 +61,7 @@ def notice_detail(request, pk: int):
     }
     back_url = reverse("notices:list") + (f"?{urlencode(back)}" if back else "")
     notice = row.notice
-    recipient = (
-        notice.business.legal_name
-        if notice.business
-        else request.user.get_full_name() or request.user.get_username()
-    )
+    recipient = notice.business.legal_name if notice.business else request.user.display_name
     return render(
         request,
         "notices/detail.html",

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carm_portal.audit import AuditContext
+from carm_portal.workflow import available_transitions
 from rulings import services
 from rulings.forms import AssignForm, DecisionForm, InformationRequestForm
 from rulings.models import DETAIL_FIELDS, Ruling, RulingEvent, TransitionNotAllowed
@@ -87,6 +89,26 @@ class RulingAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # Drafts are the requester's own until submitted.
         return super().get_queryset(request).exclude(status=Ruling.Status.DRAFT)
+
+    # The staff transitions that have a page here (the others are the requester's).
+    TRANSITION_PAGES = {
+        "assign": "admin:rulings_ruling_assign",
+        "request_information": "admin:rulings_ruling_request_information",
+        "render_decision": "admin:rulings_ruling_decide",
+    }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The buttons are the staff transitions open from the request's status."""
+        ruling = self.get_object(request, object_id)
+        buttons = []
+        if ruling is not None:
+            buttons = [
+                {"url": reverse(self.TRANSITION_PAGES[t.name], args=[ruling.pk]), "label": t.label}
+                for t in available_transitions(ruling)
+                if t.name in self.TRANSITION_PAGES
+            ]
+        extra_context = {**(extra_context or {}), "transition_buttons": buttons}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         if not request.GET and request.method == "GET":
@@ -228,7 +250,10 @@ class RulingAdmin(admin.ModelAdmin):
             title=_("Assign the request"),
             initial={"officer": request.user.pk},
             apply=lambda ruling, data: services.ruling_assign(
-                ruling=ruling, actor=request.user, officer=data["officer"], request=request
+                ruling=ruling,
+                actor=request.user,
+                officer=data["officer"],
+                audit=AuditContext.from_request(request),
             ),
         )
 
@@ -240,7 +265,10 @@ class RulingAdmin(admin.ModelAdmin):
             status=Ruling.Status.ASSIGNED,
             title=_("Request additional information"),
             apply=lambda ruling, data: services.ruling_request_information(
-                ruling=ruling, actor=request.user, message=data["message"], request=request
+                ruling=ruling,
+                actor=request.user,
+                message=data["message"],
+                audit=AuditContext.from_request(request),
             ),
         )
 
@@ -256,6 +284,6 @@ class RulingAdmin(admin.ModelAdmin):
                 actor=request.user,
                 decision_en=data["decision_en"],
                 decision_fr=data["decision_fr"],
-                request=request,
+                audit=AuditContext.from_request(request),
             ),
         )

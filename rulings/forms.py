@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carm_portal.forms import DateRangeForm, form_helper
+from carm_portal.forms import SearchForm, form_helper
 from rulings.models import CONTEXT_FIELDS, DETAIL_FIELDS, Ruling
 
 PAGE_SIZES = (10, 25, 50)
@@ -191,7 +191,7 @@ SORTS = {
 }
 
 
-class RulingSearchForm(DateRangeForm):
+class RulingSearchForm(SearchForm):
     """RUL-1: submission date range, free text (type, status, case number), sort,
     items per page. Every field is optional."""
 
@@ -214,27 +214,13 @@ class RulingSearchForm(DateRangeForm):
         empty_value=PAGE_SIZES[0],
     )
     PARAMETERS = ("start", "end", "q", "sort", "per_page")
+    QUERY_DEFAULTS = {"per_page": PAGE_SIZES[0]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())
-
-    def query(self, **override) -> dict[str, str]:
-        """The search as URL parameters (pages and column headers keep it)."""
-        data = {**self.cleaned_data, **override}
-        params = {}
-        for name in ("start", "end"):
-            if data.get(name):
-                params[name] = data[name].isoformat()
-        if data.get("q"):
-            params["q"] = data["q"]
-        if data.get("sort"):
-            params["sort"] = data["sort"]
-        if data.get("per_page") and data["per_page"] != PAGE_SIZES[0]:
-            params["per_page"] = str(data["per_page"])
-        return params
 
 
 # --- CBSA staff (admin) ----------------------------------------------------------------

@@ -17,19 +17,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from carm_portal.audit import audit_record
+from carm_portal.workflow import TransitionNotAllowed, transition
 
 SERVICE_STANDARD_DAYS = 120  # RUL-0
 CASE_NUMBER_SEQUENCE = "rulings_case_number"
-
-
-class TransitionNotAllowed(Exception):
-    """A transition asked from a status that does not allow it."""
-
-    def __init__(self, ruling: Ruling, transition: str):
-        self.status = ruling.status
-        self.transition = transition
-        super().__init__(f"{transition} is not allowed from {ruling.status}")
 
 
 class Ruling(models.Model):
@@ -231,127 +222,119 @@ class Ruling(models.Model):
         return self.status == self.Status.DECISION_RENDERED and self.change_requested_at is None
 
     # --- Transitions (STYLE 2) ----------------------------------------------------------
-    # Each checks the source status, changes the request, writes the status history and
-    # one audit entry. ``rulings.services`` calls them inside a transaction, on a row
-    # locked with SELECT … FOR UPDATE, then sends the notice.
+    # Each checks the source status (raising carm_portal.workflow.TransitionNotAllowed),
+    # changes the request and writes the status history. ``rulings.services`` calls them
+    # inside a transaction, on a row locked with SELECT … FOR UPDATE, then writes the
+    # audit entry and sends the notice.
 
     def _move(
         self,
         *,
-        transition: str,
-        sources: tuple[str, ...],
         target: str,
         actor,
-        request=None,
         message: str = "",
         changes: dict | None = None,
     ) -> RulingEvent:
-        if self.status not in sources:
-            raise TransitionNotAllowed(self, transition)
+        """Called by a transition whose source state ``@transition`` has checked."""
         source, self.status = self.status, target
         self.save()
         event = RulingEvent.objects.create(
             ruling=self, from_status=source, to_status=target, actor=actor, message=message
         )
-        audit_record(
-            action=f"ruling.{transition}",
-            request=request,
-            actor=actor,
-            subject=self.case_number,
-            business=self.business,
-            # CBSA staff act for the agency; everyone else for the requesting business.
-            acting_for=None if getattr(actor, "is_staff", False) else self.business,
-            changes={"from": source, "to": target, **(changes or {})},
-        )
+        # What the service writes in the audit entry (STYLE 11: services audit).
+        event.audit_changes = {"from": source, "to": target, **(changes or {})}
         return event
 
-    def submit(self, *, actor, request=None) -> RulingEvent:
+    @transition(sources=[Status.DRAFT], target=Status.SUBMITTED)
+    def submit(self, *, actor) -> RulingEvent:
         """Draft → Submitted; starts the 120-day service standard."""
-        if self.status != self.Status.DRAFT:
-            raise TransitionNotAllowed(self, "submit")
         self.submitted_at = timezone.now()
         self.target_date = timezone.localdate(self.submitted_at) + datetime.timedelta(
             days=SERVICE_STANDARD_DAYS
         )
         return self._move(
-            transition="submit",
-            sources=(self.Status.DRAFT,),
             target=self.Status.SUBMITTED,
             actor=actor,
-            request=request,
             changes={"target_date": self.target_date.isoformat()},
         )
 
-    def assign(self, *, actor, officer, request=None) -> RulingEvent:
+    @transition(sources=[Status.SUBMITTED], target=Status.ASSIGNED, label=_("Assign"))
+    def assign(self, *, actor, officer) -> RulingEvent:
         """Submitted → Assigned (CBSA staff), to ``officer``."""
-        if self.status != self.Status.SUBMITTED:
-            raise TransitionNotAllowed(self, "assign")
         self.assigned_to = officer
         return self._move(
-            transition="assign",
-            sources=(self.Status.SUBMITTED,),
             target=self.Status.ASSIGNED,
             actor=actor,
-            request=request,
             changes={"assigned_to": officer.pk},
         )
 
-    def request_information(self, *, actor, message: str, request=None) -> RulingEvent:
+    @transition(
+        sources=[Status.ASSIGNED],
+        target=Status.INFORMATION_REQUESTED,
+        label=_("Request information"),
+    )
+    def request_information(
+        self,
+        *,
+        actor,
+        message: str,
+    ) -> RulingEvent:
         """Assigned → Additional information requested (CBSA staff), with a message."""
         if not message.strip():
             raise ValueError("a request for information needs a message")
         return self._move(
-            transition="request_information",
-            sources=(self.Status.ASSIGNED,),
             target=self.Status.INFORMATION_REQUESTED,
             actor=actor,
-            request=request,
             message=message.strip(),
         )
 
-    def answer(self, *, actor, message: str, request=None) -> RulingEvent:
+    @transition(sources=[Status.INFORMATION_REQUESTED], target=Status.ASSIGNED)
+    def answer(self, *, actor, message: str) -> RulingEvent:
         """Additional information requested → Assigned (the requester answers)."""
         if not message.strip():
             raise ValueError("an answer needs a message")
         return self._move(
-            transition="answer",
-            sources=(self.Status.INFORMATION_REQUESTED,),
             target=self.Status.ASSIGNED,
             actor=actor,
-            request=request,
             message=message.strip(),
         )
 
+    @transition(
+        sources=[Status.ASSIGNED], target=Status.DECISION_RENDERED, label=_("Render the decision")
+    )
     def render_decision(
-        self, *, actor, decision_en: str, decision_fr: str, request=None
+        self,
+        *,
+        actor,
+        decision_en: str,
+        decision_fr: str,
     ) -> RulingEvent:
         """Assigned → Decision rendered (CBSA staff); both languages required."""
-        if self.status != self.Status.ASSIGNED:
-            raise TransitionNotAllowed(self, "render_decision")
         if not decision_en.strip() or not decision_fr.strip():
             raise ValueError("a decision is written in English and in French")
         self.decision_en, self.decision_fr = decision_en.strip(), decision_fr.strip()
         self.decided_at = timezone.now()
         return self._move(
-            transition="render_decision",
-            sources=(self.Status.ASSIGNED,),
             target=self.Status.DECISION_RENDERED,
             actor=actor,
-            request=request,
         )
 
-    def withdraw(self, *, actor, request=None) -> RulingEvent:
+    @transition(sources=OPEN, target=Status.WITHDRAWN)
+    def withdraw(self, *, actor) -> RulingEvent:
         """Submitted, Assigned or Additional information requested → Withdrawn, at the
         requester's request."""
         return self._move(
-            transition="withdraw",
-            sources=self.OPEN,
             target=self.Status.WITHDRAWN,
             actor=actor,
-            request=request,
         )
 
-    def request_change(self, *, actor, message: str, request=None) -> RulingEvent:
+    @transition(sources=[Status.DECISION_RENDERED], target=Status.DECISION_RENDERED)
+    def request_change(
+        self,
+        *,
+        actor,
+        message: str,
+    ) -> RulingEvent:
         """Only once the decision is rendered (RUL-2), once: the status stays *Decision
         rendered*; the history records the request and its message for CBSA staff."""
         if not self.can_request_change:
@@ -360,11 +343,8 @@ class Ruling(models.Model):
             raise ValueError("a change request needs a message")
         self.change_requested_at = timezone.now()
         return self._move(
-            transition="request_change",
-            sources=(self.Status.DECISION_RENDERED,),
             target=self.Status.DECISION_RENDERED,
             actor=actor,
-            request=request,
             message=message.strip(),
         )
 

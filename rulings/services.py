@@ -1,8 +1,8 @@
 """Writes of the rulings area (STYLE 1): create and edit a draft, and every status
 change (RUL-2, RUL-3). Each status change runs inside one transaction on the request's
 row locked with SELECT … FOR UPDATE (two people acting at the same moment cannot both
-move it), calls the model's guarded transition (status history and audit entry) and
-sends the *Rulings – Status changed* notice (NOTE-4)."""
+move it), calls the model's guarded transition (status and history), writes the audit
+entry and sends the *Rulings – Status changed* notice (NOTE-4)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from business.models import ProgramAccount
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 from notices.audience import business_notice_recipients
 from notices.services import notice_send
 from rulings.models import (
@@ -47,7 +47,7 @@ def ruling_create(
     program_account: ProgramAccount,
     actor: User,
     context: dict[str, Any],
-    request=None,
+    audit: AuditContext | None = None,
 ) -> Ruling:
     """Step 1 of a new request (RUL-2): a draft with its case number, for the program
     account current when it was created."""
@@ -65,11 +65,9 @@ def ruling_create(
     RulingEvent.objects.create(ruling=ruling, from_status="", to_status=ruling.status, actor=actor)
     audit_record(
         action="ruling.created",
-        request=request,
+        audit=AuditContext.of(audit, actor).about(ruling.business),
         actor=actor,
         subject=ruling.case_number,
-        business=ruling.business,
-        acting_for=ruling.business,
         changes={"kind": ruling.kind, "program_account": program_account.pk},
     )
     return ruling
@@ -84,7 +82,7 @@ def _draft_locked(ruling: Ruling, transition: str) -> Ruling:
 
 @transaction.atomic
 def ruling_context_update(
-    *, ruling: Ruling, actor: User, context: dict[str, Any], request=None
+    *, ruling: Ruling, actor: User, context: dict[str, Any], audit: AuditContext | None = None
 ) -> Ruling:
     """Step 1 again, on a draft: what changed is audited."""
     locked = _draft_locked(ruling, "edit")
@@ -98,11 +96,9 @@ def ruling_context_update(
     if changed:
         audit_record(
             action="ruling.context_changed",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(locked.business),
             actor=actor,
             subject=locked.case_number,
-            business=locked.business,
-            acting_for=locked.business,
             changes={"fields": changed},
         )
     return locked
@@ -110,7 +106,7 @@ def ruling_context_update(
 
 @transaction.atomic
 def ruling_details_update(
-    *, ruling: Ruling, actor: User, details: dict[str, Any], request=None
+    *, ruling: Ruling, actor: User, details: dict[str, Any], audit: AuditContext | None = None
 ) -> Ruling:
     """Step 2 on a draft: the fields of its type; those of other types are emptied (a
     draft whose type changed keeps nothing that does not apply)."""
@@ -129,11 +125,9 @@ def ruling_details_update(
     if changed:
         audit_record(
             action="ruling.details_changed",
-            request=request,
+            audit=AuditContext.of(audit, actor).about(locked.business),
             actor=actor,
             subject=locked.case_number,
-            business=locked.business,
-            acting_for=locked.business,
             changes={"fields": changed},
         )
     return locked
@@ -173,7 +167,11 @@ def _notify(ruling: Ruling, event: RulingEvent) -> None:
         )
 
 
-def _transition(ruling: Ruling, name: str, *, notify: bool = True, **kwargs) -> Ruling:
+def _transition(
+    ruling: Ruling, name: str, *, notify: bool = True, audit: AuditContext | None = None, **kwargs
+) -> Ruling:
+    """Lock the request, apply the model's transition (status and history), write its
+    audit entry and send the notice."""
     with transaction.atomic():
         locked = (
             Ruling.objects.select_for_update(of=("self",))
@@ -181,51 +179,70 @@ def _transition(ruling: Ruling, name: str, *, notify: bool = True, **kwargs) -> 
             .get(pk=ruling.pk)
         )
         event = getattr(locked, name)(**kwargs)
+        actor = kwargs["actor"]
+        audit_record(
+            action=f"ruling.{name}",
+            audit=AuditContext.of(audit, actor).about(locked.business),
+            actor=actor,
+            subject=locked.case_number,
+            changes=event.audit_changes,
+        )
         if notify:
             _notify(locked, event)
     return locked
 
 
-def ruling_submit(*, ruling: Ruling, actor: User, request=None) -> Ruling:
+def ruling_submit(*, ruling: Ruling, actor: User, audit: AuditContext | None = None) -> Ruling:
     """Draft → Submitted, once every required detail of its type is there."""
     with transaction.atomic():
         locked = _draft_locked(ruling, "submit")
         missing = ruling_missing_details(ruling=locked)
         if missing:
             raise IncompleteRequest(missing)
-        return _transition(locked, "submit", actor=actor, request=request)
+        return _transition(locked, "submit", actor=actor, audit=audit)
 
 
-def ruling_withdraw(*, ruling: Ruling, actor: User, request=None) -> Ruling:
-    return _transition(ruling, "withdraw", actor=actor, request=request)
+def ruling_withdraw(*, ruling: Ruling, actor: User, audit: AuditContext | None = None) -> Ruling:
+    return _transition(ruling, "withdraw", actor=actor, audit=audit)
 
 
-def ruling_answer(*, ruling: Ruling, actor: User, message: str, request=None) -> Ruling:
-    return _transition(ruling, "answer", actor=actor, message=message, request=request)
+def ruling_answer(
+    *, ruling: Ruling, actor: User, message: str, audit: AuditContext | None = None
+) -> Ruling:
+    return _transition(ruling, "answer", actor=actor, message=message, audit=audit)
 
 
-def ruling_request_change(*, ruling: Ruling, actor: User, message: str, request=None) -> Ruling:
+def ruling_request_change(
+    *, ruling: Ruling, actor: User, message: str, audit: AuditContext | None = None
+) -> Ruling:
     """Asked by the requester after the decision; recorded for CBSA staff, no notice to
     the business (its status does not change)."""
     return _transition(
-        ruling, "request_change", notify=False, actor=actor, message=message, request=request
+        ruling, "request_change", notify=False, actor=actor, message=message, audit=audit
     )
 
 
-def ruling_assign(*, ruling: Ruling, actor: User, officer: User, request=None) -> Ruling:
+def ruling_assign(
+    *, ruling: Ruling, actor: User, officer: User, audit: AuditContext | None = None
+) -> Ruling:
     if not officer.is_staff:
         raise ValueError("a ruling request is assigned to a CBSA officer")
-    return _transition(ruling, "assign", actor=actor, officer=officer, request=request)
+    return _transition(ruling, "assign", actor=actor, officer=officer, audit=audit)
 
 
 def ruling_request_information(
-    *, ruling: Ruling, actor: User, message: str, request=None
+    *, ruling: Ruling, actor: User, message: str, audit: AuditContext | None = None
 ) -> Ruling:
-    return _transition(ruling, "request_information", actor=actor, message=message, request=request)
+    return _transition(ruling, "request_information", actor=actor, message=message, audit=audit)
 
 
 def ruling_render_decision(
-    *, ruling: Ruling, actor: User, decision_en: str, decision_fr: str, request=None
+    *,
+    ruling: Ruling,
+    actor: User,
+    decision_en: str,
+    decision_fr: str,
+    audit: AuditContext | None = None,
 ) -> Ruling:
     return _transition(
         ruling,
@@ -233,5 +250,5 @@ def ruling_render_decision(
         actor=actor,
         decision_en=decision_en,
         decision_fr=decision_fr,
-        request=request,
+        audit=audit,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -18,6 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from carm_portal.audit import client_ip
+from carm_portal.forms import sort_headers
+from carm_portal.ratelimit import over_limit, too_many
 from delegation.access import Perm, access_for, requires
 from rulings import attachments, selectors, services
 from rulings.forms import (
@@ -78,19 +82,7 @@ def ruling_list(request):
         paginator = Paginator(rows, data.get("per_page") or PAGE_SIZES[0])
         page = paginator.get_page(request.GET.get("page"))
         query = form.query() if form.is_bound else {}
-    sort = data.get("sort", "")
-    columns = []
-    for key, label in COLUMNS:
-        ascending = sort == key
-        descending = sort == f"-{key}"
-        following = f"-{key}" if ascending else key
-        columns.append(
-            {
-                "label": label,
-                "url": "?" + urlencode({**query, "sort": following}),
-                "aria_sort": "ascending" if ascending else "descending" if descending else "",
-            }
-        )
+    columns = sort_headers(COLUMNS, query=query, sort=data.get("sort", ""))
     return render(
         request,
         "rulings/list.html",
@@ -129,7 +121,7 @@ def ruling_new(request):
             program_account=request.acting.account,
             actor=request.user,
             context=form.context(),
-            request=request,
+            audit=request.audit,
         )
         if "save_draft" in request.POST:
             messages.success(
@@ -162,7 +154,7 @@ def ruling_context(request, pk: int):
     form = ContextForm(request.POST or None, instance=ruling)
     if request.method == "POST" and form.is_valid():
         services.ruling_context_update(
-            ruling=ruling, actor=request.user, context=form.context(), request=request
+            ruling=ruling, actor=request.user, context=form.context(), audit=request.audit
         )
         if "save_draft" in request.POST:
             messages.success(request, _("Draft %(case)s saved.") % {"case": ruling.case_number})
@@ -190,7 +182,7 @@ def ruling_details(request, pk: int):
     form = details_form_class(ruling.kind)(request.POST or None, instance=ruling, draft=draft)
     if request.method == "POST" and form.is_valid():
         services.ruling_details_update(
-            ruling=ruling, actor=request.user, details=form.details(), request=request
+            ruling=ruling, actor=request.user, details=form.details(), audit=request.audit
         )
         if "previous" in request.POST:
             return redirect("rulings:context", pk=ruling.pk)
@@ -233,7 +225,7 @@ def ruling_attachments(request, pk: int):
 def ruling_submit(request, pk: int):
     ruling = request.acting.object
     try:
-        services.ruling_submit(ruling=ruling, actor=request.user, request=request)
+        services.ruling_submit(ruling=ruling, actor=request.user, audit=request.audit)
     except TransitionNotAllowed:
         return _refused(request, ruling)
     except services.IncompleteRequest:
@@ -293,7 +285,7 @@ def _message_view(request, *, transition: str, template: str, label, help_text, 
                 ruling=ruling,
                 actor=request.user,
                 message=form.cleaned_data["message"],
-                request=request,
+                audit=request.audit,
             )
         except TransitionNotAllowed:
             return _refused(request, ruling)
@@ -342,7 +334,7 @@ def ruling_withdraw(request, pk: int):
         return _refused(request, ruling)
     if request.method == "POST":
         try:
-            services.ruling_withdraw(ruling=ruling, actor=request.user, request=request)
+            services.ruling_withdraw(ruling=ruling, actor=request.user, audit=request.audit)
         except TransitionNotAllowed:
             return _refused(request, ruling)
         messages.success(
@@ -355,8 +347,16 @@ def ruling_withdraw(request, pk: int):
 @require_GET
 def published(request):
     """Published decisions (beyond the guide): anyone may search them; nothing about
-    the requester is read or shown."""
-    words = " ".join(request.GET.get("q", "").split())[:100]
+    the requester is read or shown. Throttled per address (SEC-6): the search reads
+    the decisions' full text."""
+    wait = over_limit(
+        "rulings-search", client_ip(request), limit=settings.RULINGS_SEARCH_PER_MINUTE, window=60
+    )
+    if wait:
+        return too_many(
+            request, wait, _("Too many searches came from your connection. Please wait a minute.")
+        )
+    words = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:100]
     kind = request.GET.get("type", "")
     if kind not in Ruling.Kind.values:
         kind = ""

@@ -4,18 +4,25 @@
 #   scripts/clamd.sh start    start clamd (idempotent), wait for PONG, print the CLAMAV_URL
 #   scripts/clamd.sh stop     stop the clamd that this script started (found by its pidfile)
 #   scripts/clamd.sh status   exit 0 if it answers PING, 1 if starting/hung, 3 if not running
+#   scripts/clamd.sh install  install Debian's clamav-daemon when clamd is missing: as root or
+#                             through passwordless sudo; else print the one command, exit 1
+#   scripts/clamd.sh update   try freshclam (the official signatures, into .local/clamav/
+#                             official) with short timeouts; exit 1 when its mirror is out
+#                             of reach (then `start` uses the generated test signature)
 #
 # `start` prints "export CLAMAV_URL=..." on stdout (all messages go to stderr), so
 #   eval "$(bash scripts/clamd.sh start)"
 # sets CLAMAV_URL in the calling shell; .local/clamav/env holds the same line.
 #
 # Everything lives in .local/clamav/ (config, pidfile, log, socket, generated signatures).
-# Signatures: /var/lib/clamav when it holds real ones (main/daily .cvd/.cld), otherwise a
-# generated one-signature database that detects only the EICAR test file (also inside
+# Signatures: .local/clamav/official (what `update` fetched) or /var/lib/clamav when one
+# holds real ones (main/daily .cvd/.cld), otherwise a generated one-signature database that detects only the EICAR test file (also inside
 # zip/.docx, since clamd unpacks archives). Set CLAMD_SIGNATURES=test to force the latter.
 #
-# Environment: CLAMD_PORT (3310), CLAMD_START_TIMEOUT (60 s), CLAMD_SIGNATURES (auto|test).
-# This script installs nothing: clamd comes from `apt-get install clamav-daemon`.
+# Environment: CLAMD_PORT (3310), CLAMD_START_TIMEOUT (60 s, 300 s with official
+# signatures), CLAMD_SIGNATURES (auto|test), FRESHCLAM_TIMEOUT (90 s), FRESHCLAM_EVERY
+# (21600 s: `update` tries again at most this often, so `make test` stays fast offline).
+# Only `install` changes the machine (apt-get); everything else stays in .local/clamav.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."          # repo root, wherever we are called from
@@ -26,8 +33,9 @@ PIDFILE=$STATE/clamd.pid
 LOG=$STATE/clamd.log
 SOCK=$STATE/clamd.sock
 GEN_DB=$STATE/db
+OFFICIAL_DB=$STATE/official
 SYS_DB=/var/lib/clamav
-CLAMD=/usr/sbin/clamd
+CLAMD=${CLAMD_BINARY:-/usr/sbin/clamd}  # CLAMD_BINARY: only to rehearse a machine without it
 PORT=${CLAMD_PORT:-3310}
 TIMEOUT=${CLAMD_START_TIMEOUT:-60}
 TCP_URL=tcp://127.0.0.1:$PORT
@@ -61,18 +69,25 @@ our_pid() {
 log_tail() { if [[ -f $LOG ]]; then tail -n 20 "$LOG" | sed 's/^/    /' >&2; fi; }
 
 # Pick the signature directory; generate the EICAR-only test database when needed.
+has_official() {
+  local sigs
+  shopt -s nullglob
+  sigs=("$1"/daily.c[lv]d)
+  shopt -u nullglob
+  ((${#sigs[@]}))
+}
+
 choose_db() {
-  local sigs=()
+  DB=
   if [[ ${CLAMD_SIGNATURES:-auto} != test ]]; then
-    shopt -s nullglob
-    sigs=("$SYS_DB"/main.c[lv]d "$SYS_DB"/daily.c[lv]d)
-    shopt -u nullglob
+    if has_official "$OFFICIAL_DB"; then DB=$OFFICIAL_DB; elif has_official "$SYS_DB"; then DB=$SYS_DB; fi
   fi
-  if ((${#sigs[@]})); then
-    say "using the machine's ClamAV signatures ($SYS_DB)"
-    DB=$SYS_DB
+  if [[ -n $DB ]]; then
+    say "using the official ClamAV signatures ($DB)"
+    TIMEOUT=${CLAMD_START_TIMEOUT:-300}   # loading a million signatures takes a while
   else
-    say "no ClamAV signatures on this machine: using the generated EICAR test signature only"
+    say "no official ClamAV signatures on this machine: using the generated EICAR test" \
+      "signature only (/healthz says \"signatures\": \"test-only\")"
     command -v python3 >/dev/null || die "python3 is needed to build the EICAR test signature"
     DB=$GEN_DB
     rm -rf "$DB" && mkdir -p "$DB"
@@ -127,7 +142,7 @@ url_line() {
 }
 
 start() {
-  [[ -x $CLAMD ]] || die "clamd is not installed (apt-get install clamav-daemon)"
+  [[ -x $CLAMD ]] || die "clamd is not installed (bash scripts/clamd.sh install)"
   local pid deadline t0=$SECONDS
   if pid=$(our_pid) && ping_clamd; then
     say "already running (pid $pid) on $TCP_URL"
@@ -182,7 +197,73 @@ status() {
   say "not running"; return 3
 }
 
+# Debian's ClamAV daemon, installed as root or through passwordless sudo.
+install() {
+  if [[ -x $CLAMD ]]; then say "clamd is installed ($CLAMD)"; return 0; fi
+  local run=() command="apt-get install -y --no-install-recommends clamav-daemon clamav-freshclam"
+  if [[ $(id -u) == 0 ]]; then
+    run=()
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    run=(sudo -n)
+  else
+    say "clamd is not installed and this user cannot install packages; run:"
+    say "    sudo $command"
+    return 1
+  fi
+  if ! command -v apt-get >/dev/null; then
+    say "clamd is not installed and this is not a Debian/Ubuntu machine: install ClamAV's clamd"
+    return 1
+  fi
+  say "installing ClamAV: ${run[*]} $command"
+  "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || true
+  # shellcheck disable=SC2086  # the command is words
+  if ! "${run[@]}" env DEBIAN_FRONTEND=noninteractive $command -qq >&2; then
+    say "the installation failed (above); run: sudo $command"
+    return 1
+  fi
+  [[ -x $CLAMD ]] || { say "clamd is still missing after the installation"; return 1; }
+  say "clamd installed (ours runs with its own configuration and port; Debian's service is left as the package set it)"
+}
+
+# freshclam into .local/clamav/official, with short timeouts and one attempt per mirror;
+# the mirror comes from FRESHCLAM_MIRROR or the machine's /etc/clamav/freshclam.conf.
+update() {
+  local freshclam conf=$STATE/freshclam.conf stamp=$STATE/freshclam.tried mirrors every
+  every=${FRESHCLAM_EVERY:-21600}
+  freshclam=$(command -v freshclam || true)
+  [[ -n $freshclam ]] || { say "freshclam is not installed: test signature only"; return 1; }
+  mkdir -p "$OFFICIAL_DB"
+  if has_official "$OFFICIAL_DB" && [[ -n $(find "$OFFICIAL_DB" -name 'daily.c?d' -mmin -1440) ]]; then
+    say "official signatures are less than a day old ($OFFICIAL_DB)"; return 0
+  fi
+  if [[ -f $stamp ]] && (($(date +%s) - $(stat -c %Y "$stamp") < every)); then
+    say "freshclam could not reach its mirror at $(date -r "$stamp" -u +%H:%MZ); next try" \
+      "after $((every / 3600)) h (rm $stamp to try now)"
+    has_official "$OFFICIAL_DB"; return
+  fi
+  if [[ -n ${FRESHCLAM_MIRROR:-} ]]; then
+    mirrors="DatabaseMirror $FRESHCLAM_MIRROR"
+  else
+    mirrors=$(grep -hE '^(DatabaseMirror|PrivateMirror|DNSDatabaseInfo) ' /etc/clamav/freshclam.conf 2>/dev/null || true)
+  fi
+  if [[ -z $mirrors ]]; then
+    say "no freshclam mirror configured (set FRESHCLAM_MIRROR): test signature only"; return 1
+  fi
+  printf '%s\n' "# Generated by scripts/clamd.sh update." "DatabaseDirectory $OFFICIAL_DB" \
+    "UpdateLogFile $STATE/freshclam.log" "DatabaseOwner $(id -un)" "$mirrors" \
+    "ConnectTimeout 10" "ReceiveTimeout 60" "MaxAttempts 1" >"$conf"
+  say "freshclam: fetching the official signatures (at most ${FRESHCLAM_TIMEOUT:-90}s)"
+  if timeout "${FRESHCLAM_TIMEOUT:-90}" "$freshclam" --config-file="$conf" --quiet >/dev/null 2>&1 \
+    && has_official "$OFFICIAL_DB"; then
+    rm -f "$stamp"; say "freshclam: official signatures in $OFFICIAL_DB"; return 0
+  fi
+  touch "$stamp"
+  say "freshclam could not reach its mirror (log: $STATE/freshclam.log): clamd uses the" \
+    "generated test signature only, which finds the EICAR test file and nothing else"
+  return 1
+}
+
 case ${1:-} in
-  start | stop | status) "$1" ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  start | stop | status | install | update) "$1" ;;
+  *) echo "usage: $0 start|stop|status|install|update" >&2; exit 2 ;;
 esac

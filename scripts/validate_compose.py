@@ -14,6 +14,7 @@ Tests can call validate(root) -> list of problems.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -157,8 +158,15 @@ def check_compose(path: Path, problems: list[str]) -> None:
         if name in app:
             check_app_service(where, svc, env, services, bad)
 
-    # Migrations run somewhere, and the three processes exist.
-    commands = {n: command_text(services[n]) for n in app}
+    # Migrations run somewhere, and the three processes exist. A service without a command
+    # runs the image's CMD (the Dockerfile's).
+    image_cmd = dockerfile_cmd(path.parent / "Dockerfile")
+    commands = {n: command_text(services[n]) or image_cmd for n in app}
+    # The image's access log names no client address and no query string (AU-3): compose
+    # keeps that format wherever it runs gunicorn.
+    for n, c in commands.items():
+        if "gunicorn" in c and "--access-logformat" not in c:
+            bad(f"service '{n}' runs gunicorn without the image's redacted --access-logformat")
     for what, pattern in [
         ("migrations (manage.py migrate)", r"manage\.py migrate"),
         ("gunicorn carm_portal.wsgi:application", r"gunicorn .*carm_portal\.wsgi:application"),
@@ -228,6 +236,21 @@ def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def dockerfile_cmd(path: Path) -> str:
+    """The final CMD of a Dockerfile as one line ('' when there is none)."""
+    try:
+        instructions = dockerfile_instructions(path.read_text())
+    except OSError:
+        return ""
+    cmds = [a for i, a in instructions if i == "CMD"]
+    if not cmds:
+        return ""
+    try:
+        return " ".join(json.loads(cmds[-1]))
+    except ValueError:
+        return cmds[-1]
+
+
 def check_dockerfile(path: Path, problems: list[str]) -> None:
     def bad(msg: str) -> None:
         problems.append(f"{path.name}: {msg}")
@@ -261,9 +284,21 @@ def check_dockerfile(path: Path, problems: list[str]) -> None:
 
     lines = final["lines"]
     runs = " ".join(a for i, a in lines if i == "RUN")
-    for needle in ("libmagic1", "pip install .", "compiletranslations", "collectstatic"):
+    for needle in (
+        "libmagic1",
+        "--require-hashes",
+        "requirements.lock",
+        "compiletranslations",
+        "collectstatic",
+    ):
         if not re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", runs):
             bad(f"final stage does not RUN anything with '{needle}'")
+    # OPS-1: the locked dependencies install in a layer before the code is copied.
+    order = [(i, a) for i, a in lines if i in ("COPY", "RUN")]
+    lock_run = next((n for n, (i, a) in enumerate(order) if "--require-hashes" in a), None)
+    code_copy = next((n for n, (i, a) in enumerate(order) if i == "COPY" and a == ". ."), None)
+    if lock_run is not None and code_copy is not None and lock_run > code_copy:
+        bad("the hashed lock is installed after the code is copied (no cached layer)")
     copies = [a for i, a in lines if i == "COPY" and "--from=" in a]
     if node and not any(f"--from={node['name']}" in c and "static/vendor" in c for c in copies):
         bad("final stage does not COPY static/vendor from the node stage")

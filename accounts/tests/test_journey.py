@@ -205,13 +205,12 @@ def test_sign_out_on_every_signed_in_page(bam_client, language, label):
         ),
     ],
 )
-def test_signing_out_says_so(language, kind, said):
+def test_signing_out_says_so(language, kind, said, client_for):
     """SIGN-8: the landing page confirms the sign-out; a Sign-In Partner user is reminded
     that the partner's session is theirs to end."""
     from accounts.tests.factories import UserFactory
-    from conftest import _client_for
 
-    client = _client_for(UserFactory(credential_kind=kind))
+    client = client_for(UserFactory(credential_kind=kind))
     response = client.post(f"/{language}/account/sign-out/", follow=True)
     assert "_auth_user_id" not in client.session
     shown = [text(m) for m in soup(response).select(".messages [role=status]")]
@@ -219,15 +218,14 @@ def test_signing_out_says_so(language, kind, said):
 
 
 @pytest.mark.spec("STAFF-1")
-def test_the_admin_needs_the_portal_sign_in_and_a_second_factor(client):
+def test_the_admin_needs_the_portal_sign_in_and_a_second_factor(client, client_for):
     from accounts.tests.factories import UserFactory
-    from conftest import _client_for
 
     response = client.get("/admin/")
     assert response["Location"].startswith("/admin/login/")
     assert client.get(response["Location"])["Location"] == "/en/account/sign-in/?next=%2Fadmin%2F"
     # A staff account without an authenticator app is sent to enrol one.
-    staff = _client_for(UserFactory(staff=True))
+    staff = client_for(UserFactory(staff=True))
     assert staff.get("/admin/login/?next=/admin/")["Location"] == "/en/account/2fa/totp/activate/"
     assert staff.get("/admin/").status_code == 302
 

@@ -54,17 +54,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='business',
             name='business_activity_fr',
-            field=models.CharField(blank=True, max_length=255, verbose_name='business activity (French)'),
+            field=models.CharField(blank=True, db_default='', max_length=255, verbose_name='business activity (French)'),
         ),
         migrations.AddField(
             model_name='person',
             name='title_fr',
-            field=models.CharField(blank=True, max_length=100, verbose_name='title (French)'),
+            field=models.CharField(blank=True, db_default='', max_length=100, verbose_name='title (French)'),
         ),
         migrations.AddField(
             model_name='programaccount',
             name='sub_programs_fr',
-            field=models.CharField(blank=True, help_text='Comma-separated, as on file.', max_length=255, verbose_name='sub-programs (French)'),
+            field=models.CharField(blank=True, db_default='', help_text='Comma-separated, as on file.', max_length=255, verbose_name='sub-programs (French)'),
         ),
         migrations.RunPython(fill_french, migrations.RunPython.noop),
     ]

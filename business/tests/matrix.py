@@ -28,6 +28,8 @@ ROUTES = [
     # Switching to the client's account A / B (HOME-1, DELEG-4).
     Route("business:switch_account", "POST", expect(302, 404, 302, 302, 302, 302, 404, 302, 302, 302, 302, 404, 302, 404), data=lambda w: {"account": w.account_a.pk}, label="account A"),
     Route("business:switch_account", "POST", expect(302, 404, 302, 404, 302, 302, 404, 302, 302, 302, 302, 404, 404, 404, account_a_only=404), data=lambda w: {"account": w.account_b.pk}, label="account B"),
+    # The switcher as a page (HOME-1): every signed-in person, their own scope only.
+    Route("business:account_search", "GET", expect(302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Route("business:area", "GET", expect(302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200), args=lambda w: {"key": "accounts"}),
     # Linking (LINK-2 … LINK-4): open to every signed-in person.
     Route("business:request_access", "GET", expect(302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),

@@ -122,13 +122,12 @@ def test_profiles_of_other_businesses_are_404(bam_client):
 
 
 @pytest.mark.spec("HOME-5", "DELEG-0")
-def test_a_scoped_employee_sees_only_their_program_accounts(importer_account):
-    from conftest import _client_for
+def test_a_scoped_employee_sees_only_their_program_accounts(importer_account, client_for):
 
     second = ProgramAccountFactory(business=importer_account.business, reference_number="9876")
     employment = EmploymentFactory(business=importer_account.business, role=Employment.Role.EDITOR)
     employment.program_accounts.add(second)
-    client = _client_for(employment.user)
+    client = client_for(employment.user)
     listing = text(soup(client.get("/en/portal/program-accounts/")).main)
     assert second.full_reference in listing and importer_account.full_reference not in listing
     assert client.get(f"/en/portal/program-accounts/{importer_account.pk}/").status_code == 404

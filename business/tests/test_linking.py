@@ -15,7 +15,6 @@ from business import services
 from business.models import Business, Registration, RegistrationAttempts
 from business.reference import reference_data_load
 from carm_portal.models import AuditEntry
-from conftest import _client_for
 from delegation.models import Employment
 from tests.html import soup, text
 
@@ -31,8 +30,8 @@ def reference(db):
 
 
 @pytest.fixture
-def person(db):
-    return _client_for(UserFactory(first_name="Jo", last_name="Tremblay"))
+def person(db, client_for):
+    return client_for(UserFactory(first_name="Jo", last_name="Tremblay"))
 
 
 def errors(response) -> str:
@@ -79,7 +78,7 @@ def test_request_access_errors(person, reference, bn9, language, message):
 
 
 @pytest.mark.spec("LINK-2")
-def test_the_reason_is_required_and_a_request_can_be_cancelled(person, reference):
+def test_the_reason_is_required_and_a_request_can_be_cancelled(person, reference, client_for):
     response = person.post(
         "/en/portal/request-access/", {"bn9": "549132583", "request": "", "comment": ""}
     )
@@ -97,7 +96,7 @@ def test_the_reason_is_required_and_a_request_can_be_cancelled(person, reference
     employment.refresh_from_db()
     assert employment.status == "cancelled"
     # Someone else's request cannot be cancelled.
-    other = _client_for(UserFactory())
+    other = client_for(UserFactory())
     employment.status = "pending"
     employment.save()
     assert other.post(f"/en/portal/request-access/{employment.pk}/cancel/").status_code == 404
@@ -313,7 +312,7 @@ def test_two_simultaneous_registrations_exactly_one_wins():
     def register(user):
         try:
             barrier.wait(timeout=10)
-            services.business_register(user=user, business=business, request=None)
+            services.business_register(user=user, business=business)
             results.append("won")
         except services.AlreadyRegistered:
             results.append("refused")

@@ -1,49 +1,27 @@
 """Money, rates and tariff descriptions as each language writes them (STYLE 14)."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
-from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from calculator import selectors
 from calculator.rates import display_rate
 from calculator.selectors import sorted_rates
+from carm_portal import formatting
 
 register = template.Library()
 NBSP = "\u00a0"
 
 
-def _group(digits: str, separator: str) -> str:
-    out = []
-    while len(digits) > 3:
-        out.insert(0, digits[-3:])
-        digits = digits[:-3]
-    out.insert(0, digits)
-    return separator.join(out)
-
-
 def format_money(amount: Decimal, language: str | None = None) -> str:
     """$1,234.56 in English, 1 234,56 $ in French."""
-    language = language or translation.get_language() or "en"
-    amount = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    whole, cents = f"{abs(amount):.2f}".split(".")
-    if language == "fr":
-        return f"{sign}{_group(whole, NBSP)},{cents}{NBSP}$"
-    return f"{sign}${_group(whole, ',')}.{cents}"
+    return formatting.money(amount, language)
 
 
 def format_decimal(amount: Decimal, language: str | None = None) -> str:
-    language = language or translation.get_language() or "en"
-    text = format(Decimal(amount).normalize(), "f")
-    whole, _sep, fraction = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = whole.lstrip("-")
-    if language == "fr":
-        return sign + _group(whole, NBSP) + (f",{fraction}" if fraction else "")
-    return sign + _group(whole, ",") + (f".{fraction}" if fraction else "")
+    return formatting.number(amount, language)
 
 
 @register.filter
@@ -63,19 +41,19 @@ def decimal(amount) -> str:
 @register.filter
 def rate(text: str) -> str:
     """A rate text in the reader's language (``6,5 %``, ``En fr.``)."""
-    return display_rate(text or "", translation.get_language() or "en")
+    return display_rate(text or "", formatting.language())
 
 
 @register.filter
 def treatment_abbreviation(treatment) -> str:
-    return treatment.abbreviation(translation.get_language() or "en")
+    return treatment.abbreviation(formatting.language())
 
 
 @register.simple_tag
 def line_description(line, part: str = "full"):
     """A tariff line's description in the reader's language; in French, the English text
     marked as English with a note when the French text is not available."""
-    language = translation.get_language() or "en"
+    language = formatting.language()
     english = line.label_en if part == "label" else line.description_en
     french = line.label_fr if part == "label" else line.description_fr
     if language == "fr" and not french:
@@ -89,7 +67,7 @@ def line_description(line, part: str = "full"):
 
 @register.simple_tag
 def node_description(node, note=True):
-    language = translation.get_language() or "en"
+    language = formatting.language()
     while node is not None and not node.description_en:
         node = node.parent if node.level == "item" else None
     if node is None:
@@ -109,7 +87,7 @@ def node_description(node, note=True):
 def grouped_rates(line) -> dict:
     """MFN, then the preferences grouped by rate, as the schedule's cell groups them:
     ``{"mfn": "18 %", "groups": [("En fr.", "TPAC, TPMD, …"), ("11 %", "TAU, TNZ")]}``."""
-    language = translation.get_language() or "en"
+    language = formatting.language()
     mfn = ""
     groups: dict[str, list[str]] = {}
     for tariff_rate in sorted_rates(line):

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from calculator import services
+from calculator import loaders
 from calculator.models import ExchangeRate, TariffEdition
-from calculator.services import LineData, LoadReport
+from calculator.parsers import LineData, LoadReport
 
 # A date when the sample's edition (T2026-2, from 2026-09-01) is in force.
 SAMPLE_DATE = date(2026, 11, 20)
@@ -19,7 +19,7 @@ def calculator_data(django_db_setup, django_db_blocker):
     """treatments, countries, synonyms, the T2026-2 sample, Bank of Canada rates and the
     trade measures of calculator/data, committed once for the whole session."""
     with django_db_blocker.unblock():
-        reports = services.calculator_demo_load()
+        reports = loaders.calculator_demo_load()
         assert all(not report.refused for report in reports), [r.lines() for r in reports]
     yield
 
@@ -42,7 +42,7 @@ def make_edition(code: str, effective: date, rows: list[tuple]) -> TariffEdition
         )
         for row in rows
     ]
-    edition = services.tariff_edition_store(
+    edition = loaders.tariff_edition_store(
         edition_code=code, effective_from=effective, lines=lines, report=report
     )
     assert not report.refused, report.refused

@@ -12,7 +12,11 @@ from django.urls import reverse
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from calculator.tests.conftest import SAMPLE_DATE
 from tests.html import soup, text
@@ -227,8 +231,9 @@ def api_under_test(calculator_data, db):
 @pytest.mark.spec("X-4")
 def test_the_api_never_answers_500(api_under_test):
     """schemathesis generates requests from the API's own schema, operation by operation:
-    no 5xx, documented status codes and content types, whatever the input. (Driven with
-    hypothesis directly: schemathesis' pytest plugin does not support pytest 9 yet.)"""
+    no 5xx, documented status codes and content types, and every answer valid against its
+    published schema (which allows no undocumented field), whatever the input. (Driven
+    with hypothesis directly: schemathesis' pytest plugin does not support pytest 9 yet.)"""
     operations = [result.ok() for result in api_under_test.get_all_operations()]
     assert len(operations) == 6
     statuses = []
@@ -243,10 +248,93 @@ def test_the_api_never_answers_500(api_under_test):
         @given(case=operation.as_strategy())
         def fuzz(case):
             response = case.call_and_validate(
-                checks=[not_a_server_error, status_code_conformance, content_type_conformance]
+                checks=[
+                    not_a_server_error,
+                    status_code_conformance,
+                    content_type_conformance,
+                    response_schema_conformance,
+                ]
             )
             statuses.append(response.status_code)
 
         fuzz()
     assert len(statuses) > 100
     assert {200, 400} <= set(statuses) and max(statuses) < 500
+
+
+# One valid request per operation: (operation id, path parameters, query, body).
+VALID_REQUESTS = [
+    ("api_root", {}, {}, None),
+    ("tariff_lookup", {"number": "6109.10.00.12"}, {"date": SAMPLE_DATE.isoformat()}, None),
+    ("tariff_search", {}, {"q": "cotton", "date": SAMPLE_DATE.isoformat()}, None),
+    (
+        "treatments_for_origin",
+        {},
+        {"origin": "GB", "number": "6109.10.00.12", "date": SAMPLE_DATE.isoformat()},
+        None,
+    ),
+    ("exchange_rate", {"currency": "USD"}, {"date": "2025-12-30"}, None),
+    ("calculation_create", {}, {}, CALCULATION),
+]
+
+
+def _resolve(schema: dict, spec: dict) -> dict:
+    while "$ref" in schema or "allOf" in schema:
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            schema = {
+                **spec["components"]["schemas"][name],
+                **{k: v for k, v in schema.items() if k != "$ref"},
+            }
+        else:
+            parts = schema.pop("allOf")
+            merged = dict(schema)
+            for part in parts:
+                merged = {**_resolve(dict(part), spec), **merged}
+            schema = merged
+    return schema
+
+
+def _same_fields(body, schema: dict, spec: dict, where: str = "") -> list[str]:
+    """Every field of ``body`` is documented and every documented field is there."""
+    schema = _resolve(dict(schema), spec)
+    problems = []
+    if isinstance(body, dict) and "properties" in schema:
+        documented, sent = set(schema["properties"]), set(body)
+        problems += [f"{where}.{name}: not documented" for name in sorted(sent - documented)]
+        problems += [f"{where}.{name}: documented, absent" for name in sorted(documented - sent)]
+        for name in sent & documented:
+            if not schema["properties"][name].get("description"):
+                problems.append(f"{where}.{name}: no description")
+            problems += _same_fields(
+                body[name], schema["properties"][name], spec, f"{where}.{name}"
+            )
+    elif isinstance(body, list) and "items" in schema:
+        for index, item in enumerate(body[:3]):
+            problems += _same_fields(item, schema["items"], spec, f"{where}[{index}]")
+    return problems
+
+
+@pytest.mark.spec("CALC-2", "CALC-3", "CALC-4", "CALC-6", "SIGN-1")
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_answer_is_its_published_schema_field_for_field(api_under_test, sample, language):
+    """For every operation, a real answer validates against the published schema
+    (schemathesis), and its fields are exactly the documented ones, each described, in
+    both languages."""
+    operations = {
+        op.definition.raw["operationId"]: op
+        for op in (result.ok() for result in api_under_test.get_all_operations())
+    }
+    assert set(operations) == {row[0] for row in VALID_REQUESTS}
+    spec = api_under_test.raw_schema
+    for operation_id, path, query, body in VALID_REQUESTS:
+        operation = operations[operation_id]
+        extra = {"body": body, "media_type": "application/json"} if body else {}
+        case = operation.Case(
+            path_parameters=path or None, query={**query, "lang": language}, **extra
+        )
+        response = case.call_and_validate(checks=[response_schema_conformance])
+        assert response.status_code == 200, (operation_id, response.text)
+        documented = operation.definition.raw["responses"]["200"]["content"]["application/json"]
+        problems = _same_fields(response.json(), documented["schema"], spec, operation_id)
+        assert not problems, problems

@@ -47,9 +47,15 @@ INSTALLED_APPS = [
     "finance",
     "rulings",
     "calculator",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # Requests, latency and responses per view (OPS-4): first and last of the chain.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # SEC-6 first: everything below sees the client's real address, never a forged one.
+    "carm_portal.middleware.TrustedProxyMiddleware",
+    "carm_portal.middleware.RequestIdMiddleware",  # SEC-9
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -57,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carm_portal.middleware.NoStoreMiddleware",  # SEC-7
     "django.contrib.messages.middleware.MessageMiddleware",
     "carm_portal.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -64,6 +71,7 @@ MIDDLEWARE = [
     "business.navigation.NavigationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "carm_portal.urls"
@@ -200,6 +208,11 @@ DOCUMENT_SCAN_RETRY_BASE = 30  # seconds before the 2nd attempt; doubles each ti
 DOCUMENT_SCAN_RETRY_MAX = 30 * 60
 DOCUMENT_SCAN_MAX_RETRIES = 8  # then the beat takes over
 DOCUMENT_SCAN_REQUEUE_AFTER = env.int("DOCUMENT_SCAN_REQUEUE_AFTER", default=10 * 60)
+# A file still unscanned this long after its upload (or re-scan) becomes *scan failed*:
+# terminal, never served, the uploader is asked to upload again (OPS-4, docs/operations.md).
+DOCUMENT_SCAN_GIVE_UP_AFTER = env.int("DOCUMENT_SCAN_GIVE_UP_AFTER", default=24 * 60 * 60)
+# /healthz and the metrics count the files pending longer than this (operators' signal).
+DOCUMENT_SCAN_LATE_AFTER = 60 * 60
 # Uploads stream to temporary files, never to memory (the 10 x 15 MB budget, DOC-3).
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
 
@@ -258,7 +271,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Client addresses (SPEC SEC-6; SC-5, AU-3) ------------------------------------------
+# How many reverse proxies (load balancer, ingress) stand in front of the portal. The one
+# setting behind the client's address everywhere: the sign-in limit, the API throttles,
+# audit entries and logs (carm_portal.middleware.TrustedProxyMiddleware). 0: the portal
+# is reached directly and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The scheme a proxy saw, only when a proxy is trusted (else anyone could claim https).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
 
 # Content Security Policy (SC-18): no inline script or style, nothing from other sites.
 CONTENT_SECURITY_POLICY = {
@@ -292,6 +313,9 @@ REST_FRAMEWORK = {
         "calculator.throttles.SignedInThrottle",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # SEC-6: the throttles count REMOTE_ADDR, which TrustedProxyMiddleware has already
+    # set from the trusted proxies (TRUSTED_PROXY_COUNT); DRF must not read the header.
+    "NUM_PROXIES": 0,
 }
 # SC-5 (denial of service protection): requests per caller and period.
 API_ANONYMOUS_RATE = "60/minute"
@@ -302,9 +326,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # An answer documents every field it has, and has no other (issue 18).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "calculator.api.serializers.closed_response_schemas",
+    ],
 }
 
-# --- Celery (ADR 0004) ------------------------------------------------------------------
+# --- Celery (ADR 0005) ------------------------------------------------------------------
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -315,6 +344,12 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Visibility timeout (Redis): a message taken by a worker that dies (SIGKILL, OOM, node
+# lost) is delivered again after this long. It must exceed the longest retry countdown
+# (30 min: DOCUMENT_SCAN_RETRY_MAX, NOTICE_EMAIL_RETRY_MAX) plus CELERY_TASK_TIME_LIMIT
+# (5 min), or waiting retries would be delivered twice; shorter would not recover faster,
+# because the sweepers (documents-requeue-scans, notices-requeue-emails) queue again
+# within 15 minutes whatever a dead worker held (docs/operations.md, OPS-4).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
@@ -328,13 +363,29 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Uploaded files whose scan task never ran or gave up (DOC-4, documents.services).
     "documents-requeue-scans": {"task": "documents.requeue_pending_scans", "schedule": 300.0},
+    # Files stored by an upload whose caller's transaction was rolled back (OPS-4).
+    "documents-delete-storage-orphans": {
+        "task": "documents.delete_storage_orphans",
+        "schedule": crontab(hour="4", minute="30"),
+    },
     # Business relationship requests unanswered for 30 days (DELEG-2).
     "delegation-expire-relationship-requests": {
         "task": "delegation.expire_relationship_requests",
         "schedule": 3600.0,
     },
 }
-CELERY_TASK_ROUTES = {}
+# OPS-2: one queue per kind of work, each with its own workers (deploy/kubernetes), so a
+# flood of notice emails or a month's statements never delays a virus scan. Everything
+# else (heartbeat, housekeeping) stays on the default queue, "celery". A worker that must
+# run everything (make run, compose) consumes WORKER_QUEUES.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "documents.*": {"queue": "scanning"},
+    "notices.*": {"queue": "email"},
+    "accounts.send_password_changed_email": {"queue": "email"},
+    "finance.*": {"queue": "statements"},
+}
+WORKER_QUEUES = ("celery", "scanning", "email", "statements")
 
 # --- Notices (SPEC NOTE-4) ---------------------------------------------------------------
 # The portal's address, for links in emails.
@@ -342,7 +393,11 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
 NOTICE_EMAIL_BATCH_SIZE = 50  # emails per task (one SMTP connection each)
 NOTICE_EMAIL_MAX_ATTEMPTS = 6  # then the row is marked failed
 NOTICE_EMAIL_RETRY_BASE = 60  # seconds before the 2nd attempt; doubles each time
-NOTICE_EMAIL_RETRY_MAX = 60 * 60
+# At most 30 minutes: a retry's countdown plus CELERY_TASK_TIME_LIMIT must stay under the
+# broker's visibility timeout (one hour), or Redis delivers the waiting retry twice.
+NOTICE_EMAIL_RETRY_MAX = 30 * 60
+# SMTP out of reach: the batch waits this long, attempts not counted (never failed by it).
+NOTICE_EMAIL_OUTAGE_RETRY = 5 * 60
 # A pending email due for this long has no task coming: the beat queues it again.
 NOTICE_EMAIL_REQUEUE_AFTER = 15 * 60
 NOTICE_EMAIL_REQUEUE_LIMIT = 20_000  # rows per beat run
@@ -352,26 +407,36 @@ NOTICE_EMAIL_REQUEUE_LIMIT = 20_000  # rows per beat run
 # first encrypts, all decrypt (rotation: put the new key first, run
 # `manage.py finance_pad_keys_rotate`, then drop the old one). Production: required.
 PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS", default=[])
-# Statements issued per task (the monthly run splits the accounts into batches).
-STATEMENT_BATCH_SIZE = 500
 
 # --- Health (SI-4) --------------------------------------------------------------------
 # Which back-ends make /healthz answer 503 when they are down.
 HEALTH_REQUIRED = env.list("HEALTH_REQUIRED", default=["database", "redis"])
 
+# --- Metrics (OPS-4, carm_portal.metrics, docs/operations.md) ---------------------------
+# /metrics answers only to these networks (Prometheus inside the cluster) and never to a
+# request that came through a proxy; the public ingress does not route it.
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+)
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
 # --- Logging (AU-3, AU-9): no personal information in logs ---------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "carm_portal.logging.RedactPersonalInformation"}},
+    "filters": {
+        "redact": {"()": "carm_portal.logging.RedactPersonalInformation"},
+        "request_id": {"()": "carm_portal.logging.RequestIdFilter"},  # SEC-9
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact"],
+            "filters": ["request_id", "redact"],
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -382,7 +447,6 @@ LOGGING = {
     },
 }
 
-PORTAL_NAME = _("CARM Client Portal")
 CONTENT_DATE_MODIFIED = env.str("CONTENT_DATE_MODIFIED", default="2026-11-27")
 
 # --- Sign-in (IA-2, AC-7) ------------------------------------------------------------------
@@ -431,6 +495,14 @@ REAUTHENTICATION_MAX_AGE = 10 * 60
 SIGN_IN_MAX_FAILURES = 5
 SIGN_IN_FAILURE_WINDOW = 15 * 60
 SIGN_IN_LOCK_DURATION = 15 * 60
+# SC-5 anti-automation (SEC-6), counted in the cache by carm_portal.ratelimit: pending
+# access requests per person (each one notifies and emails a business's managers), access
+# requests sent per person and hour, published-rulings searches and /healthz calls per
+# client address and minute (ADR 0013: the cluster's probes stay far below).
+ACCESS_REQUESTS_MAX_OPEN = 3
+ACCESS_REQUESTS_PER_HOUR = 10
+RULINGS_SEARCH_PER_MINUTE = 30
+HEALTHZ_PER_MINUTE = 60
 # More than this many sign-in attempts a minute from one address: 429.
 SIGN_IN_MAX_PER_ADDRESS_PER_MINUTE = 20
 # Password recovery: 3 wrong sets of answers lock recovery for 24 hours.

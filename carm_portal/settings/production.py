@@ -16,6 +16,8 @@ CELERY_BROKER_URL = REDIS_URL
 
 # SC-8: HTTPS only, cookies never sent in clear.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The cluster's probes call /healthz over plain HTTP inside the cluster (ADR 0013).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True

@@ -1,10 +1,11 @@
 """Template helpers shared by every area."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
-from django.utils import translation
 from django.utils.html import format_html
+
+from carm_portal import formatting
 
 register = template.Library()
 
@@ -14,17 +15,7 @@ def money(value) -> str:
     """Canadian dollars for the page's language (STYLE 14): $1,234.56 / 1 234,56 $."""
     if value is None or value == "":
         return ""
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    whole, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    if (translation.get_language() or "en").startswith("fr"):
-        nbsp = "\u00a0"
-        return f"{sign}{nbsp.join(groups)},{cents}{nbsp}$"
-    return f"{sign}${','.join(groups)}.{cents}"
+    return formatting.money(value)
 
 
 @register.filter
@@ -37,7 +28,7 @@ def credit(value) -> str:
 
 
 def _french_page() -> bool:
-    return (translation.get_language() or "en").startswith("fr")
+    return formatting.language() == "fr"
 
 
 def bilingual_text(obj, field: str) -> str:

@@ -190,7 +190,7 @@ def build_world() -> World:
 def client_for(world: World, principal: str, *, client_current: bool = True):
     from django.test import Client
 
-    from conftest import _client_for
+    from tests.clients import signed_in_client as _client_for
 
     if principal == "anonymous":
         return Client()

@@ -4,17 +4,15 @@ notices; X-4 forms ignore what a person may not set)."""
 from __future__ import annotations
 
 import pytest
-from django.test import RequestFactory
 
 from accounts.tests.factories import UserFactory
 from business.navigation import CURRENT_ACCOUNT_KEY
 from business.tests.factories import BusinessFactory, ProgramAccountFactory
+from carm_portal.audit import AuditContext
 from carm_portal.models import AuditEntry
-from conftest import _client_for
 from delegation import services
-from delegation.access import Grant, Perm
+from delegation.access import DelegationError, Grant, Perm, Reach
 from delegation.models import Employment, TransitionError
-from delegation.services import DelegationError, Reach
 from delegation.tests.factories import EmploymentFactory
 from notices.models import NoticeRecipient
 from tests.html import soup, text
@@ -38,8 +36,8 @@ def account_b(business):
     return ProgramAccountFactory(business=business, reference_number="0002", name="Exports")
 
 
-def signed_in(employment, account):
-    client = _client_for(employment.user)
+def signed_in(employment, account, client_for):
+    client = client_for(employment.user)
     session = client.session
     session[CURRENT_ACCOUNT_KEY] = account.pk
     session.save()
@@ -58,8 +56,8 @@ def bam(business, account_a, account_b):
 
 
 @pytest.fixture
-def bam_client(bam, account_a):
-    return signed_in(bam, account_a)
+def bam_client(bam, account_a, client_for):
+    return signed_in(bam, account_a, client_for)
 
 
 @pytest.fixture
@@ -72,8 +70,8 @@ def pam(business, account_a):
 
 
 @pytest.fixture
-def pam_client(pam, account_a):
-    return signed_in(pam, account_a)
+def pam_client(pam, account_a, client_for):
+    return signed_in(pam, account_a, client_for)
 
 
 @pytest.fixture
@@ -97,10 +95,9 @@ def notices(code, user=None):
     return rows.filter(user=user) if user else rows
 
 
-def fake_request(user):
-    request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.7")
-    request.user = user
-    return request
+def as_person(user) -> AuditContext:
+    """What a view hands to the services for ``user`` (a task would do the same)."""
+    return AuditContext(actor=user, ip="192.0.2.7")
 
 
 def reach_of(employment, account_ids=None) -> Reach:
@@ -320,7 +317,7 @@ def test_nobody_approves_their_own_request(bam, pending):
             role=R.BUSINESS_ACCOUNT_MANAGER,
             program_accounts=[],
             reach=reach_of(bam),
-            request=fake_request(pending.user),
+            audit=as_person(pending.user),
         )
     with pytest.raises(DelegationError):
         services.employment_approve(
@@ -328,7 +325,7 @@ def test_nobody_approves_their_own_request(bam, pending):
             role=R.BUSINESS_ACCOUNT_MANAGER,
             program_accounts=[],
             reach=reach_of(bam),
-            request=fake_request(UserFactory()),  # and nobody who is not a manager
+            audit=as_person(UserFactory()),  # and nobody who is not a manager
         )
     pending.refresh_from_db()
     assert pending.status == S.PENDING
@@ -404,7 +401,7 @@ def test_bulk_approve_is_all_or_nothing(bam, business, account_a):
             role=R.READER,
             program_accounts=[account_a],
             reach=reach_of(bam),
-            request=fake_request(bam.user),
+            audit=as_person(bam.user),
         )
     fresh.refresh_from_db()
     assert fresh.status == S.PENDING
@@ -495,12 +492,10 @@ def test_the_last_business_account_manager_is_never_demoted_or_removed(bam_clien
 def test_two_managers_removing_each_other_leave_one(bam, business):
     """With stale pages, the second removal is refused: the business keeps a manager."""
     second = EmploymentFactory(business=business, role=R.BUSINESS_ACCOUNT_MANAGER)
-    services.employment_remove(
-        employment=second, reach=reach_of(bam), request=fake_request(bam.user)
-    )
+    services.employment_remove(employment=second, reach=reach_of(bam), audit=as_person(bam.user))
     with pytest.raises(DelegationError):
         services.employment_remove(
-            employment=bam, reach=reach_of(second), request=fake_request(second.user)
+            employment=bam, reach=reach_of(second), audit=as_person(second.user)
         )
     bam.refresh_from_db()
     assert bam.status == S.ACTIVE
@@ -523,15 +518,17 @@ def test_a_program_account_manager_cannot_touch_a_manager_or_others_accounts(
         services.employment_remove(
             employment=bam,
             reach=reach_of(pam, frozenset({account_a.pk})),
-            request=fake_request(pam.user),
+            audit=as_person(pam.user),
         )
     assert Employment.objects.filter(status=S.ACTIVE).count() == 4
 
 
 @pytest.mark.spec("DELEG-1", "DELEG-6", "X-4")
-def test_removing_access_takes_effect_on_the_next_request(bam_client, bam, business, account_a):
+def test_removing_access_takes_effect_on_the_next_request(
+    bam_client, bam, business, account_a, client_for
+):
     employee = scoped(business, account_a, role=R.EDITOR, user=person("Ed", "Gone"))
-    employee_client = signed_in(employee, account_a)
+    employee_client = signed_in(employee, account_a, client_for)
     assert employee_client.get(f"/en/portal/program-accounts/{account_a.pk}/").status_code == 200
     assert employee_client.get("/en/portal/home/").status_code == 200
     confirm = soup(bam_client.get(f"/en/portal/configure/employees/{employee.pk}/remove/"))

@@ -15,7 +15,6 @@ from business.navigation import CURRENT_ACCOUNT_KEY
 from business.tests.factories import BusinessFactory, ProgramAccountFactory
 from carm_portal.audit import audit_record
 from carm_portal.models import AuditEntry
-from conftest import _client_for
 from delegation.models import Employment
 from delegation.tests.factories import EmploymentFactory
 from tests.html import soup, text
@@ -40,8 +39,8 @@ def bam(business):
 
 
 @pytest.fixture
-def client(bam):
-    client = _client_for(bam.user)
+def client(bam, client_for):
+    client = client_for(bam.user)
     session = client.session
     session[CURRENT_ACCOUNT_KEY] = bam.business.program_accounts.get().pk
     session.save()

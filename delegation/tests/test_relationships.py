@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from business.tests.factories import BusinessFactory
+from carm_portal.audit import AuditContext
 from carm_portal.models import AuditEntry
 from delegation import services
 from delegation.models import ClientAssignment, ClientGroup, Relationship
@@ -136,10 +137,10 @@ def test_a_pam_cannot_delegate_accounts_outside_their_scope(world):
 @pytest.mark.spec("DELEG-2", "X-4")
 def test_answering_twice_is_refused_without_partial_writes(world):
     relationship = world.extra["pending_relationship"]
-    request = type("R", (), {"user": world.users["bam"], "META": {}})()
-    services.relationship_reject(relationship=relationship, reason="No.", request=request)
+    audit = AuditContext(actor=world.users["bam"])
+    services.relationship_reject(relationship=relationship, reason="No.", audit=audit)
     with pytest.raises(DelegationError):
-        services.relationship_approve(relationship=relationship, kind="business", request=request)
+        services.relationship_approve(relationship=relationship, kind="business", audit=audit)
     relationship.refresh_from_db()
     assert relationship.status == "rejected" and relationship.kind == ""
     assert AuditEntry.objects.filter(action__startswith="relationship.").count() == 1
@@ -215,20 +216,20 @@ def test_bulk_assignment_gives_access_and_tells_the_employee(world):
 
 @pytest.mark.spec("DELEG-4", "X-4")
 def test_assignment_ignores_clients_without_relationship_and_foreign_employees(world):
-    request = type("R", (), {"user": world.users["biz_bam"], "META": {}})()
+    audit = AuditContext(actor=world.users["biz_bam"])
     with pytest.raises(DelegationError):
         services.clients_assign(
             provider=world.broker1,
             clients=[world.broker4],  # no relationship with Broker 1
             employments=[world.employment("biz_unassigned")],
-            request=request,
+            audit=audit,
         )
     with pytest.raises(DelegationError):
         services.clients_assign(
             provider=world.broker1,
             clients=[world.client],
             employments=[world.employment("editor")],  # the client's employee
-            request=request,
+            audit=audit,
         )
     assert not ClientAssignment.objects.filter(employment__in=[world.employment("editor")]).exists()
 
@@ -283,7 +284,7 @@ def test_group_members_get_every_client_of_the_group(world):
         services.client_group_create(
             provider=world.broker1,
             name="ontario",
-            request=type("R", (), {"user": world.users["biz_bam"], "META": {}})(),
+            audit=AuditContext(actor=world.users["biz_bam"]),
         )
     assert client.get(f"/en/portal/configure/client-groups/{group.pk}/").status_code == 404
 
@@ -355,7 +356,7 @@ def test_a_brokers_employees_page_leads_to_client_assignment(world):
 def test_group_changes_tell_each_member_of_the_clients_they_gain(world):
     """A new member hears of every client of the group; a member already there hears
     only of the clients added."""
-    request = type("R", (), {"user": world.users["biz_bam"], "META": {}})()
+    audit = AuditContext(actor=world.users["biz_bam"])
     group = world.extra["client_group"]  # holds the client; biz_group is a member
     other = BusinessFactory(legal_name="Second Client Inc.")
     Relationship.objects.create(
@@ -363,7 +364,7 @@ def test_group_changes_tell_each_member_of_the_clients_they_gain(world):
     )
     newcomer = world.employment("biz_unassigned")
     services.client_group_update(
-        group=group, add_clients=[other], add_members=[newcomer], request=request
+        group=group, add_clients=[other], add_members=[newcomer], audit=audit
     )
 
     def told(principal):

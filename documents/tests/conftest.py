@@ -52,7 +52,7 @@ def clamd(settings):
     except clamav.ClamdUnavailable:
         up = False
     if not up:
-        if os.environ.get("CI"):
+        if os.environ.get("CI") or os.environ.get("CLAMD_REQUIRED"):  # make test started it
             pytest.fail(f"clamd does not answer at {settings.CLAMAV_URL}")
         pytest.skip('no clamd: eval "$(bash scripts/clamd.sh start)"')
     return settings.CLAMAV_URL

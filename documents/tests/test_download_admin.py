@@ -37,7 +37,7 @@ def test_a_clean_file_is_served_as_an_attachment_with_nosniff(employee_client, c
 
 
 @pytest.mark.spec("DOC-4", "X-4")
-@pytest.mark.parametrize("state", ["pending", "infected", "type_mismatch"])
+@pytest.mark.parametrize("state", ["pending", "infected", "type_mismatch", "scan_failed"])
 def test_nothing_in_quarantine_is_served(employee_client, clean_document, state):
     Document.objects.filter(pk=clean_document.pk).update(scan_state=state)
     response = employee_client.get(f"/en/documents/{clean_document.pk}/download/")

@@ -9,11 +9,7 @@ closes and opens: the scanner is the real daemon, only the way to it is cut.
 import contextlib
 import os
 import socket
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -28,8 +24,7 @@ from documents.models import Document
 from documents.tests import samples
 from documents.tests.conftest import choose, closed_port, send
 from notices.models import Notice
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.worker import wait_for
 
 pytestmark = [
     pytest.mark.worker,
@@ -83,36 +78,20 @@ class Gate:
                     s.shutdown(socket.SHUT_RDWR)
 
 
-def wait_for(condition, worker, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert worker.poll() is None, "the worker died"
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 @pytest.fixture
-def worker(settings, storage_root, clamd, monkeypatch):
+def worker(storage_root, clamd, monkeypatch, real_worker):
     gate = Gate(clamd)
     queue = f"test-documents-{os.getpid()}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "documents.tests.worker_settings",
-        "DOCUMENTS_TEST_DATABASE": connection.settings_dict["NAME"],
-        "DOCUMENTS_TEST_QUEUE": queue,
-        "DOCUMENTS_TEST_MEDIA": str(storage_root),
-        "CLAMAV_URL": gate.url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "carm_portal", "worker", "-Q", queue,
-         "--pool", "solo", "-l", "warning", "--without-mingle", "--without-gossip"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
+    process = real_worker(
+        "test-documents",
+        settings_module="documents.tests.worker_settings",
+        env={
+            "DOCUMENTS_TEST_DATABASE": connection.settings_dict["NAME"],
+            "DOCUMENTS_TEST_QUEUE": queue,
+            "DOCUMENTS_TEST_MEDIA": str(storage_root),
+            "CLAMAV_URL": gate.url,
+        },
+    )
 
     class ToTheWorker:
         name = tasks.scan_document.name
@@ -127,8 +106,6 @@ def worker(settings, storage_root, clamd, monkeypatch):
         yield process
     finally:
         gate.close()
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.mark.spec("DOC-4")

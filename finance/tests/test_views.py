@@ -290,12 +290,11 @@ def test_home_links_to_all_transactions(employee_client, history):
 
 
 @pytest.fixture
-def editor_client(account):
-    from conftest import _client_for
+def editor_client(account, client_for):
     from delegation.models import Employment
     from delegation.tests.factories import EmploymentFactory
 
-    return _client_for(
+    return client_for(
         EmploymentFactory(business=account.business, role=Employment.Role.EDITOR).user
     )
 

@@ -2,10 +2,6 @@
 SMTP on loopback; the same tasks delivered twice send nothing more (NOTE-4)."""
 
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -20,8 +16,7 @@ from notices import tasks
 from notices.audience import StaffAudience
 from notices.models import NoticeDelivery
 from notices.services import notice_send_bulk
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.worker import wait_for
 
 pytestmark = [
     pytest.mark.worker,
@@ -30,79 +25,60 @@ pytestmark = [
 ]
 
 
-def wait_for(condition, worker, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert worker.poll() is None, "the worker died"
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 @pytest.mark.spec("NOTE-4", "NOTE-1")
-def test_a_real_worker_sends_each_email_once(smtp, smtp_server, monkeypatch, settings):
+def test_a_real_worker_sends_each_email_once(smtp, smtp_server, monkeypatch, real_worker):
     queue = f"test-notices-{os.getpid()}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "notices.tests.worker_settings",
-        "NOTICES_TEST_DATABASE": connection.settings_dict["NAME"],
-        "NOTICES_TEST_SMTP_PORT": str(smtp_server.port),
-        "NOTICES_TEST_QUEUE": queue,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "carm_portal", "worker", "-Q", queue,
-         "--pool", "solo", "-l", "warning", "--without-mingle", "--without-gossip"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
-    try:
-        business = ProgramAccountFactory().business
-        for n, language in enumerate(["en", "fr", "fr"]):
-            EmploymentFactory(
-                business=business,
-                user=UserFactory(
-                    email=f"p{n}@example.ca", email_notices=True, notice_language=language
-                ),
-            )
-        EmploymentFactory(business=business, user=UserFactory(email_notices=False))
-        # The commit queues the dispatch through Redis (send_task never runs eagerly).
-        monkeypatch.setattr(
-            tasks.dispatch_notice_emails,
-            "delay",
-            lambda *args: app.send_task(tasks.dispatch_notice_emails.name, args=args, queue=queue),
+    worker = real_worker(
+        "test-notices",
+        settings_module="notices.tests.worker_settings",
+        env={
+            "NOTICES_TEST_DATABASE": connection.settings_dict["NAME"],
+            "NOTICES_TEST_SMTP_PORT": str(smtp_server.port),
+            "NOTICES_TEST_QUEUE": queue,
+        },
+    )
+    assert worker.queue == queue
+    business = ProgramAccountFactory().business
+    for n, language in enumerate(["en", "fr", "fr"]):
+        EmploymentFactory(
+            business=business,
+            user=UserFactory(
+                email=f"p{n}@example.ca", email_notices=True, notice_language=language
+            ),
         )
-        notice = notice_send_bulk(
-            type_code="cbsa_message",
-            subject_en="Portal maintenance",
-            subject_fr="Entretien du portail",
-            body_en="Saturday.",
-            body_fr="Samedi.",
-            audience=StaffAudience.businesses([business.pk]),
-            sender=None,
-        )
-        wait_for(lambda: len(smtp.messages) == 3, worker)
-        subjects = sorted(m["Subject"] for m in smtp.messages)
-        assert subjects == [
-            "New notice in the CARM Client Portal",
-            "Nouvel avis dans le portail client de la GCRA",
-            "Nouvel avis dans le portail client de la GCRA",
-        ]
-        # The worker records each delivery after the SMTP server has accepted it.
-        wait_for(lambda: set(notice.deliveries.values_list("state", flat=True)) == {"sent"}, worker)
+    EmploymentFactory(business=business, user=UserFactory(email_notices=False))
+    # The commit queues the dispatch through Redis (send_task never runs eagerly).
+    monkeypatch.setattr(
+        tasks.dispatch_notice_emails,
+        "delay",
+        lambda *args: app.send_task(tasks.dispatch_notice_emails.name, args=args, queue=queue),
+    )
+    notice = notice_send_bulk(
+        type_code="cbsa_message",
+        subject_en="Portal maintenance",
+        subject_fr="Entretien du portail",
+        body_en="Saturday.",
+        body_fr="Samedi.",
+        audience=StaffAudience.businesses([business.pk]),
+        sender=None,
+    )
+    wait_for(lambda: len(smtp.messages) == 3, worker)
+    subjects = sorted(m["Subject"] for m in smtp.messages)
+    assert subjects == [
+        "New notice in the CARM Client Portal",
+        "Nouvel avis dans le portail client de la GCRA",
+        "Nouvel avis dans le portail client de la GCRA",
+    ]
+    # The worker records each delivery after the SMTP server has accepted it.
+    wait_for(lambda: set(notice.deliveries.values_list("state", flat=True)) == {"sent"}, worker)
 
-        # The broker delivers the dispatch and a batch again: nothing more is sent.
-        ids = list(notice.deliveries.values_list("pk", flat=True))
-        cache.delete(HEARTBEAT_KEY)
-        app.send_task(tasks.dispatch_notice_emails.name, args=[notice.pk], queue=queue)
-        app.send_task(tasks.send_notice_emails.name, args=[ids], queue=queue)
-        # The worker takes one task at a time, in order: the heartbeat comes last.
-        app.send_task(worker_heartbeat.name, queue=queue)
-        wait_for(lambda: cache.get(HEARTBEAT_KEY) is not None, worker)
-        assert len(smtp.messages) == 3
-        assert NoticeDelivery.objects.filter(state="sent", attempts=1).count() == 3
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+    # The broker delivers the dispatch and a batch again: nothing more is sent.
+    ids = list(notice.deliveries.values_list("pk", flat=True))
+    cache.delete(HEARTBEAT_KEY)
+    app.send_task(tasks.dispatch_notice_emails.name, args=[notice.pk], queue=queue)
+    app.send_task(tasks.send_notice_emails.name, args=[ids], queue=queue)
+    # The worker takes one task at a time, in order: the heartbeat comes last.
+    app.send_task(worker_heartbeat.name, queue=queue)
+    wait_for(lambda: cache.get(HEARTBEAT_KEY) is not None, worker)
+    assert len(smtp.messages) == 3
+    assert NoticeDelivery.objects.filter(state="sent", attempts=1).count() == 3

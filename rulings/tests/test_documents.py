@@ -16,10 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor(importer_account):
-    from conftest import _client_for
+def editor(importer_account, client_for):
 
-    return _client_for(
+    return client_for(
         EmploymentFactory(business=importer_account.business, role=Employment.Role.EDITOR).user
     )
 

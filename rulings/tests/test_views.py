@@ -26,11 +26,10 @@ def rows(page):
 
 
 @pytest.fixture
-def editor_client(importer_account):
-    from conftest import _client_for
+def editor_client(importer_account, client_for):
 
     employment = EmploymentFactory(business=importer_account.business, role=Employment.Role.EDITOR)
-    return _client_for(employment.user)
+    return client_for(employment.user)
 
 
 def submitted(account, *, days_ago, kind=Ruling.Kind.TARIFF_CLASSIFICATION, status=S.SUBMITTED):

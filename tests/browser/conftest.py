@@ -78,7 +78,7 @@ def sign_in_as(page, live_server, user) -> None:
 
     from django.conf import settings
 
-    from conftest import _client_for
+    from tests.clients import signed_in_client as _client_for
 
     client = _client_for(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]

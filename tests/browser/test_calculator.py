@@ -6,7 +6,7 @@ import re
 import pytest
 
 from accounts.tests.factories import UserFactory
-from calculator import services
+from calculator import loaders
 from tests.browser.conftest import axe_violations, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +47,7 @@ def sign_in(page, live_server, language):
 @pytest.mark.spec("CALC-1", "CALC-2", "CALC-3", "CALC-4", "X-1", "X-2")
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_calculator_journey(page, live_server, language):
-    services.calculator_demo_load()
+    loaders.calculator_demo_load()
     words = WORDS[language]
     sign_in(page, live_server, language)
     assert axe_violations(page) == []

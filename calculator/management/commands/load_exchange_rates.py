@@ -2,7 +2,7 @@
 JSON (``/valet/observations/FXUSDCAD/json``) or CSV. Idempotent (one rate per currency
 and day)."""
 
-from calculator import services
+from calculator import loaders
 from calculator.management.commands._base import LoaderCommand
 
 
@@ -14,6 +14,4 @@ class Command(LoaderCommand):
         super().add_arguments(parser)
 
     def handle(self, *args, path, dry_run, **options):
-        self.print_reports(
-            [services.exchange_rates_load(path=one, dry_run=dry_run) for one in path]
-        )
+        self.print_reports([loaders.exchange_rates_load(path=one, dry_run=dry_run) for one in path])

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.management.base import CommandError
 
-from calculator import services
+from calculator import loaders
 from calculator.management.commands._base import LoaderCommand
 
 
@@ -34,7 +34,7 @@ class Command(LoaderCommand):
 
     def handle(self, *args, path, format, edition, effective, language, dry_run, force, **options):
         if format == "sample":
-            report = services.tariff_load_sample(path=path, dry_run=dry_run, force=force)
+            report = loaders.tariff_load_sample(path=path, dry_run=dry_run, force=force)
         else:
             if not edition or not effective:
                 raise CommandError("--edition and --effective are required for a schedule.")
@@ -42,7 +42,7 @@ class Command(LoaderCommand):
                 effective_from = date.fromisoformat(effective)
             except ValueError as error:
                 raise CommandError("--effective must be YYYY-MM-DD.") from error
-            report = services.tariff_load_schedule(
+            report = loaders.tariff_load_schedule(
                 path=path,
                 edition=edition,
                 effective_from=effective_from,

@@ -1,7 +1,7 @@
 """Load surtaxes, anti-dumping/countervailing duties and excise (SPEC CALC-6): dated data
 by origin and classification, kept afterwards by CBSA staff in the admin."""
 
-from calculator import services
+from calculator import loaders
 from calculator.management.commands._base import LoaderCommand
 
 
@@ -13,4 +13,4 @@ class Command(LoaderCommand):
         super().add_arguments(parser)
 
     def handle(self, *args, path, dry_run, **options):
-        self.print_reports([services.trade_measures_load(path=path, dry_run=dry_run)])
+        self.print_reports([loaders.trade_measures_load(path=path, dry_run=dry_run)])

@@ -1,6 +1,6 @@
 """Load the tariff treatments and the countries that may claim them (SPEC CALC-5)."""
 
-from calculator import services
+from calculator import loaders
 from calculator.management.commands._base import LoaderCommand
 
 
@@ -14,5 +14,5 @@ class Command(LoaderCommand):
 
     def handle(self, *args, path, countries, dry_run, **options):
         self.print_reports(
-            services.treatments_load(path=path, countries_path=countries, dry_run=dry_run)
+            loaders.treatments_load(path=path, countries_path=countries, dry_run=dry_run)
         )

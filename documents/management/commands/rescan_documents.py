@@ -5,7 +5,8 @@
 
 Each chosen document goes back to quarantine (*pending scan*) and its scan is queued;
 documents already pending are only queued again (what to do after clamd was down for a
-long time: ``--state pending``). Idempotent: running it twice scans the same files again.
+long time: ``--state pending``; after it was down past DOCUMENT_SCAN_GIVE_UP_AFTER:
+``--state scan_failed``, which brings those files back to pending). Idempotent: running it twice scans the same files again.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from calculator import services
+from calculator import loaders
 from calculator.models import (
     ExchangeRate,
     TariffEdition,
@@ -56,11 +56,9 @@ def test_the_sample_is_loaded_with_its_hierarchy_and_rates(sample):
 
 def test_loading_twice_gives_the_same_data(sample):
     counts = (TariffLine.objects.count(), TariffRate.objects.count(), TariffNode.objects.count())
-    forced = services.tariff_load_sample(
-        path=services.DATA / "customs-tariff-sample.csv", force=True
-    )
+    forced = loaders.tariff_load_sample(path=loaders.DATA / "customs-tariff-sample.csv", force=True)
     assert forced.loaded == 446 and not forced.unchanged
-    reports = services.calculator_demo_load()
+    reports = loaders.calculator_demo_load()
     assert [r.refused for r in reports] == [[]] * len(reports)
     assert counts == (
         TariffLine.objects.count(),
@@ -73,8 +71,8 @@ def test_loading_twice_gives_the_same_data(sample):
 
 
 def test_rates_the_parser_does_not_know_are_kept_with_a_warning(calculator_data, db, tmp_path):
-    report = services.tariff_load_sample(
-        path=services.DATA / "customs-tariff-sample.csv", dry_run=True, force=True
+    report = loaders.tariff_load_sample(
+        path=loaders.DATA / "customs-tariff-sample.csv", dry_run=True, force=True
     )
     assert report.loaded == 446 and not report.refused
     assert {row for row, _reason in report.warnings} == {
@@ -100,7 +98,7 @@ def _write(tmp_path, name: str, rows: list[dict]) -> Path:
 
 
 def test_bad_rows_are_refused_with_their_reason(calculator_data, db, tmp_path):
-    good = _csv(services.DATA / "customs-tariff-sample.csv")[0]
+    good = _csv(loaders.DATA / "customs-tariff-sample.csv")[0]
 
     def row(**changes):
         return {**good, "tariff_edition": "BAD-1", **changes}
@@ -131,7 +129,7 @@ def test_bad_rows_are_refused_with_their_reason(calculator_data, db, tmp_path):
             ),
         ],
     )
-    report = services.tariff_load_sample(path=path)
+    report = loaders.tariff_load_sample(path=path)
     reasons = dict(report.refused)
     assert report.loaded == 1
     assert reasons["0901.11.00.10"] == "appears twice in the file"
@@ -148,7 +146,7 @@ def test_bad_rows_are_refused_with_their_reason(calculator_data, db, tmp_path):
 def test_the_cbsa_schedule_format_gives_the_same_lines_as_the_sample(calculator_data, db):
     """The chapter 9 table (Tariff Item | SS | Description of Goods | …) with its dashes
     gives the sample's numbers, full descriptions and rates."""
-    report = services.tariff_load_schedule(
+    report = loaders.tariff_load_schedule(
         path=DATA / "ch09-schedule-eng.csv", edition="SCHED-1", effective_from=date(2032, 1, 1)
     )
     assert not report.refused, report.refused
@@ -156,7 +154,7 @@ def test_the_cbsa_schedule_format_gives_the_same_lines_as_the_sample(calculator_
     schedule = TariffEdition.objects.get(code="SCHED-1")
     sample = {
         row["classification_number"]: row
-        for row in _csv(services.DATA / "customs-tariff-sample.csv")
+        for row in _csv(loaders.DATA / "customs-tariff-sample.csv")
         if row["chapter"] == "09"
     }
     loaded = {line.number: line for line in schedule.lines.prefetch_related("rates")}
@@ -167,7 +165,7 @@ def test_the_cbsa_schedule_format_gives_the_same_lines_as_the_sample(calculator_
         assert line.unit_of_measure == sample[number]["unit_of_measure"]
         assert len(line.rates.all()) == 23
     # The French schedule fills the French descriptions of the numbers it has.
-    french = services.tariff_load_schedule(
+    french = loaders.tariff_load_schedule(
         path=DATA / "ch09-schedule-fra.csv",
         edition="SCHED-1",
         effective_from=date(2032, 1, 1),
@@ -217,7 +215,7 @@ def test_bank_of_canada_valet_json_and_csv(calculator_data, db, tmp_path):
     }
     json_path = tmp_path / "FXUSDCAD.json"
     json_path.write_text(json.dumps(valet))
-    report = services.exchange_rates_load(path=json_path)
+    report = loaders.exchange_rates_load(path=json_path)
     assert report.loaded == 2
     assert len(report.refused) == 2
     assert ExchangeRate.objects.get(currency="USD", date=date(2031, 5, 1)).cad_per_unit == (
@@ -230,15 +228,15 @@ def test_bank_of_canada_valet_json_and_csv(calculator_data, db, tmp_path):
         '"OBSERVATIONS"\n"date","FXUSDCAD","FXGBPCAD"\n"2031-05-04","1.3711","1.8"\n'
         '"2031-05-05","1.3722",""\n'
     )
-    report = services.exchange_rates_load(path=csv_path)
+    report = loaders.exchange_rates_load(path=csv_path)
     assert report.loaded == 3 and not report.refused
     # Idempotent.
-    assert services.exchange_rates_load(path=csv_path).loaded == 3
+    assert loaders.exchange_rates_load(path=csv_path).loaded == 3
     assert ExchangeRate.objects.filter(currency="USD", date__year=2031).count() == 3
 
 
 def test_trade_measures_refused_with_reasons(calculator_data, db, tmp_path):
-    base = _csv(services.DATA / "trade-measures.csv")[0]
+    base = _csv(loaders.DATA / "trade-measures.csv")[0]
     path = _write(
         tmp_path,
         "measures.csv",
@@ -251,7 +249,7 @@ def test_trade_measures_refused_with_reasons(calculator_data, db, tmp_path):
             {**base, "code": "bad-dates", "valid_to": "2020-01-01"},
         ],
     )
-    report = services.trade_measures_load(path=path)
+    report = loaders.trade_measures_load(path=path)
     assert report.loaded == 1
     assert [code for code, _ in report.refused] == [
         "bad-kind",
@@ -272,8 +270,8 @@ def test_commands_print_a_summary(calculator_data, db):
     out = io.StringIO()
     call_command(
         "load_treatments",
-        str(services.DATA / "tariff-treatments.csv"),
-        countries=str(services.DATA / "treatment-countries.csv"),
+        str(loaders.DATA / "tariff-treatments.csv"),
+        countries=str(loaders.DATA / "treatment-countries.csv"),
         stdout=out,
     )
     assert "Tariff treatments: 27 rows loaded, 0 refused." in out.getvalue()

@@ -20,9 +20,9 @@ DESCRIPTIONS = {
 
 def fill_french(apps, schema_editor):
     for name in ("Transaction", "Invoice", "InvoiceLine"):
-        model = apps.get_model("finance", name)
+        Model = apps.get_model("finance", name)  # noqa: N806
         for english, french in DESCRIPTIONS.items():
-            model.objects.filter(description=english, description_fr="").update(
+            Model.objects.filter(description=english, description_fr="").update(
                 description_fr=french
             )
 
@@ -30,29 +30,29 @@ def fill_french(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0004_history_sort_indexes'),
+        ('finance', '0005_credits_index'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='invoice',
             name='description_fr',
-            field=models.CharField(blank=True, max_length=150, verbose_name='description (French)'),
+            field=models.CharField(blank=True, db_default='', max_length=150, verbose_name='description (French)'),
         ),
         migrations.AddField(
             model_name='invoiceline',
             name='description_fr',
-            field=models.CharField(blank=True, max_length=150, verbose_name='description (French)'),
+            field=models.CharField(blank=True, db_default='', max_length=150, verbose_name='description (French)'),
         ),
         migrations.AddField(
             model_name='statementline',
             name='description_fr',
-            field=models.CharField(blank=True, max_length=100, verbose_name='description (French)'),
+            field=models.CharField(blank=True, db_default='', max_length=100, verbose_name='description (French)'),
         ),
         migrations.AddField(
             model_name='transaction',
             name='description_fr',
-            field=models.CharField(blank=True, max_length=100, verbose_name='description (French)'),
+            field=models.CharField(blank=True, db_default='', max_length=100, verbose_name='description (French)'),
         ),
         migrations.RunPython(fill_french, migrations.RunPython.noop),
     ]

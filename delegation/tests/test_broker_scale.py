@@ -1,0 +1,140 @@
+"""A customs broker with thousands of clients (HOME-1, DELEG-2, DELEG-4, DELEG-5).
+
+The header's switcher, the switcher's own page, the relationships, client-assignment and
+client-group pages answer with the same number of queries and stay small whether the
+broker has 30 clients or 5,000: lists are bounded or paged in the database.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from business.models import Business, ProgramAccount
+from business.navigation import CURRENT_ACCOUNT_KEY, SWITCHER_SIZE
+from delegation.models import ClientGroup, Relationship
+from tests.html import soup, text
+
+MAX_PAGE = 100 * 1024
+
+
+def add_clients(provider, start: int, count: int) -> list[Business]:
+    """``count`` clients in business relationships with ``provider`` (bulk: through the
+    models, so their defaults and constraints apply)."""
+    clients = Business.objects.bulk_create(
+        Business(bn9=f"{600000000 + n:09d}", legal_name=f"Client {n:05d} Ltd.")
+        for n in range(start, start + count)
+    )
+    ProgramAccount.objects.bulk_create(
+        ProgramAccount(business=client, reference_number="0001") for client in clients
+    )
+    Relationship.objects.bulk_create(
+        Relationship(
+            provider=provider,
+            client=client,
+            kind=Relationship.Kind.BUSINESS,
+            status=Relationship.Status.ACTIVE,
+        )
+        for client in clients
+    )
+    return clients
+
+
+def url(name: str, language: str = "en", query: str = "", **kwargs) -> str:
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs or None) + (f"?{query}" if query else "")
+
+
+def pages(group) -> dict[str, str]:
+    return {
+        "home": url("business:home"),
+        "switcher page": url("business:account_search"),
+        "switcher search": url("business:account_search", query="q=client+000"),
+        "switcher page 3": url("business:account_search", "fr", query="page=3"),
+        "relationships": url("delegation:relationships"),
+        "client assignment": url("delegation:clients"),
+        "client assignment, page 2": url("delegation:clients", query="page=2"),
+        "client groups": url("delegation:client_groups"),
+        "client group": url("delegation:client_group", pk=group.pk),
+        "client group, page 2": url("delegation:client_group", query="page=2", pk=group.pk),
+    }
+
+
+def measure(client, urls: dict[str, str], warm: bool) -> dict[str, tuple[int, int]]:
+    """Queries and bytes of each page (``warm``: after a first request for the caches)."""
+    out = {}
+    for name, url in urls.items():
+        if warm:
+            assert client.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        out[name] = (len(queries), len(response.content))
+    return out
+
+
+@pytest.mark.spec("HOME-1", "DELEG-2", "DELEG-4", "DELEG-5")
+def test_a_broker_with_5000_clients_gets_the_same_queries_and_small_pages(
+    broker_client, broker_account
+):
+    provider = broker_account.business
+    first = add_clients(provider, 0, 30)
+    group = ClientGroup.objects.create(provider=provider, name="Ontario")
+    group.clients.add(*first[:10])
+    session = broker_client.session
+    session[CURRENT_ACCOUNT_KEY] = broker_account.pk
+    session.save()
+    urls = pages(group)
+
+    few = measure(broker_client, urls, warm=True)
+    add_clients(provider, 30, 4970)
+    many = measure(broker_client, urls, warm=False)
+
+    for name in urls:
+        assert many[name][0] == few[name][0], f"{name}: {few[name][0]} then {many[name][0]} queries"
+        assert many[name][1] < MAX_PAGE, f"{name}: {many[name][1]:,} bytes"
+
+    # The header's switcher is bounded; its page finds any client and switches to it.
+    home = soup(broker_client.get(url("business:home")))
+    assert len(home.select("#switch-account option")) <= SWITCHER_SIZE
+    assert home.select_one("a.all-accounts")["href"] == url("business:account_search")
+    found = soup(broker_client.get(url("business:account_search", query="q=Client+04321")))
+    assert "Client 04321 Ltd." in text(found.main)
+    account = ProgramAccount.objects.get(business__legal_name="Client 04321 Ltd.")
+    assert found.select_one(f'form input[name="account"][value="{account.pk}"]')
+    broker_client.post(url("business:switch_account"), {"account": account.pk})
+    home = soup(broker_client.get(url("business:home")))
+    assert "Acting for Client 04321 Ltd." in text(home.select_one(".signed-in .business"))
+    # The account just chosen is among the recent ones the switcher lists.
+    options = [o["value"] for o in home.select("#switch-account option")]
+    assert str(account.pk) in options and str(broker_account.pk) in options
+    # By business number too, and in French.
+    bn9 = account.business.bn9
+    page = soup(broker_client.get(url("business:account_search", "fr", query=f"q={bn9}")))
+    assert "Client : Client 04321 Ltd." in text(page.main)
+
+
+@pytest.mark.spec("DELEG-5")
+def test_saving_a_page_of_the_client_group_changes_only_that_page(broker_client, broker_account):
+    provider = broker_account.business
+    clients = add_clients(provider, 0, 60)  # 3 pages of 25
+    group = ClientGroup.objects.create(provider=provider, name="Québec")
+    group.clients.add(clients[0], clients[30])  # one on page 1, one on page 2
+    session = broker_client.session
+    session[CURRENT_ACCOUNT_KEY] = broker_account.pk
+    session.save()
+    group_url = url("delegation:client_group", pk=group.pk) + "?page=2"
+    page = soup(broker_client.get(group_url))
+    boxes = page.select('input[name="clients"]')
+    assert len(boxes) == 25
+    assert [b["value"] for b in boxes if b.has_attr("checked")] == [str(clients[30].pk)]
+    response = broker_client.post(
+        group_url, {"save_members": "1", "clients": [clients[26].pk, clients[31].pk]}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?page=2")
+    assert set(group.clients.all()) == {clients[0], clients[26], clients[31]}
+    # A client of another page cannot be slipped into this one's form.
+    response = broker_client.post(group_url, {"save_members": "1", "clients": [clients[1].pk]})
+    assert response.status_code == 200
+    assert set(group.clients.all()) == {clients[0], clients[26], clients[31]}
