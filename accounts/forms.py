@@ -334,9 +334,11 @@ class ProfileForm(forms.ModelForm):
         self.fields["first_name"].label = gettext_lazy("First name")
         self.fields["last_name"].required = True
         self.fields["last_name"].label = gettext_lazy("Last name")
+        # Bound or not: the saved choice is what an unticked box is compared with, so
+        # that unsubscribing counts as a change (changed_data feeds the service).
+        self.initial.setdefault("email_notices", self.instance.email_notices)
         if self.instance.profile_complete and not self.is_bound:
             self.initial["email_confirmation"] = self.instance.email
-            self.initial["email_notices"] = self.instance.email_notices
             if self.instance.phone:
                 self.initial["phone"] = phonenumbers.format_number(
                     phonenumbers.parse(self.instance.phone, "CA"),

@@ -151,7 +151,7 @@ TILES = [
                 "finance:security",
                 _("Financial security"),
                 _("The security required to release goods before payment, and what is posted."),
-                perm="view_financial_security",
+                perm=Perm.VIEW_FINANCIAL_SECURITY,
             ),
         ],
     ),

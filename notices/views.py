@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from delegation.access import Perm
 from notices import selectors, services
 from notices.forms import PAGE_SIZES, NoticeSearchForm
 
@@ -83,7 +84,7 @@ def _action_link(request, notice) -> dict | None:
     account = request.nav.account
     if account is None or account.business_id != notice.business_id:
         return None
-    if not request.nav.can("manage_employees"):
+    if not request.nav.can(Perm.MANAGE_EMPLOYEES):
         return None
     return {
         "url": reverse("delegation:employees") + "#pending-heading",

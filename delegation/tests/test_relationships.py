@@ -385,7 +385,7 @@ def test_group_changes_tell_each_member_of_the_clients_they_gain(world):
 def test_group_losses_and_deletion_tell_each_member_of_the_clients_they_lose(world):
     """DELEG-6: removing a member or a client from a group, or deleting the group, tells
     each member who loses a client (gains only were told)."""
-    request = type("R", (), {"user": world.users["biz_bam"], "META": {}})()
+    audit = AuditContext(actor=world.users["biz_bam"])
     group = world.extra["client_group"]  # holds the client; biz_group is a member
     other = BusinessFactory(legal_name="Second Client Inc.")
     Relationship.objects.create(
@@ -393,7 +393,7 @@ def test_group_losses_and_deletion_tell_each_member_of_the_clients_they_lose(wor
     )
     newcomer = world.employment("biz_unassigned")
     services.client_group_update(
-        group=group, add_clients=[other], add_members=[newcomer], request=request
+        group=group, add_clients=[other], add_members=[newcomer], audit=audit
     )
 
     def lost(principal):
@@ -405,15 +405,15 @@ def test_group_losses_and_deletion_tell_each_member_of_the_clients_they_lose(wor
             ).values_list("subject_en", flat=True)
         )
 
-    services.client_group_update(group=group, remove_clients=[other], request=request)
+    services.client_group_update(group=group, remove_clients=[other], audit=audit)
     assert lost("biz_group") == ["You no longer act for Second Client Inc."]
     assert lost("biz_unassigned") == ["You no longer act for Second Client Inc."]
-    services.client_group_update(group=group, remove_members=[newcomer], request=request)
+    services.client_group_update(group=group, remove_members=[newcomer], audit=audit)
     assert lost("biz_unassigned") == [
         "You no longer act for Client Importer Inc.",
         "You no longer act for Second Client Inc.",
     ]
-    services.client_group_delete(group=group, request=request)
+    services.client_group_delete(group=group, audit=audit)
     assert lost("biz_group") == [
         "You no longer act for Client Importer Inc.",
         "You no longer act for Second Client Inc.",
