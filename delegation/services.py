@@ -581,16 +581,22 @@ def clients_assign(
     return added
 
 
+def _locked_assignment(assignment: ClientAssignment) -> ClientAssignment:
+    """The assignment, locked for this transaction; refused when already removed."""
+    locked = (
+        ClientAssignment.objects.select_for_update(of=("self",))
+        .select_related("employment__business", "employment__user", "client")
+        .filter(pk=assignment.pk)
+        .first()
+    )
+    if locked is None:
+        raise DelegationError(_("This assignment has already been removed."))
+    return locked
+
+
 def client_unassign(*, assignment: ClientAssignment, audit: AuditContext) -> None:
     with transaction.atomic():
-        locked = (
-            ClientAssignment.objects.select_for_update(of=("self",))
-            .select_related("employment__business", "employment__user", "client")
-            .filter(pk=assignment.pk)
-            .first()
-        )
-        if locked is None:
-            raise DelegationError(_("This assignment has already been removed."))
+        locked = _locked_assignment(assignment)
         audit_record(
             action="client_assignment.removed",
             audit=audit,
@@ -635,14 +641,7 @@ def client_assignment_accounts(
     """DELEG-1, DELEG-4: limit an employee's assignment to some of the client's program
     accounts (none chosen: all the relationship covers). Audited; the employee is told."""
     with transaction.atomic():
-        locked = (
-            ClientAssignment.objects.select_for_update(of=("self",))
-            .select_related("employment__business", "employment__user", "client")
-            .filter(pk=assignment.pk)
-            .first()
-        )
-        if locked is None:
-            raise DelegationError(_("This assignment has already been removed."))
+        locked = _locked_assignment(assignment)
         allowed = set(assignable_accounts(locked).values_list("pk", flat=True))
         chosen = [a for a in program_accounts if a.pk in allowed]
         before = sorted(a.full_reference for a in locked.program_accounts.all()) or ["all"]

@@ -156,18 +156,23 @@ def _finish_scan(
             },
         )
         if reason:
-            notice_send(
-                type_code="document_rejected",
-                recipient=document.uploaded_by,
-                program_account=document.program_account,
-                context={
-                    "case_number": document.case_number,
-                    "file_name": document.original_name,
-                    "reason": reason,
-                },
-                reference=f"documents:rejected:{document.pk}:{scan_round}",
-            )
+            _tell_rejected(document, reason=reason, scan_round=scan_round)
         return document.scan_state
+
+
+def _tell_rejected(document: Document, *, reason: str, scan_round: int) -> None:
+    """The uploader's bilingual notice that a file was refused (DOC-4), once per round."""
+    notice_send(
+        type_code="document_rejected",
+        recipient=document.uploaded_by,
+        program_account=document.program_account,
+        context={
+            "case_number": document.case_number,
+            "file_name": document.original_name,
+            "reason": reason,
+        },
+        reference=f"documents:rejected:{document.pk}:{scan_round}",
+    )
 
 
 def document_scan(*, document_id: int) -> str:
@@ -230,17 +235,7 @@ def document_scan_give_up(*, document_id: int) -> bool:
                 "round": document.scan_round,
             },
         )
-        notice_send(
-            type_code="document_rejected",
-            recipient=document.uploaded_by,
-            program_account=document.program_account,
-            context={
-                "case_number": document.case_number,
-                "file_name": document.original_name,
-                "reason": "scan_failed",
-            },
-            reference=f"documents:rejected:{document.pk}:{document.scan_round}",
-        )
+        _tell_rejected(document, reason="scan_failed", scan_round=document.scan_round)
     logger.warning(
         "document %s: scan failed after %s attempts", document_id, document.scan_attempts
     )
