@@ -4,12 +4,10 @@ detail and a statement's PDF, with no word of the other language on the way outs
 checks them (tests/test_crawl.py)."""
 
 import time
-from importlib import import_module
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from bs4 import BeautifulSoup
-from django.apps import apps as django_apps
 from django.core.management import call_command
 
 from accounts.models import User
@@ -34,9 +32,6 @@ WORDS = {
 def test_a_journey_in_one_language_meets_no_word_of_the_other(
     page, live_server, settings, language
 ):
-    # A transactional test before this one flushed the rows the migrations wrote (the
-    # document categories, which the demo's data sheet needs): put them back first.
-    import_module("documents.migrations.0002_categories").add(django_apps, None)
     settings.DEBUG = True
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False

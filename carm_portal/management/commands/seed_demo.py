@@ -8,8 +8,10 @@ their program accounts, transactions, payments and statements, and people in eac
 import datetime
 import json
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -74,6 +76,9 @@ class Command(BaseCommand):
             raise CommandError("Demo data is for development machines only (DEBUG is off).")
         with transaction.atomic():
             counts = reference_data_load(json.loads(REFERENCE.read_text(encoding="utf-8")))
+            # The upload categories come from a data migration; a database emptied since
+            # (a flush) has none, and the demo's documents need them. Idempotent.
+            import_module("documents.migrations.0002_categories").add(django_apps, None)
             people = self._people()
             for bn9 in REGISTERED:
                 business = Business.objects.get(bn9=bn9)
