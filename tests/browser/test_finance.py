@@ -165,6 +165,7 @@ def test_create_and_cancel_a_pad(page, live_server, language):
     check(page, f"finance-pad-none-{language}")
     page.get_by_role("link", name=words["setup"]).click()
     page.get_by_role("button", name=words["create"]).click()  # empty: the error summary
+    page.locator(".error-summary").wait_for()  # the click does not wait for the new page
     assert page.locator(".error-summary li").count() >= 5
     check(page, f"finance-pad-errors-{language}")
     page.get_by_label(words["institution"]).fill("001")
