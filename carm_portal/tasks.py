@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.core.cache import cache
 from django.db import transaction
 from kombu.exceptions import OperationalError
@@ -72,3 +73,13 @@ def worker_heartbeat() -> float:
     now = time.time()
     cache.set(HEARTBEAT_KEY, now, timeout=None)
     return now
+
+
+@worker_ready.connect
+def heartbeat_when_ready(**_kwargs: Any) -> None:
+    """A worker that has just started is seen at once: without this, /healthz says "not
+    seen" until the beat's first heartbeat, a minute after `make run` starts."""
+    try:
+        worker_heartbeat()
+    except Exception:  # the cache is down: the beat's heartbeat will say so later
+        logger.warning("worker ready, but its heartbeat could not be recorded", exc_info=True)
