@@ -35,7 +35,7 @@ from business.models import Business, Person, ProgramAccount
 from business.navigation import CURRENT_ACCOUNT_KEY
 from calculator.models import TariffTreatment
 from conftest import _client_for
-from finance.models import Invoice, InvoiceLine, Transaction
+from finance.models import Invoice, InvoiceLine, Transaction, TransactionType
 from notices.models import NoticeType
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +69,7 @@ def _reference_data() -> tuple[set[str], set[str]]:
     english, french = set(), set()
     pairs = [
         (Transaction, "description", "description_fr"),
+        (TransactionType, "name", "name_fr"),
         (Invoice, "description", "description_fr"),
         (InvoiceLine, "description", "description_fr"),
         (Business, "business_activity", "business_activity_fr"),
