@@ -625,3 +625,14 @@ def test_staff_correct_a_transaction_with_a_new_one_audited_and_told(
     named = Transaction.objects.get(number=f"{original.number}-C2")
     assert (named.description, named.description_fr) == ("Correction", "Correction")
 
+
+@pytest.mark.spec("X-1", "FIN-3")
+def test_apply_credits_labels_mark_english_only_descriptions(editor_client, account, history):
+    """X-1: a debit whose description has no French yet shows it inside lang="en"."""
+    page = soup(editor_client.get("/fr/finance/payments/apply-credits/"))
+    labels = page.select("fieldset .choice label")
+    assert labels
+    for label in labels:
+        span = label.select_one('span[lang="en"]')
+        assert span is not None and text(span) == "Commercial accounting declaration"
+        assert "$" in text(label)  # the amount, in French: 3 000,99 $
