@@ -49,6 +49,23 @@ class AccountAdapter(DefaultAccountAdapter):
                 message=message,
             )
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails in the recipient's language (SPEC X-1): the person's
+        preferred language when the address is theirs, else the page's. (None is sent
+        today: no email sign-up, verification, reset or security notifications; this
+        keeps any allauth turns on later in the right language.)"""
+        from accounts.models import User
+
+        user = User.objects.filter(email__iexact=email).only("preferred_language").first()
+        language = (user.preferred_language if user else "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        message.extra_headers["Content-Language"] = f"{translation.get_language()}-CA"
+        return message
+
     def is_reauthentication_required(self, *, app: str = "") -> bool:
         # Enrolling the first second factor is part of onboarding, right after the
         # password was given (its recovery codes follow: the enrolment proved both).

@@ -1,6 +1,6 @@
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -25,7 +25,9 @@ def send_password_changed_email(user_pk: int) -> None:
         context = {"user": user, "sign_in_path": reverse("accounts:sign_in")}
         subject = render_to_string("accounts/email/password_changed_subject.txt", context).strip()
         body = render_to_string("accounts/email/password_changed.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.extra_headers["Content-Language"] = f"{user.preferred_language}-CA"
+    message.send()
 
 
 @shared_task(name="accounts.send_second_factor_failed_notice")

@@ -15,8 +15,8 @@ Format (one object; every list optional)::
             "reference": "RM0001", "program_type": "importer|customs_broker|third_party",
             "name": "…", "sub_programs": "…", "sub_programs_fr": "…",
             "people": [the program account's own contacts and owners, as above],
-            "transactions": [{"number": "…", "date": "YYYY-MM-DD", "description": "…",
-                              "description_fr": "…",
+            "transactions": [{"number": "…", "date": "YYYY-MM-DD", "type": "CAD",
+                              "description": "…", "description_fr": "…",
                               "amount": "-10.00", "total_duties_taxes": "0.00",
                               "status": "open|paid|open_credit", "due_date": null}],
             "payments": [{"reference": "…", "date": "YYYY-MM-DD", "amount": "…"}],
@@ -24,7 +24,9 @@ Format (one object; every list optional)::
                             "balance": "…"}]}]}]}
 
 What CRA and CBSA hold comes in both official languages (SPEC X-1): a business activity,
-title, sub-programs or description without its ``_fr`` French text is refused.
+title, sub-programs or description without its ``_fr`` French text is refused. A
+transaction's ``type`` is a code of ``finance.TransactionType`` (``manage.py
+load_transaction_types``); it brings both descriptions, which may then be left out.
 
 Rows are matched on their natural keys (BN9; business + kind; business + name; BN9 +
 reference; transaction number; payment reference; account + statement date), so loading
@@ -41,7 +43,7 @@ from django.db import transaction
 
 from business.models import Address, Business, Person, ProgramAccount
 from finance.models import Payment, Statement, Transaction
-from finance.services import transaction_balances_refresh
+from finance.services import transaction_balances_refresh, transaction_type
 
 
 def _save(model, lookup: dict, values: dict, counts: Counter):
@@ -148,6 +150,8 @@ def reference_data_load(data: dict) -> Counter:
                         {"number": t["number"]},
                         {
                             "program_account": account,
+                            # a type (CBSA's code) brings both descriptions.
+                            "type": transaction_type(t.get("type", ""), where),
                             **_bilingual(
                                 t,
                                 "date",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from business.models import Address, Business, ProgramAccount, Registration, RegistrationAttempts
 from carm_portal.audit import AuditContext, audit_record
 from delegation.models import Employment
+from finance.selectors import last_payment_amount
 from notices.services import notice_send
 
 MAX_FAILURES = 10
@@ -161,7 +162,7 @@ def registration_questions(*, account: ProgramAccount, pick: int) -> Questions:
     )
     return Questions(
         transaction_number=recent[pick % len(recent)] if recent else None,
-        ask_payment=account.payments.exists(),
+        ask_payment=account.payments.filter(corrects=None).exists(),
         ask_statement=account.statements.exists(),
     )
 
@@ -172,9 +173,8 @@ def answers_match(*, account: ProgramAccount, questions: Questions, answers: dic
         expected = account.transactions.get(number=questions.transaction_number).total_duties_taxes
         checks.append(answers.get("total_duties_taxes") == expected)
     if questions.ask_payment:
-        checks.append(
-            answers.get("last_payment") == account.payments.order_by("-date", "-id").first().amount
-        )
+        # What is on file, with CBSA staff's corrections (LINK-5).
+        checks.append(answers.get("last_payment") == last_payment_amount(account=account))
     if questions.ask_statement:
         checks.append(
             answers.get("last_statement_balance")

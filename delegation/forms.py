@@ -98,13 +98,26 @@ class EmployeesBulkApproveForm(_GrantForm):
         self.fields["requests"].queryset = pending
 
 
+class ActionSelect(forms.Select):
+    """The actions' list: an action without a name of its own shows its code's English
+    words, so its option says so (``lang="en"``, X-1)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        from delegation.views import ACTION_LABELS
+
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value and value not in ACTION_LABELS:
+            option["attrs"]["lang"] = "en"
+        return option
+
+
 class HistorySearchForm(SearchForm):
     """DELEG-6: date range, person, action; every field optional."""
 
     person = forms.TypedChoiceField(
         label=gettext_lazy("Person"), required=False, coerce=int, empty_value=None
     )
-    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False, widget=ActionSelect)
 
     PARAMETERS = ("start", "end", "person", "action")
 

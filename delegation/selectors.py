@@ -160,9 +160,10 @@ def delegation_history_actions(*, business_id: int) -> list[str]:
 
 
 def _relationship_rows() -> QuerySet[Relationship]:
-    return Relationship.objects.select_related("provider", "client").prefetch_related(
-        "program_accounts"
-    )
+    # requested_by: the language of the request's message.
+    return Relationship.objects.select_related(
+        "provider", "client", "requested_by"
+    ).prefetch_related("program_accounts")
 
 
 def open_relationships_as_client(*, business: Business) -> QuerySet[Relationship]:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.cache import never_cache
@@ -304,6 +305,9 @@ ACTION_LABELS = {
     "client_group.renamed": gettext_lazy("Client group renamed"),
     "client_group.deleted": gettext_lazy("Client group deleted"),
     "client_group.changed": gettext_lazy("Client group changed"),
+    "client_assignment.accounts_changed": gettext_lazy("Employee's client accounts changed"),
+    "employment.changed_by_staff": gettext_lazy("Employee access changed by the CBSA"),
+    "access_request.rate_limited": gettext_lazy("Access request refused: too many requests"),
 }
 FAMILY_LABELS = {
     "employment": gettext_lazy("Employees"),
@@ -314,13 +318,19 @@ FAMILY_LABELS = {
 }
 
 
-def action_label(code: str) -> str:
+def action_label(code: str, *, markup: bool = True) -> str:
+    """The action's name in the page's language. An action without one (added since)
+    shows its code's words, in English: inside ``lang="en"`` with ``markup`` (X-1); a
+    list's option carries the ``lang`` itself (``delegation.forms.ActionSelect``)."""
     if code in ACTION_LABELS:
         return str(ACTION_LABELS[code])
     family, _dot, rest = code.partition(".")
+    words = rest.replace("_", " ") if family in FAMILY_LABELS else code
+    if not markup:
+        return f"{FAMILY_LABELS[family]} – {words}" if family in FAMILY_LABELS else words
     if family in FAMILY_LABELS:
-        return f"{FAMILY_LABELS[family]} – {rest.replace('_', ' ')}"
-    return code
+        return format_html('{} – <span lang="en">{}</span>', FAMILY_LABELS[family], words)
+    return format_html('<span lang="en">{}</span>', words)
 
 
 def _history_search(request):
@@ -329,7 +339,7 @@ def _history_search(request):
         {name: request.GET.get(name, "")[:40] for name in HistorySearchForm.PARAMETERS},
         people=selectors.delegation_history_people(business_id=business.pk),
         actions=[
-            (code, action_label(code))
+            (code, action_label(code, markup=False))
             for code in selectors.delegation_history_actions(business_id=business.pk)
         ],
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carm_portal.admin import ReadOnlyAdmin
 from carm_portal.audit import AuditContext, audit_record
+from carm_portal.templatetags.portal import money
 from carm_portal.workflow import TransitionNotAllowed
 from finance import services
 from finance.models import (
@@ -29,6 +30,7 @@ from finance.models import (
     Statement,
     StatementLine,
     Transaction,
+    TransactionType,
 )
 
 
@@ -52,8 +54,45 @@ class CorrectionForm(forms.Form):
         decimal_places=2,
         help_text=_("The difference: positive adds a debit, negative a credit."),
     )
-    description = forms.CharField(label=_("Description (English)"), max_length=100)
-    description_fr = forms.CharField(label=_("Description (French)"), max_length=100)
+    description = forms.CharField(
+        label=_("Description (English)"),
+        max_length=100,
+        required=False,
+        help_text=_("Leave both descriptions empty for the type's names: Correction."),
+    )
+    description_fr = forms.CharField(
+        label=_("Description (French)"), max_length=100, required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason (told to the business)"), max_length=500, widget=forms.Textarea
+    )
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if not amount:
+            raise ValidationError(_("A correction has an amount other than zero."))
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        english, french = data.get("description", ""), data.get("description_fr", "")
+        if bool(english.strip()) != bool(french.strip()):
+            self.add_error(
+                "description_fr" if english else "description",
+                _("Give the description in both languages, or neither."),
+            )
+        return data
+
+
+class PaymentCorrectionForm(forms.Form):
+    """LINK-5: a payment's correction is a new payment record of the difference."""
+
+    amount = forms.DecimalField(
+        label=_("Amount of the correction"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("The difference: what the payment on file lacks (or, negative, has too much)."),
+    )
     reason = forms.CharField(
         label=_("Reason (told to the business)"), max_length=500, widget=forms.Textarea
     )
@@ -65,74 +104,155 @@ class CorrectionForm(forms.Form):
         return amount
 
 
-@admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdmin):
-    """Read-only; staff correct a wrong transaction with a new one (LINK-5)."""
+class CorrectionAdmin(ReadOnlyAdmin):
+    """Read-only, with one allowed action (LINK-5): *Correct this …*, which adds a new
+    record of the difference through the model's correction service (audited, the
+    business told) and never changes the record corrected nor an issued statement."""
 
-    readonly_fields = ("correct_link",)
+    correction_form: type[forms.Form] = CorrectionForm
+    correct_label = _("Add a correction")
+
+    def correction_intro(self, original) -> str:  # pragma: no cover - each admin says
+        raise NotImplementedError
+
+    def correction_save(self, original, data: dict, audit: AuditContext):
+        """Call the service; return (the message for staff, the object to show next)."""
+        raise NotImplementedError
 
     @admin.display(description=_("correction"))
     def correct_link(self, obj):
-        url = reverse("admin:finance_transaction_correct", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Correct this transaction"))
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_correct", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, self.correct_label)
 
     def get_urls(self):
+        opts = self.model._meta
         return [
             path(
                 "<int:pk>/correct/",
                 self.admin_site.admin_view(self.correct_view),
-                name="finance_transaction_correct",
+                name=f"{opts.app_label}_{opts.model_name}_correct",
             ),
             *super().get_urls(),
         ]
 
     def correct_view(self, request, pk):
-        if not request.user.is_staff or not request.user.has_perm("finance.view_transaction"):
+        opts = self.model._meta
+        if not request.user.is_staff or not request.user.has_perm(
+            f"{opts.app_label}.view_{opts.model_name}"
+        ):
             raise PermissionDenied
-        original = get_object_or_404(Transaction, pk=pk)
-        form = CorrectionForm(request.POST or None)
+        original = get_object_or_404(self.model, pk=pk)
+        form = self.correction_form(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            correction = services.transaction_correct(
-                original=original,
-                audit=AuditContext.from_request(request),
-                **form.cleaned_data,
-            )
-            messages.success(
-                request,
-                _("Transaction %(number)s added; the business was notified.")
-                % {"number": correction.number},
-            )
-            return redirect(reverse("admin:finance_transaction_change", args=[correction.pk]))
+            try:
+                message, shown = self.correction_save(
+                    original, form.cleaned_data, AuditContext.from_request(request)
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, message)
+                return redirect(
+                    reverse(
+                        f"admin:{shown._meta.app_label}_{shown._meta.model_name}_change",
+                        args=[shown.pk],
+                    )
+                )
         context = {
             **self.admin_site.each_context(request),
-            "opts": self.model._meta,
+            "opts": opts,
             "original": original,
-            "title": _("Correct transaction %(number)s") % {"number": original.number},
+            "title": _("Correct %(record)s") % {"record": original},
+            "intro": self.correction_intro(original),
             "form": form,
         }
-        return TemplateResponse(request, "admin/finance/transaction/correct.html", context)
+        return TemplateResponse(request, "admin/finance/correct.html", context)
+
+
+@admin.register(Transaction)
+class TransactionAdmin(CorrectionAdmin):
+    """Read-only; staff correct a wrong transaction with a new one (LINK-5)."""
+
+    readonly_fields = ("correct_link",)
+    correct_label = _("Correct this transaction")
+
+    def correction_intro(self, original) -> str:
+        return _(
+            "Transaction %(number)s of %(account)s, %(amount)s. It stays as it is, and so do "
+            "the statements already issued: the correction is a new transaction of the "
+            "difference, dated today, listed on the next statement. The business is "
+            "notified; the correction is audited."
+        ) % {
+            "number": original.number,
+            "account": original.program_account.full_reference,
+            "amount": money(original.amount),
+        }
+
+    def correction_save(self, original, data, audit):
+        correction = services.transaction_correct(original=original, audit=audit, **data)
+        return (
+            _("Transaction %(number)s added; the business was notified.")
+            % {"number": correction.number},
+            correction,
+        )
 
     list_display = (
         "number",
         "date",
         "program_account",
+        "type",
         "description",
         "amount",
         "status",
         "running_balance",
     )
-    list_filter = ("status",)
-    list_select_related = ("program_account__business",)
+    list_filter = ("status", "type")
+    list_select_related = ("program_account__business", "type")
     search_fields = ("number", "program_account__business__bn9")
     date_hierarchy = "date"
     show_full_result_count = False
 
 
+@admin.register(TransactionType)
+class TransactionTypeAdmin(ReadOnlyAdmin):
+    """Loaded from CBSA's file (``manage.py load_transaction_types``), in both languages."""
+
+    list_display = ("code", "name", "name_fr")
+    search_fields = ("code", "name", "name_fr")
+
+
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("reference", "date", "program_account", "amount")
-    list_select_related = ("program_account__business",)
+class PaymentAdmin(CorrectionAdmin):
+    """Read-only; staff correct a wrong payment with a new record of the difference
+    (LINK-5): a wrong amount on file can lock a registering business out (LINK-1)."""
+
+    list_display = ("reference", "date", "program_account", "amount", "corrects")
+    list_select_related = ("program_account__business", "corrects")
     search_fields = ("reference", "program_account__business__bn9")
+    readonly_fields = ("correct_link",)
+    correction_form = PaymentCorrectionForm
+    correct_label = _("Correct this payment")
+
+    def correction_intro(self, original) -> str:
+        return _(
+            "Payment %(reference)s of %(account)s, %(amount)s. It stays as it is: the "
+            "correction is a new payment record of the difference, dated today; the payment "
+            "on file is then the two together. The business is notified; the correction is "
+            "audited."
+        ) % {
+            "reference": original.reference,
+            "account": original.program_account.full_reference,
+            "amount": money(original.amount),
+        }
+
+    def correction_save(self, original, data, audit):
+        correction = services.payment_correct(original=original, audit=audit, **data)
+        return (
+            _("Payment record %(reference)s added; the business was notified.")
+            % {"reference": correction.reference},
+            correction,
+        )
 
 
 class StatementLineInline(ReadOnlyInline):
@@ -160,12 +280,36 @@ class InvoiceLineInline(ReadOnlyInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdmin):
+class InvoiceAdmin(CorrectionAdmin):
+    """Read-only; staff correct an invoice with a new line of the difference (LINK-5)."""
+
     list_display = ("number", "date", "program_account", "description", "total", "status")
     list_filter = ("status",)
     list_select_related = ("program_account__business",)
     search_fields = ("number", "program_account__business__bn9")
     inlines = [InvoiceLineInline]
+    readonly_fields = ("correct_link",)
+    correct_label = _("Correct this invoice")
+
+    def correction_intro(self, original) -> str:
+        return _(
+            "CBSA invoice %(number)s of %(account)s, %(amount)s. Its lines stay as they are: "
+            "the correction is a new line of the difference, and the total follows. "
+            "Statements of account do not list invoices. The business is notified; the "
+            "correction is audited."
+        ) % {
+            "number": original.number,
+            "account": original.program_account.full_reference,
+            "amount": money(original.total),
+        }
+
+    def correction_save(self, original, data, audit):
+        line = services.invoice_correct(invoice=original, audit=audit, **data)
+        return (
+            _("Line %(position)s added to invoice %(number)s; the business was notified.")
+            % {"position": line.position, "number": original.number},
+            original,
+        )
 
 
 class CreditApplicationLineInline(ReadOnlyInline):

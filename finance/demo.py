@@ -22,8 +22,7 @@ LEDGER = {
                 {
                     "number": "13409539086047",
                     "date": "2026-10-30",
-                    "description": "Payment received – thank you",
-                    "description_fr": "Paiement reçu – merci",
+                    "type": "PAYMENT",
                     "amount": "-562.10",
                     "total_duties_taxes": "0.00",
                     "status": "paid",
@@ -31,8 +30,7 @@ LEDGER = {
                 {
                     "number": "13409539086054",
                     "date": "2026-11-20",
-                    "description": "Payment received – thank you",
-                    "description_fr": "Paiement reçu – merci",
+                    "type": "PAYMENT",
                     "amount": "-1284.37",
                     "total_duties_taxes": "0.00",
                     "status": "paid",
@@ -40,8 +38,7 @@ LEDGER = {
                 {
                     "number": "13409539086062",
                     "date": "2026-11-03",
-                    "description": "Commercial accounting declaration",
-                    "description_fr": "Déclaration en douane commerciale",
+                    "type": "CAD",
                     "amount": "5.00",
                     "total_duties_taxes": "5.00",
                     "status": "open",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -85,18 +87,22 @@ class ApplyCreditsForm(forms.Form):
     def __init__(self, *args, debits, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper()
-        from carm_portal.templatetags.portal import bilingual_text, money
+        from carm_portal.templatetags.portal import bi, money
 
+        # The description in the page's language, or the English inside lang="en":
+        # the label is markup, its other parts escaped.
         self.fields["debits"].choices = [
             (
                 str(d.pk),
-                _("%(number)s, %(date)s, %(description)s: %(amount)s")
-                % {
-                    "number": d.number,
-                    "date": d.date.isoformat(),
-                    "description": bilingual_text(d, "description"),
-                    "amount": money(d.outstanding),
-                },
+                mark_safe(  # noqa: S308 - our catalogue's sentence, every value escaped
+                    conditional_escape(_("%(number)s, %(date)s, %(description)s: %(amount)s"))
+                    % {
+                        "number": conditional_escape(d.number),
+                        "date": d.date.isoformat(),
+                        "description": conditional_escape(bi(d, "description")),
+                        "amount": conditional_escape(money(d.outstanding)),
+                    }
+                ),
             )
             for d in debits
         ]

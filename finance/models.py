@@ -16,12 +16,45 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carm_portal.workflow import transition
 
 ZERO = Decimal("0.00")
+
+
+def _empty(value) -> bool:
+    """No text yet: empty, or the database's default still to come (db_default)."""
+    return isinstance(value, DatabaseDefault) or not value
+
+
+class TransactionType(models.Model):
+    """What a transaction is, as CBSA codes it, with its names in both official languages
+    (SPEC X-1, ADR 0017). Loaded by ``finance/migrations/0007_transaction_types.py`` and
+    ``manage.py load_transaction_types`` (``finance/data/transaction_types.csv``, whose
+    missing rows are put back after every migrate and flush: ``finance.reference``); a type
+    without its French name is refused, here by a constraint too. A transaction of a type
+    takes its descriptions from the type's names."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+
+    class Meta:
+        verbose_name = _("transaction type")
+        verbose_name_plural = _("transaction types")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(name="") & ~models.Q(name_fr=""),
+                name="transaction_type_both_languages",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class Transaction(models.Model):
@@ -45,7 +78,17 @@ class Transaction(models.Model):
     )
     number = models.CharField(_("transaction number"), max_length=20, unique=True)
     date = models.DateField(_("transaction date"))
-    description = models.CharField(_("description"), max_length=100)
+    # Optional while rows written before the types (and code paths that set the
+    # descriptions themselves) remain; when set, the descriptions come from it (save()).
+    type = models.ForeignKey(
+        TransactionType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("transaction type"),
+    )
+    description = models.CharField(_("description"), max_length=100, blank=True)
     description_fr = models.CharField(
         _("description (French)"), max_length=100, blank=True, db_default=""
     )
@@ -93,6 +136,24 @@ class Transaction(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def save(self, *args, **kwargs):
+        self.describe()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.describe()
+        if _empty(self.description):
+            raise ValidationError({"description": _("A transaction has a type or a description.")})
+
+    def describe(self) -> None:
+        """Fill the descriptions left empty from the type's names (X-1)."""
+        if self.type_id is not None:
+            if _empty(self.description):
+                self.description = self.type.name
+            if _empty(self.description_fr):
+                self.description_fr = self.type.name_fr
+
     @property
     def kind(self) -> str:
         return self.Kind.CREDIT if self.amount < 0 else self.Kind.DEBIT
@@ -118,6 +179,16 @@ class Payment(models.Model):
     date = models.DateField(_("payment date"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     reference = models.CharField(_("reference"), max_length=30, unique=True)
+    # LINK-5: a correction by CBSA staff is a new record of the difference, pointing at
+    # the payment it corrects; the payment's amount is then its own plus its corrections'.
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        null=True,
+        blank=True,
+        verbose_name=_("corrects"),
+    )
 
     class Meta:
         verbose_name = _("payment")

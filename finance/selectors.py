@@ -18,6 +18,7 @@ from finance.models import (
     FinancialSecurity,
     Invoice,
     PadAgreement,
+    Payment,
     SecurityChangeRequest,
     Statement,
     Transaction,
@@ -230,3 +231,17 @@ def security_summary(*, account: ProgramAccount, today: datetime.date) -> Securi
 
 def latest_statement_date(*, account: ProgramAccount) -> datetime.date | None:
     return Statement.objects.filter(program_account=account).aggregate(latest=Max("date"))["latest"]
+
+
+def last_payment_amount(*, account: ProgramAccount) -> Decimal | None:
+    """The amount on file of the account's last payment (LINK-1's question): the
+    payment's own amount plus its corrections by CBSA staff (LINK-5)."""
+    last = (
+        Payment.objects.filter(program_account=account, corrects=None)
+        .order_by("-date", "-id")
+        .annotate(corrected=Sum("corrections__amount"))
+        .first()
+    )
+    if last is None:
+        return None
+    return last.amount + (last.corrected or ZERO)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,9 +27,11 @@ from finance.models import (
     Invoice,
     InvoiceLine,
     PadAgreement,
+    Payment,
     SecurityChangeRequest,
     Statement,
     Transaction,
+    TransactionType,
 )
 
 # --- The ledger (FIN-1) -----------------------------------------------------------------
@@ -65,6 +67,50 @@ def transaction_balances_refresh(
             return cursor.rowcount
 
 
+# --- Transaction types (X-1) ------------------------------------------------------------
+
+
+def transaction_types_load(*, rows: list[dict], actor=None) -> Counter:
+    """Add or rename the transaction types of an operator's file (``code``, ``name``,
+    ``name_fr``; ``finance/data/transaction_types.csv``). CBSA holds them in both official
+    languages: a row without its French name refuses the whole file, naming the row.
+    Matched on the code, so loading the same file twice changes nothing."""
+    counts: Counter = Counter()
+    with transaction.atomic():
+        for number, row in enumerate(rows, start=2):  # line 1 is the header
+            code = (row.get("code") or "").strip()
+            name = (row.get("name") or "").strip()
+            french = (row.get("name_fr") or "").strip()
+            where = f"line {number} ({code or '?'})"
+            if not code or not name:
+                raise ValidationError(f"{where}: code and name are required")
+            if not french:
+                raise ValidationError(f"{where}: name_fr (French) is required")
+            kind, created = TransactionType.objects.get_or_create(
+                code=code, defaults={"name": name, "name_fr": french}
+            )
+            if created:
+                counts["transaction types added"] += 1
+            elif (kind.name, kind.name_fr) != (name, french):
+                kind.name, kind.name_fr = name, french
+                kind.save(update_fields=["name", "name_fr"])
+                counts["transaction types renamed"] += 1
+            else:
+                counts["transaction types unchanged"] += 1
+        audit_record(action="finance.transaction_types_loaded", actor=actor, changes=dict(counts))
+    return counts
+
+
+def transaction_type(code: str, where: str) -> TransactionType | None:
+    """The type a loader's row names by its code (None when the row names none)."""
+    if not code:
+        return None
+    found = TransactionType.objects.filter(code=code).first()
+    if found is None:
+        raise ValidationError(f"{where}: unknown transaction type {code!r}")
+    return found
+
+
 def transactions_import(*, data: dict, actor=None) -> Counter:
     """Add the transactions and CBSA invoices of an operator's file (format in
     ``finance/management/commands/import_transactions.py``). Rows already on file (same
@@ -83,6 +129,7 @@ def transactions_import(*, data: dict, actor=None) -> Counter:
                     program_account=account,
                     number=row.get("number", ""),
                     date=row.get("date"),
+                    type=transaction_type(row.get("type", ""), where),
                     description=row.get("description", ""),
                     description_fr=_french(row, where),
                     amount=row.get("amount"),
@@ -634,19 +681,22 @@ def transaction_correct(
     *,
     original: Transaction,
     amount: Decimal,
-    description: str,
-    description_fr: str,
     reason: str,
     audit: AuditContext,
+    description: str = "",
+    description_fr: str = "",
 ) -> Transaction:
     """Correct a transaction on file the way accounting does: a new transaction of the
-    difference, dated today, on the same program account (LINK-5). The original and every
-    statement already issued stay as they are (the next statement lists the correction).
-    Audited as a staff action; the business is told."""
+    difference, dated today, on the same program account (LINK-5), of the type
+    ``CORRECTION`` (its descriptions, unless given in both languages). The original and
+    every statement already issued stay as they are (the next statement lists the
+    correction). Audited as a staff action; the business is told."""
     from notices.services import notice_send
 
     if not amount:
         raise ValidationError(_("A correction has an amount other than zero."))
+    if bool(description.strip()) != bool(description_fr.strip()):
+        raise ValidationError(_("Give the description in both languages, or neither."))
     with transaction.atomic():
         original = Transaction.objects.select_for_update().get(pk=original.pk)
         count = Transaction.objects.filter(number__startswith=f"{original.number}-C").count()
@@ -654,6 +704,7 @@ def transaction_correct(
             program_account=original.program_account,
             number=f"{original.number}-C{count + 1}",
             date=timezone.localdate(),
+            type=TransactionType.objects.filter(code="CORRECTION").first(),
             description=description,
             description_fr=description_fr,
             amount=amount,
@@ -690,5 +741,141 @@ def transaction_correct(
                 "reason": reason,
             },
             reference=f"ledger-corrected:{correction.number}",
+        )
+    return correction
+
+
+def _correction_number(model, field: str, original: str) -> str:
+    """``<original>-C<n>``: the n-th correction of a record (numbers stay unique)."""
+    taken = model.objects.filter(**{f"{field}__startswith": f"{original}-C"}).count()
+    return f"{original}-C{taken + 1}"
+
+
+def invoice_correct(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    reason: str,
+    audit: AuditContext,
+    description: str = "",
+    description_fr: str = "",
+) -> InvoiceLine:
+    """Correct a CBSA invoice (LINK-5) as accounting does: a new line of the difference
+    (``Correction`` unless a description is given in both languages); the lines already
+    there stay as they are and the total follows the lines. An invoice paid that now
+    owes more is open again. Statements never list invoices: none is touched. Audited as
+    a staff action; the business is told."""
+    from notices.services import notice_send
+
+    if not amount:
+        raise ValidationError(_("A correction has an amount other than zero."))
+    if bool(description.strip()) != bool(description_fr.strip()):
+        raise ValidationError(_("Give the description in both languages, or neither."))
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        kind = TransactionType.objects.filter(code="CORRECTION").first()
+        position = (invoice.lines.aggregate(last=Max("position"))["last"] or 0) + 1
+        line = InvoiceLine(
+            invoice=invoice,
+            position=position,
+            description=description or (kind.name if kind else "Correction"),
+            description_fr=description_fr or (kind.name_fr if kind else "Correction"),
+            quantity=Decimal(1),
+            unit_price=amount,
+            amount=amount,
+        )
+        _validate(line, "correction")
+        line.save()
+        before = invoice.total
+        invoice.total = before + amount
+        if amount > 0 and invoice.status == Invoice.Status.PAID:
+            invoice.status = Invoice.Status.OPEN
+        _validate(invoice, "correction")
+        invoice.save(update_fields=["total", "status"])
+        account = invoice.program_account
+        audit_record(
+            action="finance.invoice_corrected",
+            audit=audit,
+            business=account.business,
+            subject=invoice.number,
+            changes={
+                "line": position,
+                "amount": str(amount),
+                "total": [str(before), str(invoice.total)],
+                "reason": reason,
+            },
+        )
+        notice_send(
+            type_code="ledger_corrected",
+            business=account.business,
+            program_account=account,
+            context={
+                "kind": "invoice",
+                "number": f"{invoice.number} ({position})",
+                "corrected": invoice.number,
+                "amount": amount,
+                "total": invoice.total,
+                "reason": reason,
+            },
+            reference=f"invoice-corrected:{invoice.number}:{position}",
+        )
+    return line
+
+
+def payment_correct(
+    *, original: Payment, amount: Decimal, reason: str, audit: AuditContext
+) -> Payment:
+    """Correct a payment on file (LINK-5): a new payment record of the difference, dated
+    today, pointing at the payment it corrects; the original stays as it is. What is on
+    file for that payment (the registration's question on the last payment, LINK-1) is
+    then its amount plus its corrections'. Audited as a staff action; the business is
+    told."""
+    from notices.services import notice_send
+
+    if not amount:
+        raise ValidationError(_("A correction has an amount other than zero."))
+    with transaction.atomic():
+        original = Payment.objects.select_for_update().get(pk=original.pk)
+        if original.corrects_id is not None:
+            original = Payment.objects.select_for_update().get(pk=original.corrects_id)
+        correction = Payment(
+            program_account=original.program_account,
+            date=timezone.localdate(),
+            amount=amount,
+            reference=_correction_number(Payment, "reference", original.reference),
+            corrects=original,
+        )
+        _validate(correction, "correction")
+        correction.save()
+        total = original.amount + (
+            original.corrections.aggregate(total=Sum("amount"))["total"] or ZERO
+        )
+        account = original.program_account
+        audit_record(
+            action="finance.payment_corrected",
+            audit=audit,
+            business=account.business,
+            subject=original.reference,
+            changes={
+                "corrected": original.reference,
+                "correction": correction.reference,
+                "amount": str(amount),
+                "total": str(total),
+                "reason": reason,
+            },
+        )
+        notice_send(
+            type_code="ledger_corrected",
+            business=account.business,
+            program_account=account,
+            context={
+                "kind": "payment",
+                "number": correction.reference,
+                "corrected": original.reference,
+                "amount": amount,
+                "total": total,
+                "reason": reason,
+            },
+            reference=f"payment-corrected:{correction.reference}",
         )
     return correction

@@ -143,6 +143,7 @@ CONTEXT = {
     "document_rejected": ("case_number", "file_name", "reason"),  # infected, type, unreadable
     "ruling_status_changed": ("case_number", "status"),
     "statement_available": ("period_start", "period_end", "due_date"),
+    # optional: kind ("invoice", "payment"; a transaction without it), total
     "ledger_corrected": ("number", "corrected", "amount", "reason"),
     "second_factor_failed": ("locked",),
     "second_factor_reset": (),

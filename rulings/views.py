@@ -244,8 +244,14 @@ def ruling_submit(request, pk: int):
 def ruling_detail(request, pk: int):
     """RUL-2: everything submitted, its documents, the status history, the decision."""
     ruling = selectors.ruling_detail(rulings=Ruling.objects.all(), pk=request.acting.object.pk)
+    # X-1: what the requester typed is in their language; its element says which.
+    typed_in = ruling.created_by.preferred_language if ruling.created_by else ""
     details = [
-        {"label": DETAIL_LABELS[name], "value": _display(ruling, name)}
+        {
+            "label": DETAIL_LABELS[name],
+            "value": _display(ruling, name),
+            "lang": typed_in if _typed(ruling, name) else "",
+        }
         for name, _required in DETAIL_FIELDS[ruling.kind]
     ]
     return render(
@@ -260,6 +266,12 @@ def ruling_detail(request, pk: int):
             "can_edit": request.acting.can(Perm.EDIT_REQUESTS),
         },
     )
+
+
+def _typed(ruling: Ruling, name: str) -> bool:
+    """A value the requester typed (not a choice, a country, a date or yes/no)."""
+    value = getattr(ruling, name)
+    return isinstance(value, str) and bool(value) and not hasattr(ruling, f"get_{name}_display")
 
 
 def _display(ruling: Ruling, name: str):

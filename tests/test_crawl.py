@@ -35,7 +35,7 @@ from business.models import Business, Person, ProgramAccount
 from business.navigation import CURRENT_ACCOUNT_KEY
 from calculator.models import TariffTreatment
 from conftest import _client_for
-from finance.models import Invoice, InvoiceLine, Transaction
+from finance.models import Invoice, InvoiceLine, Transaction, TransactionType
 from notices.models import NoticeType
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +69,7 @@ def _reference_data() -> tuple[set[str], set[str]]:
     english, french = set(), set()
     pairs = [
         (Transaction, "description", "description_fr"),
+        (TransactionType, "name", "name_fr"),
         (Invoice, "description", "description_fr"),
         (InvoiceLine, "description", "description_fr"),
         (Business, "business_activity", "business_activity_fr"),
@@ -114,8 +115,13 @@ def _foreign_texts(page: BeautifulSoup, language: str, foreign: set[str]) -> lis
         value = " ".join(str(node).split())
         if len(value) >= SHORTEST and value in foreign and not _in_other_language(node, language):
             found.append(value)
-    for element in page.select("[aria-label], [placeholder], [alt], [title]"):
-        for attribute in ("aria-label", "placeholder", "alt", "title"):
+    # Attributes that are read out: labels, hints, the text of <input> buttons, option
+    # groups' and options' labels.
+    buttons = "input[type=submit][value], input[type=button][value], input[type=reset][value]"
+    for element in page.select(f"[aria-label], [placeholder], [alt], [title], [label], {buttons}"):
+        for attribute in ("aria-label", "placeholder", "alt", "title", "label", "value"):
+            if attribute == "value" and element.name != "input":
+                continue
             value = " ".join((element.get(attribute) or "").split())
             foreign_here = len(value) >= SHORTEST and value in foreign
             if foreign_here and not _in_other_language(element, language):
@@ -220,13 +226,22 @@ def settings_debug(settings):
 def test_the_parity_check_sees_the_other_language_outside_lang_elements():
     """The detector itself: English outside ``lang="en"`` on a French page is found;
     inside it, or on an English page, it is not."""
-    foreign = {"Card batch", "Accept the terms"}
+    foreign = {"Card batch", "Accept the terms", "Add the correction", "Interest"}
     page = BeautifulSoup(
         '<html lang="fr"><body><p>Card batch</p><p lang="en">Card batch</p>'
-        '<button aria-label="Accept the terms">x</button><td>Lot de cartes</td></body></html>',
+        '<button aria-label="Accept the terms">x</button><td>Lot de cartes</td>'
+        '<input type="submit" value="Add the correction"><input name="q" value="Interest">'
+        '<select><optgroup label="Interest"><option lang="en">Card batch</option>'
+        "<option>Card batch</option></optgroup></select></body></html>",
         "html.parser",
     )
-    assert _foreign_texts(page, "fr", foreign) == ["Card batch", "aria-label=Accept the terms"]
+    assert _foreign_texts(page, "fr", foreign) == [
+        "Card batch",
+        "Card batch",
+        "aria-label=Accept the terms",
+        "value=Add the correction",
+        "label=Interest",
+    ]
     assert _foreign_texts(page, "fr", {"Lot"}) == []
 
 

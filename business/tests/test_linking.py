@@ -16,6 +16,7 @@ from business.models import Business, Registration, RegistrationAttempts
 from business.reference import reference_data_load
 from carm_portal.models import AuditEntry
 from delegation.models import Employment
+from finance.models import Transaction
 from tests.html import soup, text
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "demo_reference.json"
@@ -391,7 +392,6 @@ def test_reference_loader_refuses_a_value_without_its_french(db):
         ("business_activity_fr",),
         ("people", 0, "title_fr"),
         ("program_accounts", 0, "sub_programs_fr"),
-        ("program_accounts", 0, "transactions", 0, "description_fr"),
     ):
         data = json.loads(FIXTURE.read_text())
         node = data["businesses"][0]
@@ -401,7 +401,22 @@ def test_reference_loader_refuses_a_value_without_its_french(db):
         with pytest.raises(ValidationError, match=path[-1]):
             reference_data_load(data)
         assert not Business.objects.exists()
+    # A transaction names its type (both names come with it), or has its own description
+    # in both languages; an unknown type is refused too.
+    for change, refused in (
+        ({"type": "", "description": "Card batch"}, "description_fr"),
+        ({"type": "NOPE"}, "unknown transaction type"),
+    ):
+        data = json.loads(FIXTURE.read_text())
+        data["businesses"][0]["program_accounts"][0]["transactions"][0].update(change)
+        with pytest.raises(ValidationError, match=refused):
+            reference_data_load(data)
+        assert not Business.objects.exists()
     reference_data_load(json.loads(FIXTURE.read_text()))
+    card = Transaction.objects.get(number="13409539086039")
+    assert (card.type.code, card.description, card.description_fr) == (
+        "CARD_BATCH", "Card batch", "Lot de cartes",
+    )  # fmt: skip
     business = Business.objects.get(bn9="549132583")
     assert business.business_activity_fr.startswith("Commerce de gros")
     assert business.program_accounts.get().sub_programs_fr.startswith("Importations")

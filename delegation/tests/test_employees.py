@@ -593,3 +593,16 @@ def test_staff_corrections_of_an_employment_are_audited_told_and_keep_a_manager(
     )
     assert NoticeRecipient.objects.filter(user=reader.user).exists()
     assert NoticeRecipient.objects.filter(user=bam.user).exists()
+
+
+@pytest.mark.spec("X-1", "DELEG-1")
+def test_the_requesters_comment_carries_their_language(bam_client, pending):
+    """X-1: text a person typed stays as typed; its element says its language (the
+    requester's), so a French page reads an English comment with English rules."""
+    pending.user.preferred_language = "en"
+    pending.user.save(update_fields=["preferred_language"])
+    page = soup(bam_client.get(f"/fr/portal/configure/employees/requests/{pending.pk}/"))
+    assert page.select_one(".request-comment")["lang"] == "en"
+    listed = soup(bam_client.get("/fr/portal/configure/employees/"))
+    [cell] = [td for td in listed.select("td[lang]") if "B3" in text(td)]
+    assert cell["lang"] == "en"

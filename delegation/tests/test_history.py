@@ -188,3 +188,24 @@ def test_an_approval_made_on_the_page_shows_in_the_history(client, business, bam
     row = text(soup(client.get(URL.format(language="en"))).select_one("#history tbody tr"))
     assert "Access request approved" in row and "Jo Tremblay" in row and "Ana Bam" in row
     assert "127.0.0.1" in row
+
+
+@pytest.mark.spec("X-1", "DELEG-6")
+def test_every_action_has_a_french_name_and_an_unnamed_one_is_marked_english(client, business, bam):
+    """X-1: the actions written today have their names in both languages; an action
+    added later without one shows its code's English words inside lang="en", in the
+    table and in the filter's options."""
+    entry("client_assignment.accounts_changed", business=business, actor=bam.user)
+    entry("employment.changed_by_staff", business=business, actor=bam.user)
+    entry("employment.something_new", business=business, actor=bam.user)
+    page = soup(client.get(URL.format(language="fr")))
+    rows = page.select("#history tbody tr")
+    shown = [text(tr) for tr in rows]
+    assert any("Comptes du client de l'employé modifiés" in row for row in shown)
+    assert any("Accès de l'employé modifié par l'ASFC" in row for row in shown)
+    marked = [span for tr in rows for span in tr.select('span[lang="en"]')]
+    assert [text(span) for span in marked] == ["something new"]
+    assert "Employés –" in text(marked[0].parent)
+    options = {o["value"]: o for o in page.select("select[name=action] option")}
+    assert options["employment.something_new"].get("lang") == "en"
+    assert options["employment.changed_by_staff"].get("lang") is None

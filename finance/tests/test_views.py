@@ -603,6 +603,8 @@ def test_staff_correct_a_transaction_with_a_new_one_audited_and_told(
     assert response.status_code == 302
     correction = Transaction.objects.get(number=f"{original.number}-C1")
     assert correction.amount == Decimal("-100.00") and correction.status == "open_credit"
+    # X-1: the given descriptions are kept; the type says it is a correction.
+    assert correction.type.code == "CORRECTION" and correction.description_fr == "Correction"
     assert Transaction.objects.get(pk=original.pk).amount == original.amount
     assert list(StatementLine.objects.values_list("pk", "amount", "description")) == lines_before
     assert Statement.objects.get(pk=statement.pk).balance == statement.balance
@@ -616,3 +618,21 @@ def test_staff_correct_a_transaction_with_a_new_one_audited_and_told(
     assert correction.number in listed
     # Staff only: the portal's people never reach it.
     assert bam_client.get(url).status_code in (302, 403, 404)
+    # Both descriptions or neither.
+    half = staff_client.post(url, {**data, "amount": "1.00", "description_fr": ""})
+    assert half.status_code == 200 and "both languages" in half.content.decode()
+    staff_client.post(url, {**data, "amount": "1.00", "description": "", "description_fr": ""})
+    named = Transaction.objects.get(number=f"{original.number}-C2")
+    assert (named.description, named.description_fr) == ("Correction", "Correction")
+
+
+@pytest.mark.spec("X-1", "FIN-3")
+def test_apply_credits_labels_mark_english_only_descriptions(editor_client, account, history):
+    """X-1: a debit whose description has no French yet shows it inside lang="en"."""
+    page = soup(editor_client.get("/fr/finance/payments/apply-credits/"))
+    labels = page.select("fieldset .choice label")
+    assert labels
+    for label in labels:
+        span = label.select_one('span[lang="en"]')
+        assert span is not None and text(span) == "Commercial accounting declaration"
+        assert "$" in text(label)  # the amount, in French: 3 000,99 $

@@ -504,3 +504,28 @@ def test_the_list_covers_the_business_within_the_persons_scope(importer_account,
     found = rows(soup(_client_for(scoped.user).get("/en/rulings/")))
     assert [r[0] for r in found] == [other.case_number]
     assert found[0][5] == "RM0002"
+
+
+@pytest.mark.spec("X-1", "RUL-2")
+def test_typed_text_carries_the_language_of_the_person_who_typed_it(
+    employee_client, importer_account
+):
+    """X-1: the requester's details and each message stay as typed; their elements say
+    in which language (the person's), choices and yes/no stay in the page's."""
+    from accounts.tests.factories import UserFactory
+
+    ruling = submitted(importer_account, days_ago=3, status=S.INFORMATION_REQUESTED)
+    ruling.created_by.preferred_language = "en"
+    ruling.created_by.save(update_fields=["preferred_language"])
+    officer = UserFactory(staff=True, preferred_language="fr")
+    ruling.events.create(
+        from_status=S.ASSIGNED, to_status=S.INFORMATION_REQUESTED, actor=officer,
+        message="Envoyez une photo.",
+    )  # fmt: skip
+    page = soup(employee_client.get(f"/fr/rulings/{ruling.pk}/"))
+    typed = {text(dd): dd.get("lang") for dd in page.select(".ruling-details dd")}
+    assert typed["Cordless drill, 18 V, with two batteries"] == "en"
+    assert typed["8467.21.00"] == "en"
+    assert typed["Oui"] is None  # samples available: the page's own word
+    [message] = [td for td in page.select(".history-table td") if "photo" in text(td)]
+    assert message["lang"] == "fr"

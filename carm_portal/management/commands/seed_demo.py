@@ -24,7 +24,7 @@ from business.models import Business, ProgramAccount, Registration
 from business.reference import reference_data_load
 from delegation.models import ClientAssignment, Employment, Relationship
 from finance.demo import seed_finance
-from finance.models import Transaction
+from finance.models import Transaction, TransactionType
 from notices.audience import StaffAudience
 from notices.services import notice_send, notice_send_bulk
 from rulings.demo import seed_demo_rulings
@@ -161,13 +161,16 @@ class Command(BaseCommand):
         account = ProgramAccount.objects.get(business__bn9="549132583", reference_number="0001")
         start = Transaction.objects.filter(number__startswith="9").count()
         today = datetime.date(2026, 11, 1)
+        # bulk_create skips Transaction.save(): the type's names are set here.
+        cad = TransactionType.objects.get(code="CAD")
         batch = [
             Transaction(
                 program_account=account,
                 number=f"9{start + i:013d}",
                 date=today - datetime.timedelta(days=(start + i) % 3650),
-                description="Commercial accounting declaration",
-                description_fr="Déclaration en douane commerciale",
+                type=cad,
+                description=cad.name,
+                description_fr=cad.name_fr,
                 amount=Decimal(100 + (start + i) % 5000) / 4,
                 total_duties_taxes=Decimal(0),
                 status=Transaction.Status.PAID,

@@ -6,9 +6,7 @@ The file (JSON)::
 
     {"accounts": [{
         "account": "549132583RM0001",
-        "transactions": [{"number": "13409539086047", "date": "2026-11-20",
-                          "description": "Commercial accounting declaration",
-                          "description_fr": "Déclaration en douane commerciale",
+        "transactions": [{"number": "13409539086047", "date": "2026-11-20", "type": "CAD",
                           "amount": "845.50", "total_duties_taxes": "845.50",
                           "status": "open", "due_date": "2026-12-31"}],
         "invoices": [{"number": "INV0000123", "date": "2026-11-05",
@@ -19,8 +17,11 @@ The file (JSON)::
                                  "quantity": "2", "unit_price": "75.00", "amount": "150.00"}]}]
     }]}
 
-Every ``description`` comes with its French ``description_fr`` (CBSA holds its text in
-both official languages): a file without it is refused (SPEC X-1).
+A transaction's ``type`` is a code of ``finance.TransactionType`` (``manage.py
+load_transaction_types``): its descriptions are the type's English and French names. A
+transaction may instead (or as well) carry its own ``description``; every ``description``
+comes with its French ``description_fr`` (CBSA holds its text in both official
+languages): a file without it is refused (SPEC X-1), as is an unknown type.
 
 Rows already on file (same number) are left as they are, so importing a file twice adds
 nothing; a correction is a new transaction. All rows or none (the first bad row is named).
