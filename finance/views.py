@@ -541,10 +541,12 @@ def pay(request):
         amount = sum((d.outstanding for d in debits if d.pk in ids), services.ZERO)
     if "confirm" not in request.POST:
         plan = services.payment_plan(program_account=account, amount=amount, debit_ids=ids)
-        return render(
-            request,
-            "finance/pay_confirm.html",
-            {**context, "form": form, "plan": plan, "amount": amount, "debit_ids": ids},
+        return processor.allow_forms_to_processor(
+            render(
+                request,
+                "finance/pay_confirm.html",
+                {**context, "form": form, "plan": plan, "amount": amount, "debit_ids": ids},
+            )
         )
     try:
         card = services.card_payment_start(

@@ -285,6 +285,10 @@ def test_pay_two_debits_confirm_then_go_to_the_processor_signed(client_for, acco
     confirm = soup(client.post("/fr/finance/payments/pay/", chosen))
     assert text(confirm.select_one("[data-testid=total]")) == "350,50 $"
     assert [text(r.find("td")) for r in confirm.select("tbody tr")] == ["D1", "D2"]
+    # The confirmation's form may lead to the processor (CSP form-action covers redirects).
+    confirm_page = client.post("/fr/finance/payments/pay/", chosen)
+    policy = confirm_page["Content-Security-Policy"]
+    assert f"form-action 'self' {settings.PAYMENT_PROCESSOR_URL}" in policy
     answer = client.post("/fr/finance/payments/pay/", {**chosen, "confirm": "card"})
     assert answer.status_code == 302
     target = urlsplit(answer["Location"])
