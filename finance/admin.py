@@ -18,6 +18,7 @@ from carm_portal.audit import AuditContext, audit_record
 from carm_portal.workflow import TransitionNotAllowed
 from finance import services
 from finance.models import (
+    CardPayment,
     CreditApplication,
     CreditApplicationLine,
     FinancialSecurity,
@@ -25,6 +26,8 @@ from finance.models import (
     InvoiceLine,
     PadAgreement,
     Payment,
+    PaymentLine,
+    ProcessorEvent,
     SecurityChangeRequest,
     Statement,
     StatementLine,
@@ -128,11 +131,37 @@ class TransactionAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
+class PaymentLineInline(ReadOnlyInline):
+    model = PaymentLine
+    fields = ("transaction", "amount")
+    readonly_fields = fields
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("reference", "date", "program_account", "amount")
+    list_display = ("reference", "date", "program_account", "amount", "method")
+    list_filter = ("method",)
     list_select_related = ("program_account__business",)
     search_fields = ("reference", "program_account__business__bn9")
+    inlines = [PaymentLineInline]
+
+
+class ProcessorEventInline(ReadOnlyInline):
+    model = ProcessorEvent
+    fields = ("event_id", "kind", "received_at")
+    readonly_fields = fields
+
+
+@admin.register(CardPayment)
+class CardPaymentAdmin(ReadOnlyAdmin):
+    """FIN-6: every payment intent, its state and the processor's events (read-only:
+    only the processor's signed webhook changes a card payment)."""
+
+    list_display = ("__str__", "created_at", "program_account", "amount", "status", "created_by")
+    list_filter = ("status",)
+    list_select_related = ("program_account__business", "created_by")
+    search_fields = ("intent", "charge", "program_account__business__bn9")
+    inlines = [ProcessorEventInline]
 
 
 class StatementLineInline(ReadOnlyInline):

@@ -431,3 +431,18 @@ def test_an_imported_payment_without_a_method_is_refused(tmp_path, account, debi
     with pytest.raises(CommandError, match="payment X"):
         call_command("import_transactions", str(file))
     assert not Payment.objects.exists()
+
+
+@pytest.mark.spec("FIN-6")
+def test_staff_see_card_payments_and_their_events_read_only(
+    staff_client, client, account, debits, bam
+):
+    card = start(account, bam, debit_ids=[debits[0].pk])
+    post_webhook(client, webhook_body(card))
+    for model, pk in [("cardpayment", card.pk), ("payment", card.payment_id)]:
+        assert staff_client.get(f"/admin/finance/{model}/").status_code == 200, model
+        page = soup(staff_client.get(f"/admin/finance/{model}/{pk}/change/"))
+        assert not page.select("input[name=_save]"), model
+        assert staff_client.get(f"/admin/finance/{model}/add/").status_code == 403, model
+    page = text(soup(staff_client.get(f"/admin/finance/cardpayment/{card.pk}/change/")))
+    assert "payment.succeeded" in page

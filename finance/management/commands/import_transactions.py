@@ -1,4 +1,5 @@
-"""Import transactions and CBSA invoices from CBSA's systems (SPEC FIN-1, FIN-2).
+"""Import transactions, CBSA invoices and payments from CBSA's systems (SPEC FIN-1, FIN-2,
+FIN-6).
 
     manage.py import_transactions FILE [--dry-run]
 
@@ -16,8 +17,15 @@ The file (JSON)::
                       "description_fr": "Services d'examen", "status": "open",
                       "lines": [{"description": "Container examination",
                                  "description_fr": "Examen de conteneur",
-                                 "quantity": "2", "unit_price": "75.00", "amount": "150.00"}]}]
+                                 "quantity": "2", "unit_price": "75.00", "amount": "150.00"}]}],
+        "payments": [{"reference": "BANK-2026-000123", "date": "2026-11-21",
+                      "amount": "500.00", "method": "bank"}]
     }]}
+
+``payments`` are bill payments (``bank``) and wire transfers (``wire``) CBSA received,
+quoting the program account number (FIN-6): each is applied as a confirmed card payment
+is (``finance.services.payment_apply``: the oldest open debits first, what is left stays
+as a credit), with a receipt notice, once per reference.
 
 Every ``description`` comes with its French ``description_fr`` (CBSA holds its text in
 both official languages): a file without it is refused (SPEC X-1).
