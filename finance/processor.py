@@ -60,8 +60,8 @@ def signed(params: dict[str, str], secret: str) -> dict[str, str]:
 
 
 def signature_valid(params: dict[str, str], secret: str) -> bool:
-    given = params.get(SIGNATURE, "")
-    return bool(secret) and hmac.compare_digest(str(given), sign(params, secret))
+    given = str(params.get(SIGNATURE, "")).encode()  # bytes: any text a request may carry
+    return bool(secret) and hmac.compare_digest(given, sign(params, secret).encode())
 
 
 def webhook_signature(body: bytes, secret: str, timestamp: int) -> str:
@@ -140,7 +140,7 @@ def verify_webhook(body: bytes, header: str, *, now: float | None = None) -> Web
     except ValueError:
         raise ProtocolError("signature", "no timestamp") from None
     expected = webhook_signature(body, secret, timestamp).split("v1=", 1)[1]
-    if not secret or not hmac.compare_digest(parts.get("v1", ""), expected):
+    if not secret or not hmac.compare_digest(parts.get("v1", "").encode(), expected.encode()):
         raise ProtocolError("signature")
     now = time.time() if now is None else now
     if abs(now - timestamp) > settings.PAYMENT_WEBHOOK_TOLERANCE:

@@ -446,3 +446,44 @@ def test_staff_see_card_payments_and_their_events_read_only(
         assert staff_client.get(f"/admin/finance/{model}/add/").status_code == 403, model
     page = text(soup(staff_client.get(f"/admin/finance/cardpayment/{card.pk}/change/")))
     assert "payment.succeeded" in page
+
+
+@pytest.mark.spec("FIN-6", "SEC-5")
+def test_hostile_signatures_are_refused_not_a_500(client_for, client, account, debits, bam):
+    viewer = pay_client(client_for, bam, account)
+    card = start(account, bam, debit_ids=[debits[0].pk])
+    answer = viewer.get(
+        f"/en/finance/payments/card/{card.pk}/return/",
+        {"intent": str(card.intent), "status": "succeeded", "signature": "é\u2028ü"},
+    )
+    assert answer.status_code == 302
+    for header in ("t=1,v1=é", "t=١٢,v1=00", "v1", "", "t=" + "9" * 400):
+        refused = client.post(
+            WEBHOOK,
+            data=webhook_body(card),
+            content_type="application/json",
+            HTTP_PROCESSOR_SIGNATURE=header,
+        )
+        assert refused.status_code in (400, 409), header
+    for body in (b"\xff\xfe", b"[]", b'{"id": 1, "type": "payment.succeeded", "data": 3}'):
+        assert post_webhook(client, body).status_code == 400, body
+    card.refresh_from_db()
+    assert card.status == "pending"
+
+
+@pytest.mark.spec("FIN-6")
+def test_the_pay_page_costs_the_same_queries_for_3_or_150_open_debits(
+    client_for, account, debits, bam, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = pay_client(client_for, bam, account)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/en/finance/payments/pay/").status_code == 200
+    for n in range(150):
+        TransactionFactory(program_account=account, amount=Decimal("1.00"), number=f"X{n:05d}")
+    with django_assert_max_num_queries(len(few)):
+        page = soup(client.get("/en/finance/payments/pay/"))
+    assert len(page.select("input[name=debits]")) == 100  # the 100 due soonest
+    assert page.select_one("#more-debits")

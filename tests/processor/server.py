@@ -103,7 +103,8 @@ def sign(params: dict, secret: str) -> str:
 def request_valid(params: dict) -> bool:
     if set(SIGNED) - set(params) or params.get("merchant") != MERCHANT:
         return False
-    if not hmac.compare_digest(params.get("signature", ""), sign(params, REQUEST_SECRET)):
+    given = params.get("signature", "").encode()
+    if not hmac.compare_digest(given, sign(params, REQUEST_SECRET).encode()):
         return False
     try:
         return int(params["expires"]) >= time.time()
