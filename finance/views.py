@@ -494,12 +494,13 @@ def security_change(request):
 
 def _pay_context(account) -> dict:
     debits, more = _open_debits(account)
+    balances = selectors.balances(account=account)
     return {
         "account": account,
         "debits": debits,
         "more_debits": more,
-        "owed": services.payment_owed(program_account=account),
-        "balances": selectors.balances(account=account),
+        "owed": balances.open_debits,  # what the open debits owe (the service checks again)
+        "balances": balances,
     }
 
 
