@@ -515,9 +515,13 @@ def pay(request):
     context = _pay_context(account)
     debits = context["debits"]
     if request.method == "GET":
-        wanted = {pk for pk in map(parse_pk, request.GET.getlist("debit")) if pk is not None}
+        # The transactions ticked in the history ("Pay the selected transactions").
+        wanted = set(request.GET.getlist("selected")[:OPEN_DEBITS_SHOWN])
         form = PaymentForm(
-            initial={"key": uuid.uuid4(), "debits": [str(d.pk) for d in debits if d.pk in wanted]},
+            initial={
+                "key": uuid.uuid4(),
+                "debits": [str(d.pk) for d in debits if d.number in wanted],
+            },
             debits=debits,
             owed=context["owed"],
         )

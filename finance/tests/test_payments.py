@@ -311,6 +311,17 @@ def test_pay_two_debits_confirm_then_go_to_the_processor_signed(client_for, acco
 
 
 @pytest.mark.spec("FIN-6")
+def test_pay_the_transactions_ticked_in_the_history(client_for, account, debits, bam):
+    client = pay_client(client_for, bam, account)
+    history = soup(client.get("/en/finance/transactions/"))
+    button = history.select_one("[data-testid=pay-selected]")
+    assert button["formaction"] == "/en/finance/payments/pay/"
+    page = soup(client.get("/en/finance/payments/pay/", {"selected": ["D1", "D3", "NOPE"]}))
+    ticked = {i["value"] for i in page.select("input[name=debits][checked]")}
+    assert ticked == {str(debits[0].pk), str(debits[2].pk)}
+
+
+@pytest.mark.spec("FIN-6")
 def test_the_return_is_checked_and_only_informs(client_for, account, debits, bam):
     client = pay_client(client_for, bam, account)
     card = start(account, bam, debit_ids=[debits[0].pk])
@@ -347,6 +358,7 @@ def test_receipt_page_and_pdf_in_both_languages(client_for, client, account, deb
 def test_a_reader_sees_but_cannot_pay(employee_client, account, debits):
     page = soup(employee_client.get("/en/finance/transactions/"))
     assert not page.select("[data-testid=pay-link]")
+    assert not page.select("[data-testid=pay-selected]")
     assert not page.select("a[href$='/finance/payments/pay/']")
     area = soup(employee_client.get("/en/portal/area/payments/"))
     assert not area.select("a[href$='/finance/payments/pay/']")

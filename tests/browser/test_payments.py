@@ -78,19 +78,24 @@ def world(language: str):
 def choose_two_debits(page, language: str, name: str) -> None:
     words = WORDS[language]
     page.goto(f"/{language}/finance/transactions/")
-    page.locator("[data-testid=pay-link]").click()
+    assert page.locator("[data-testid=pay-link]").is_visible()
+    # Tick two debits in the history, then "Pay the selected transactions".
+    page.locator('input[name="selected"][value="13409539085999"]').check()
+    page.locator('input[name="selected"][value="13409539086005"]').check()
+    page.locator("[data-testid=pay-selected]").click()
     page.locator("h1", has_text=words["pay"]).wait_for()
     check(page, f"{name}-choose-{language}")
-    # A wrong amount: told next to the field, in the page's language, and kept.
+    # A wrong amount: told next to the field, in the page's language; nothing is lost.
     page.get_by_label(words["amount"]).fill("$10")
     page.get_by_role("button", name=words["continue"]).click()
     page.locator(".error-summary").wait_for()
     assert words["no_dollar"] in page.locator("#id_amount-error").inner_text()
     assert page.get_by_label(words["amount"]).input_value() == "$10"
     check(page, f"{name}-error-{language}")
+    assert page.get_by_label("13409539085999", exact=False).is_checked()
+    assert page.get_by_label("13409539086005", exact=False).is_checked()
+    assert not page.get_by_label("13409539086062", exact=False).is_checked()
     page.get_by_label(words["amount"]).fill("")
-    page.get_by_label("13409539085999", exact=False).check()
-    page.get_by_label("13409539086005", exact=False).check()
     page.get_by_role("button", name=words["continue"]).click()
     page.locator("[data-testid=total]").wait_for()
     assert page.locator("[data-testid=total]").inner_text() == words["total"]
