@@ -45,6 +45,29 @@ def real_worker(settings):
         stop_worker(process)
 
 
+@pytest.fixture(scope="session")
+def _processor_process():
+    """The TEST payment processor's process (FIN-6), started once, on first use."""
+    from django.conf import settings
+
+    from tests.processor.harness import start_processor
+
+    processor = start_processor(
+        request_secret=settings.PAYMENT_PROCESSOR_REQUEST_SECRET,
+        webhook_secret=settings.PAYMENT_PROCESSOR_WEBHOOK_SECRET,
+        merchant=settings.PAYMENT_PROCESSOR_MERCHANT,
+    )
+    yield processor
+    processor.stop()
+
+
+@pytest.fixture
+def payment_processor(_processor_process, settings):
+    """The test payment processor, and the portal's settings pointing at it."""
+    settings.PAYMENT_PROCESSOR_URL = _processor_process.url
+    return _processor_process
+
+
 @pytest.fixture
 def anonymous_client():
     return Client()

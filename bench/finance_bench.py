@@ -9,8 +9,8 @@ program account has 1,000,000 transactions over ten years (a few hundred open, s
 credits), its balances computed by the ledger's service (one window UPDATE), a hundred
 other accounts with 100 transactions each, and a manager. Then it prints the server time
 (p50, p95) of the transaction history, its filters, sorts and a deep page, the statements
-page and a one-month CSV export, next to a minimal signed-in page of the portal measured
-in the same run, interleaved; and the time to issue that account's first statement (all
+page, apply credits, make a payment (FIN-6) and a one-month CSV export, next to a minimal
+signed-in page of the portal measured in the same run, interleaved; and the time to issue that account's first statement (all
 1,000,000 lines) and the next one.
 
 Server time: the request through the whole Django stack in this process (middleware,
@@ -198,6 +198,7 @@ def bench_pages(rounds: int, count: int) -> None:
         "CSV export, one month": f"/en/finance/transactions/export/?export=all&{month}",
         "statements": "/en/finance/statements/",
         "apply credits (open debits)": "/en/finance/payments/apply-credits/",
+        "make a payment (open debits, FIN-6)": "/en/finance/payments/pay/",
     }
     report(
         f"One program account with {count:,} transactions ({rounds} requests each)",

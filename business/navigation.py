@@ -161,6 +161,18 @@ TILES = [
         _("View and make payments and payment arrangements."),
         [
             Service(
+                "finance:pay",
+                _("Make a payment"),
+                _("Pay open transactions by credit or debit card."),
+                perm=Perm.EDIT_TRANSACTIONS,
+            ),
+            Service(
+                "finance:pay_other",
+                _("Other ways to pay"),
+                _("Online banking bill payment and wire transfer: the reference to quote."),
+                perm=Perm.VIEW_TRANSACTIONS,
+            ),
+            Service(
                 "finance:apply_credits",
                 _("Apply credits as payment"),
                 _("Apply your account credit to specific transactions you want to settle now."),

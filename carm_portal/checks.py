@@ -8,7 +8,11 @@ with an error that names its id:
 - ``carm.E002`` ``MFA_ENCRYPTION_KEYS`` empty or not Fernet keys;
 - ``carm.E003`` ``ALLOWED_HOSTS`` holds ``*`` (the sign-in ``next=`` would become an open
   redirect: any Host header passes ``url_has_allowed_host_and_scheme``);
-- ``carm.E004`` ``DEBUG`` on.
+- ``carm.E004`` ``DEBUG`` on;
+- ``carm.E005`` the payment processor (FIN-6, ADR 0018): ``PAYMENT_PROCESSOR_URL`` not
+  HTTPS, or a signing secret (``PAYMENT_PROCESSOR_REQUEST_SECRET``,
+  ``PAYMENT_PROCESSOR_WEBHOOK_SECRET``) shorter than 32 characters, the test processor's,
+  or the same for both (card payments would be refused, or forgeable).
 """
 
 from __future__ import annotations
@@ -77,6 +81,30 @@ def check_debug(app_configs=None, **kwargs):
     if settings.DEBUG:
         return [Error("DEBUG is on.", hint="Set DJANGO_DEBUG=false.", id="carm.E004")]
     return []
+
+
+PAYMENT_SECRETS = ("PAYMENT_PROCESSOR_REQUEST_SECRET", "PAYMENT_PROCESSOR_WEBHOOK_SECRET")
+
+
+@register(Tags.security, deploy=True)
+def check_payment_processor(app_configs=None, **kwargs):
+    problems = []
+    if not str(getattr(settings, "PAYMENT_PROCESSOR_URL", "")).startswith("https://"):
+        problems.append("PAYMENT_PROCESSOR_URL is not an https:// address")
+    secrets = [str(getattr(settings, name, "") or "") for name in PAYMENT_SECRETS]
+    for name, secret in zip(PAYMENT_SECRETS, secrets, strict=True):
+        if len(secret) < 32 or "not-secret" in secret:
+            problems.append(f"{name} is shorter than 32 characters or a test value")
+    if secrets[0] and secrets[0] == secrets[1]:
+        problems.append("the request and webhook secrets are the same")
+    return [
+        Error(
+            f"{problem}.",
+            hint="Set the payment processor's address and the two secrets it issued (ADR 0018).",
+            id="carm.E005",
+        )
+        for problem in problems
+    ]
 
 
 def refuse_to_start_misconfigured() -> None:

@@ -17,6 +17,8 @@ urlpatterns = [
     path("oidc/", include("accounts.oidc_urls")),
     # The open API: outside the language prefix; language from Accept-Language or ?lang.
     path("api/v1/", include("calculator.api_urls")),
+    # The payment processor's signed webhook (FIN-6): no session, no language.
+    path("payments/processor/", include("finance.processor_urls")),
 ]
 
 urlpatterns += i18n_patterns(

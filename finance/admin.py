@@ -19,6 +19,7 @@ from carm_portal.templatetags.portal import money
 from carm_portal.workflow import TransitionNotAllowed
 from finance import services
 from finance.models import (
+    CardPayment,
     CreditApplication,
     CreditApplicationLine,
     FinancialSecurity,
@@ -26,6 +27,8 @@ from finance.models import (
     InvoiceLine,
     PadAgreement,
     Payment,
+    PaymentLine,
+    ProcessorEvent,
     SecurityChangeRequest,
     Statement,
     StatementLine,
@@ -222,15 +225,23 @@ class TransactionTypeAdmin(ReadOnlyAdmin):
     search_fields = ("code", "name", "name_fr")
 
 
+class PaymentLineInline(ReadOnlyInline):
+    model = PaymentLine
+    fields = ("transaction", "amount")
+    readonly_fields = fields
+
+
 @admin.register(Payment)
 class PaymentAdmin(CorrectionAdmin):
     """Read-only; staff correct a wrong payment with a new record of the difference
     (LINK-5): a wrong amount on file can lock a registering business out (LINK-1)."""
 
-    list_display = ("reference", "date", "program_account", "amount", "corrects")
+    list_display = ("reference", "date", "program_account", "amount", "method", "corrects")
+    list_filter = ("method",)
     list_select_related = ("program_account__business", "corrects")
     search_fields = ("reference", "program_account__business__bn9")
     readonly_fields = ("correct_link",)
+    inlines = [PaymentLineInline]
     correction_form = PaymentCorrectionForm
     correct_label = _("Correct this payment")
 
@@ -253,6 +264,24 @@ class PaymentAdmin(CorrectionAdmin):
             % {"reference": correction.reference},
             correction,
         )
+
+
+class ProcessorEventInline(ReadOnlyInline):
+    model = ProcessorEvent
+    fields = ("event_id", "kind", "received_at")
+    readonly_fields = fields
+
+
+@admin.register(CardPayment)
+class CardPaymentAdmin(ReadOnlyAdmin):
+    """FIN-6: every payment intent, its state and the processor's events (read-only:
+    only the processor's signed webhook changes a card payment)."""
+
+    list_display = ("__str__", "created_at", "program_account", "amount", "status", "created_by")
+    list_filter = ("status",)
+    list_select_related = ("program_account__business", "created_by")
+    search_fields = ("intent", "charge", "program_account__business__bn9")
+    inlines = [ProcessorEventInline]
 
 
 class StatementLineInline(ReadOnlyInline):

@@ -1,5 +1,5 @@
 """The finance part of the demo world (``manage.py seed_demo``): payments in the demo
-importer's ledger, a CBSA invoice, a financial security, and its first statement issued by
+importer's ledger, two open debits it can pay by card (FIN-6), a CBSA invoice, a financial security, and its first statement issued by
 the portal. Idempotent (natural keys; an issued statement is returned as is)."""
 
 from __future__ import annotations
@@ -43,6 +43,18 @@ LEDGER = {
                     "total_duties_taxes": "5.00",
                     "status": "open",
                     "due_date": "2026-12-01",
+                },
+                # A second open debit: the demo importer pays two by card (FIN-6, `make
+                # run`'s test payment processor).
+                {
+                    "number": "13409539086070",
+                    "date": "2026-11-18",
+                    "description": "Commercial accounting declaration",
+                    "description_fr": "Déclaration en douane commerciale",
+                    "amount": "845.50",
+                    "total_duties_taxes": "845.50",
+                    "status": "open",
+                    "due_date": "2026-12-31",
                 },
             ],
             "invoices": [

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -201,3 +205,77 @@ class SecurityChangeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper()
+
+
+_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+class PaymentForm(forms.Form):
+    """Choose open debits, or type an amount to pay on account (FIN-6). The amount is
+    typed as digits with a point: no dollar sign, no thousands separator."""
+
+    debits = forms.MultipleChoiceField(
+        label=gettext_lazy("Open transactions to pay"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    amount = forms.CharField(
+        label=gettext_lazy("Or an amount to pay on account"),
+        required=False,
+        max_length=20,
+        help_text=gettext_lazy(
+            "In Canadian dollars, digits with a point for the cents, for example 1250.00. "
+            "It is applied to the oldest open transactions first."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, debits, owed: Decimal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()
+        self.owed = owed
+        self.fields["debits"].choices = ApplyCreditsForm(debits=debits).fields["debits"].choices
+
+    @property
+    def chosen_debits(self) -> set[str]:
+        value = self["debits"].value() or []
+        return {str(v) for v in value}
+
+    def clean_amount(self) -> Decimal | None:
+        text = self.cleaned_data["amount"].strip()
+        if not text:
+            return None
+        if "$" in text or "," in text or " " in text:
+            raise ValidationError(
+                _("Type the amount with digits and a point only, without $ or commas: 1250.00.")
+            )
+        if not _AMOUNT.fullmatch(text):
+            raise ValidationError(_("Enter an amount in dollars and cents, for example 1250.00."))
+        amount = Decimal(text)
+        if amount.as_tuple().exponent < -2:
+            raise ValidationError(_("Enter at most 2 digits after the point (cents)."))
+        if amount <= 0:
+            raise ValidationError(_("Enter an amount greater than zero."))
+        if amount > self.owed:
+            from finance.services import payment_too_much_message
+
+            raise ValidationError(payment_too_much_message(self.owed))
+        return amount.quantize(Decimal("0.01"))
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen, amount = cleaned.get("debits"), cleaned.get("amount")
+        if chosen and amount is not None:
+            self.add_error(
+                "amount",
+                _("Leave the amount empty when you choose transactions: their total is paid."),
+            )
+        elif not chosen and amount is None and "amount" not in self.errors:
+            self.add_error(
+                "debits", _("Choose at least one transaction, or type an amount to pay.")
+            )
+        return cleaned
+
+    def debit_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data.get("debits") or []]

@@ -10,6 +10,7 @@ transactions (ADR 0011).
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -169,6 +170,14 @@ class Transaction(models.Model):
         return self.amount - self.settled_amount
 
 
+class PaymentMethod(models.TextChoices):
+    """How a payment reaches the CBSA (FIN-6)."""
+
+    CARD = "card", _("Credit or debit card")
+    BANK = "bank", _("Online banking bill payment")
+    WIRE = "wire", _("Wire transfer")
+
+
 class Payment(models.Model):
     program_account = models.ForeignKey(
         "business.ProgramAccount",
@@ -188,6 +197,24 @@ class Payment(models.Model):
         null=True,
         blank=True,
         verbose_name=_("corrects"),
+    )
+    # How it reached the CBSA and its own credit in the ledger, for the payments the
+    # portal applied (FIN-6); empty for payments loaded as reference data.
+    method = models.CharField(
+        _("payment method"),
+        max_length=4,
+        choices=PaymentMethod.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    transaction = models.OneToOneField(
+        Transaction,
+        on_delete=models.PROTECT,
+        related_name="payment",
+        null=True,
+        blank=True,
+        verbose_name=_("transaction"),
     )
 
     class Meta:
@@ -550,3 +577,141 @@ class SecurityChangeRequest(models.Model):
     @transition(sources=[Status.SUBMITTED], target=Status.REJECTED, refused=ANSWERED)
     def reject(self, *, by) -> None:
         self._answer(by)
+
+
+# --- FIN-6: make a payment ----------------------------------------------------------------
+
+
+class PaymentLine(models.Model):
+    """One debit a payment settled, wholly or in part (FIN-6)."""
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="lines", verbose_name=_("payment")
+    )
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="+", verbose_name=_("transaction")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("payment line")
+        verbose_name_plural = _("payment lines")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.payment} {self.transaction}"
+
+
+PAYMENT_CLOSED = _("This payment is no longer pending.")
+
+
+class CardPayment(models.Model):
+    """A card payment through the payment processor's hosted page (FIN-6, ADR 0018).
+
+    The portal never sees the card. It creates this *intent* (once per form: the
+    idempotency key), sends the person to the processor with a signed request and waits
+    for the processor's signed webhook: pending → paid (applied to the ledger once) |
+    declined | cancelled."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PAID = "paid", _("Paid")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    program_account = models.ForeignKey(
+        "business.ProgramAccount",
+        on_delete=models.PROTECT,
+        related_name="card_payments",
+        verbose_name=_("program account"),
+    )
+    idempotency_key = models.UUIDField(_("idempotency key"), unique=True)
+    intent = models.UUIDField(_("payment intent"), unique=True, default=uuid.uuid4)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="CAD")
+    # The debits chosen (their ids, oldest first); empty: an amount on account, applied
+    # to the oldest open debits.
+    debit_ids = models.JSONField(_("transactions chosen"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("paid by"),
+    )
+    # The service provider whose employee paid for its client (DELEG-3), else empty.
+    provider = models.ForeignKey(
+        "business.Business",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("service provider"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    answered_at = models.DateTimeField(_("confirmed by the processor"), null=True, blank=True)
+    charge = models.CharField(_("processor's reference"), max_length=64, blank=True)
+    payment = models.OneToOneField(
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="card_payment",
+        null=True,
+        blank=True,
+        verbose_name=_("payment"),
+    )
+
+    class Meta:
+        verbose_name = _("card payment")
+        verbose_name_plural = _("card payments")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["program_account", "-created_at"], name="card_payment_account")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """What the receipt and the ledger call it."""
+        return f"CARD-{self.pk:08d}" if self.pk else "CARD"
+
+    def _answered(self, charge: str) -> None:
+        self.charge = charge[:64]
+        self.answered_at = timezone.now()
+
+    @transition(sources=[Status.PENDING], target=Status.PAID, refused=PAYMENT_CLOSED)
+    def confirm(self, *, charge: str) -> None:
+        self._answered(charge)
+
+    @transition(sources=[Status.PENDING], target=Status.DECLINED, refused=PAYMENT_CLOSED)
+    def decline(self, *, charge: str) -> None:
+        self._answered(charge)
+
+    @transition(sources=[Status.PENDING], target=Status.CANCELLED, refused=PAYMENT_CLOSED)
+    def cancel(self, *, charge: str = "") -> None:
+        self._answered(charge)
+
+
+class ProcessorEvent(models.Model):
+    """Every webhook event the portal accepted, once (FIN-6): a replay of one is refused."""
+
+    event_id = models.CharField(_("event"), max_length=64, unique=True)
+    kind = models.CharField(_("type"), max_length=40)
+    card_payment = models.ForeignKey(
+        CardPayment,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("card payment"),
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment processor event")
+        verbose_name_plural = _("payment processor events")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.event_id

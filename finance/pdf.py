@@ -166,3 +166,50 @@ def invoice_pdf(invoice) -> bytes:
     buffer = io.BytesIO()
     _document(buffer, title).build(story)
     return buffer.getvalue()
+
+
+def receipt_pdf(card, lines) -> bytes:
+    """The receipt of a card payment the processor confirmed (FIN-6), in the page's
+    language."""
+    account = card.program_account
+    title = _("Payment receipt %(number)s") % {"number": card.reference}
+    story = _heading(account, title)
+    paid_by = card.created_by.display_name
+    if card.provider_id:
+        paid_by = _("%(person)s, for the client, by %(provider)s") % {
+            "person": paid_by,
+            "provider": card.provider.legal_name,
+        }
+    story += [
+        _summary(
+            [
+                (_("Receipt number"), card.reference),
+                (
+                    _("Date"),
+                    card.answered_at.strftime("%Y-%m-%d %H:%M") if card.answered_at else "",
+                ),
+                (_("Amount"), money(card.amount)),
+                (_("Payment method"), _("Credit or debit card")),
+                (_("Processor's reference"), card.charge),
+                (_("Paid by"), Paragraph(escape(paid_by), getSampleStyleSheet()["BodyText"])),
+            ]
+        ),
+        Spacer(1, 14),
+    ]
+    rows = [[_("Transaction number"), _("Description"), _("Amount paid"), _("Status")]]
+    for line in lines:
+        rows.append(
+            [
+                line.transaction.number,
+                Paragraph(
+                    escape(bilingual_text(line.transaction, "description")),
+                    getSampleStyleSheet()["BodyText"],
+                ),
+                money(line.amount),
+                line.transaction.get_status_display(),
+            ]
+        )
+    story.append(_table(rows, [1.4 * inch, 3.0 * inch, 1.3 * inch, 1.0 * inch], [2]))
+    buffer = io.BytesIO()
+    _document(buffer, title).build(story)
+    return buffer.getvalue()

@@ -15,10 +15,12 @@ from django.utils.functional import cached_property
 from business.models import ProgramAccount
 from finance.models import (
     ZERO,
+    CardPayment,
     FinancialSecurity,
     Invoice,
     PadAgreement,
     Payment,
+    PaymentLine,
     SecurityChangeRequest,
     Statement,
     Transaction,
@@ -245,3 +247,29 @@ def last_payment_amount(*, account: ProgramAccount) -> Decimal | None:
     if last is None:
         return None
     return last.amount + (last.corrected or ZERO)
+
+
+# --- FIN-6: make a payment ----------------------------------------------------------------
+
+
+def card_payment_by_key(*, account: ProgramAccount, key) -> CardPayment | None:
+    """The payment a form already started (its idempotency key): the back button or a
+    second click lands on it instead of paying twice."""
+    return CardPayment.objects.filter(program_account=account, idempotency_key=key).first()
+
+
+def card_payment_lines(*, card: CardPayment) -> list[PaymentLine]:
+    """What a confirmed card payment settled (none while it is pending)."""
+    if card.payment_id is None:
+        return []
+    return list(
+        PaymentLine.objects.filter(payment_id=card.payment_id)
+        .select_related("transaction")
+        .order_by("pk")
+    )
+
+
+def card_payment_receipt(*, pk: int) -> CardPayment:
+    return CardPayment.objects.select_related(
+        "program_account__business", "created_by", "provider", "payment__transaction"
+    ).get(pk=pk)

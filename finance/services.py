@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from finance import crypto
 from finance.calendar import statement_period
 from finance.models import (
     ZERO,
+    CardPayment,
     CreditApplication,
     CreditApplicationLine,
     FinancialSecurity,
@@ -28,6 +29,9 @@ from finance.models import (
     InvoiceLine,
     PadAgreement,
     Payment,
+    PaymentLine,
+    PaymentMethod,
+    ProcessorEvent,
     SecurityChangeRequest,
     Statement,
     Transaction,
@@ -174,6 +178,36 @@ def transactions_import(*, data: dict, actor=None) -> Counter:
                 counts["invoices added"] += 1
             if first_new is not None:
                 transaction_balances_refresh(program_account=account, since=first_new)
+            # FIN-6: bill payments and wire transfers received, applied as a card payment
+            # is (oldest open debits first), each once (its reference).
+            for row in entry.get("payments", []):
+                where = f"payment {row.get('reference', '?')}"
+                reference = str(row.get("reference") or "").strip()
+                if Payment.objects.filter(reference=reference).exists():
+                    counts["payments already on file"] += 1
+                    continue
+                payment = Payment(
+                    program_account=account,
+                    date=row.get("date"),
+                    amount=row.get("amount"),
+                    reference=reference,
+                    method=row.get("method", ""),
+                )
+                _validate(payment, where)
+                if payment.amount <= 0 or payment.method not in (
+                    PaymentMethod.BANK,
+                    PaymentMethod.WIRE,
+                ):
+                    raise ValidationError(f"{where}: a positive amount, method bank or wire")
+                payment_apply(
+                    program_account=account,
+                    amount=payment.amount,
+                    reference=reference,
+                    method=payment.method,
+                    date=payment.date,
+                    audit=AuditContext.system(actor=actor),
+                )
+                counts["payments applied"] += 1
         audit_record(action="finance.transactions_imported", actor=actor, changes=dict(counts))
     return counts
 
@@ -879,3 +913,284 @@ def payment_correct(
             reference=f"payment-corrected:{correction.reference}",
         )
     return correction
+
+
+# --- Make a payment (FIN-6) ---------------------------------------------------------------
+
+
+def payment_owed(*, program_account: ProgramAccount) -> Decimal:
+    """What the open debits still owe: the most a payment may be."""
+    rows = Transaction.objects.filter(
+        program_account=program_account, status=Transaction.Status.OPEN, amount__gt=0
+    ).aggregate(total=Sum(F("amount") - F("settled_amount")))
+    return rows["total"] or ZERO
+
+
+@dataclass(frozen=True)
+class PaymentPlan:
+    """What a payment would settle (the confirmation page): each debit and the part of
+    it paid, the chosen debits first, then the oldest open ones."""
+
+    amount: Decimal
+    settles: list[tuple[Transaction, Decimal]]
+    more: bool  # more debits than listed would be touched
+
+
+PLAN_SHOWN = 100
+
+
+def payment_plan(
+    *, program_account: ProgramAccount, amount: Decimal, debit_ids: list[int]
+) -> PaymentPlan:
+    settles, remaining = [], amount
+    for debit in _debits_in_order(program_account, debit_ids, lock=False):
+        if remaining <= 0:
+            break
+        if len(settles) == PLAN_SHOWN:
+            return PaymentPlan(amount=amount, settles=settles, more=True)
+        use = min(debit.outstanding, remaining)
+        settles.append((debit, use))
+        remaining -= use
+    return PaymentPlan(amount=amount, settles=settles, more=False)
+
+
+def _debits_in_order(program_account: ProgramAccount, debit_ids, *, lock: bool):
+    """The chosen open debits (oldest first), then every other open debit, oldest first,
+    read in batches (a busy account has thousands); locked when ``lock``."""
+    rows = Transaction.objects.filter(
+        program_account=program_account, status=Transaction.Status.OPEN, amount__gt=0
+    )
+    if lock:
+        rows = rows.select_for_update()
+    chosen = list(rows.filter(pk__in=list(debit_ids)).order_by("date", "number"))
+    yield from chosen
+    seen = {d.pk for d in chosen}
+    after = None
+    while True:
+        batch = rows.exclude(pk__in=seen).order_by("date", "number", "pk")
+        if after is not None:
+            day, number = after
+            batch = batch.filter(Q(date__gt=day) | Q(date=day, number__gt=number))
+        batch = list(batch[:200])
+        if not batch:
+            return
+        yield from batch
+        after = (batch[-1].date, batch[-1].number)
+
+
+def payment_apply(
+    *,
+    program_account: ProgramAccount,
+    amount: Decimal,
+    reference: str,
+    method: str,
+    date: datetime.date,
+    debit_ids: list[int] | tuple = (),
+    audit: AuditContext | None = None,
+) -> Payment:
+    """Post a payment that reached the CBSA (a card payment confirmed by the processor,
+    a bill payment or wire transfer imported by an operator) and settle debits with it:
+    the chosen ones first, then the oldest open ones; what is left stays as the
+    account's credit (FIN-6).
+
+    The program account's row is locked first, as ``credits_apply`` does, then each debit
+    settled: a payment and an application of credits on the same debits are served one
+    after the other, and each debit is settled once. A reference already on file is
+    returned unchanged (applied exactly once)."""
+    from notices.services import notice_send
+
+    with transaction.atomic():
+        ProgramAccount.objects.select_for_update().get(pk=program_account.pk)
+        done = Payment.objects.filter(reference=reference).first()
+        if done is not None:
+            return done
+        payment = Payment.objects.create(
+            program_account=program_account,
+            date=date,
+            amount=amount,
+            reference=reference,
+            method=method,
+        )
+        lines, remaining = [], amount
+        for debit in _debits_in_order(program_account, debit_ids, lock=True):
+            if remaining <= 0:
+                break
+            use = min(debit.outstanding, remaining)
+            debit.settled_amount += use
+            if debit.outstanding == 0:
+                debit.status = Transaction.Status.PAID
+            remaining -= use
+            lines.append(PaymentLine(payment=payment, transaction=debit, amount=use))
+        Transaction.objects.bulk_update(
+            [line.transaction for line in lines], ["settled_amount", "status"]
+        )
+        PaymentLine.objects.bulk_create(lines)
+        credit = Transaction(
+            program_account=program_account,
+            number=f"PMT{payment.pk:011d}",
+            date=date,
+            type=TransactionType.objects.filter(code="PAYMENT").first(),
+            description="Payment received – thank you",
+            description_fr="Paiement reçu – merci",
+            amount=-amount,
+            total_duties_taxes=ZERO,
+            settled_amount=-(amount - remaining),
+            status=Transaction.Status.PAID if remaining == 0 else Transaction.Status.OPEN_CREDIT,
+        )
+        _validate(credit, f"payment {reference}")
+        credit.save()
+        payment.transaction = credit
+        payment.save(update_fields=["transaction"])
+        transaction_balances_refresh(program_account=program_account, since=date)
+        audit_record(
+            action="finance.payment_applied",
+            audit=AuditContext.of(audit).about(program_account.business),
+            subject=program_account.full_reference,
+            changes={
+                "reference": reference,
+                "method": method,
+                "amount": str(amount),
+                "settled": [line.transaction.number for line in lines],
+                "credit_left": str(remaining),
+            },
+        )
+        notice_send(
+            type_code="payment_received",
+            program_account=program_account,
+            context={"reference": reference, "amount": amount, "date": date},
+            reference=f"payment-received:{reference}",
+        )
+        return payment
+
+
+class PaymentError(Exception):
+    """Why a payment cannot be started, in words for the person."""
+
+
+def card_payment_start(
+    *,
+    program_account: ProgramAccount,
+    amount: Decimal,
+    debit_ids: list[int],
+    idempotency_key: uuid.UUID,
+    actor,
+    audit: AuditContext | None = None,
+) -> CardPayment:
+    """Create the payment intent the processor's hosted page will take (FIN-6): pending
+    until the processor's webhook. The form's key makes it once per form."""
+    audit = AuditContext.of(audit, actor).about(program_account.business)
+    with transaction.atomic():
+        done = CardPayment.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            if done.program_account_id != program_account.pk:
+                raise PaymentError(_("This form was already used for another account."))
+            return done
+        ids = sorted(set(debit_ids))
+        if ids:
+            debits = list(
+                Transaction.objects.filter(
+                    program_account=program_account,
+                    pk__in=ids,
+                    amount__gt=0,
+                    status=Transaction.Status.OPEN,
+                ).order_by("date", "number")
+            )
+            if len(debits) != len(ids):
+                raise PaymentError(
+                    _("One of the chosen transactions was settled in the meantime: choose again.")
+                )
+            amount = sum((d.outstanding for d in debits), ZERO)
+            ids = [d.pk for d in debits]
+        if amount <= 0:
+            raise PaymentError(_("Enter an amount greater than zero."))
+        owed = payment_owed(program_account=program_account)
+        if amount > owed:
+            raise PaymentError(payment_too_much_message(owed))
+        card = CardPayment.objects.create(
+            program_account=program_account,
+            idempotency_key=idempotency_key,
+            amount=amount,
+            debit_ids=ids,
+            created_by=actor,
+            provider_id=audit.business_id if audit.for_client else None,
+        )
+        audit_record(
+            action="finance.card_payment_started",
+            audit=audit,
+            actor=actor,
+            subject=card.reference,
+            changes={"amount": str(amount), "debits": len(ids), "intent": str(card.intent)},
+        )
+        return card
+
+
+def payment_too_much_message(owed: Decimal) -> str:
+    from carm_portal.templatetags.portal import money
+
+    return _("The amount is more than what the open transactions owe (%(owed)s).") % {
+        "owed": money(owed)
+    }
+
+
+def card_payment_webhook(*, event, audit: AuditContext | None = None) -> CardPayment:
+    """Apply the processor's confirmation (a verified ``processor.WebhookEvent``): the
+    source of truth (FIN-6). Refused (``processor.ProtocolError``) when the event was
+    already received (a replay), the intent is unknown, or the amount or currency is
+    not the intent's. A succeeded payment is applied to the ledger exactly once."""
+    from finance.processor import ProtocolError
+
+    with transaction.atomic():
+        card = (
+            CardPayment.objects.select_for_update()
+            .select_related("program_account__business", "created_by")
+            .filter(intent=_uuid_or_none(event.intent))
+            .first()
+        )
+        if card is None:
+            raise ProtocolError("unknown_intent", event.intent)
+        if ProcessorEvent.objects.filter(event_id=event.event_id).exists():
+            raise ProtocolError("replay", event.event_id)
+        if event.amount != card.amount or event.currency != card.currency:
+            raise ProtocolError(
+                "mismatch", f"{event.amount} {event.currency} ≠ {card.amount} {card.currency}"
+            )
+        ProcessorEvent.objects.create(event_id=event.event_id, kind=event.kind, card_payment=card)
+        if card.status != CardPayment.Status.PENDING:
+            return card  # a second answer for an answered payment changes nothing
+        account = card.program_account
+        payer = AuditContext(
+            actor=card.created_by,
+            request_id=getattr(audit, "request_id", ""),
+            business_id=card.provider_id or account.business_id,
+            acting_for_id=account.business_id if card.provider_id else None,
+        )
+        if event.kind == "payment.succeeded":
+            card.confirm(charge=event.charge)
+            card.payment = payment_apply(
+                program_account=account,
+                amount=card.amount,
+                reference=card.reference,
+                method=PaymentMethod.CARD,
+                date=timezone.localdate(),
+                debit_ids=card.debit_ids,
+                audit=payer,
+            )
+        elif event.kind == "payment.declined":
+            card.decline(charge=event.charge)
+        else:
+            card.cancel(charge=event.charge)
+        card.save(update_fields=["status", "charge", "answered_at", "payment"])
+        audit_record(
+            action=f"finance.card_payment_{card.status}",
+            audit=payer,
+            subject=card.reference,
+            changes={"amount": str(card.amount), "event": event.event_id},
+        )
+        return card
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -9,31 +9,33 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import reauth
 from carm_portal import formatting
-from carm_portal.audit import audit_record
+from carm_portal.audit import AuditContext, audit_record
 from carm_portal.exports import csv_response
 from carm_portal.forms import parse_pk
 from carm_portal.templatetags.portal import bilingual_text
 from delegation.access import Perm, requires
-from finance import crypto, pdf, selectors, services
+from finance import crypto, pdf, processor, selectors, services
 from finance.forms import (
     PAGE_SIZES,
     ApplyCreditsForm,
     PadForm,
+    PaymentForm,
     SecurityChangeForm,
     TransactionFilterForm,
 )
-from finance.models import CreditApplication, Invoice, Statement, Transaction
+from finance.models import CardPayment, CreditApplication, Invoice, Statement, Transaction
 
 # Column headers: the codes in English, their French names on French pages (SPEC X-1).
 CSV_COLUMNS = [
@@ -84,6 +86,7 @@ def transactions(request):
             "query": urlencode(query),
             "filters": query,
             "can_apply_credits": request.acting.can(Perm.EDIT_TRANSACTIONS),
+            "can_pay": request.acting.can(Perm.EDIT_TRANSACTIONS),
         },
     )
 
@@ -484,3 +487,201 @@ def security_change(request):
         )
         return redirect("finance:security")
     return render(request, "finance/security_change.html", {"account": account, "form": form})
+
+
+# --- FIN-6: make a payment ----------------------------------------------------------------
+
+
+def _pay_context(account) -> dict:
+    debits, more = _open_debits(account)
+    balances = selectors.balances(account=account)
+    return {
+        "account": account,
+        "debits": debits,
+        "more_debits": more,
+        "owed": balances.open_debits,  # what the open debits owe (the service checks again)
+        "balances": balances,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@requires(Perm.EDIT_TRANSACTIONS)
+def pay(request):
+    """Step 1 chooses open debits or types an amount; step 2 shows the total and what it
+    settles; confirming starts the card payment (once per form: its key) and sends the
+    person to the processor's hosted page (FIN-6)."""
+    account = request.acting.account
+    context = _pay_context(account)
+    debits = context["debits"]
+    if request.method == "GET":
+        # The transactions ticked in the history ("Pay the selected transactions").
+        wanted = set(request.GET.getlist("selected")[:OPEN_DEBITS_SHOWN])
+        form = PaymentForm(
+            initial={
+                "key": uuid.uuid4(),
+                "debits": [str(d.pk) for d in debits if d.number in wanted],
+            },
+            debits=debits,
+            owed=context["owed"],
+        )
+        return render(request, "finance/pay.html", {**context, "form": form})
+    chosen = [pk for pk in map(parse_pk, request.POST.getlist("debits")) if pk is not None]
+    settled = selectors.debits_settled(account=account, ids=chosen[:OPEN_DEBITS_SHOWN])
+    form = PaymentForm(request.POST, debits=debits + settled, owed=context["owed"])
+    if form.is_valid() and settled:
+        form.add_error(
+            "debits",
+            _("Transaction %(number)s was settled in the meantime: choose again.")
+            % {"number": settled[0].number},
+        )
+    if not form.is_valid():
+        return render(request, "finance/pay.html", {**context, "form": form})
+    done = selectors.card_payment_by_key(account=account, key=form.cleaned_data["key"])
+    if done is not None:  # the same form again (back button, second click)
+        return redirect("finance:card_payment", pk=done.pk)
+    ids = form.debit_ids()
+    amount = form.cleaned_data["amount"]
+    if amount is None:
+        amount = sum((d.outstanding for d in debits if d.pk in ids), services.ZERO)
+    if "confirm" not in request.POST:
+        plan = services.payment_plan(program_account=account, amount=amount, debit_ids=ids)
+        return processor.allow_forms_to_processor(
+            render(
+                request,
+                "finance/pay_confirm.html",
+                {**context, "form": form, "plan": plan, "amount": amount, "debit_ids": ids},
+            )
+        )
+    try:
+        card = services.card_payment_start(
+            program_account=account,
+            amount=amount,
+            debit_ids=ids,
+            idempotency_key=form.cleaned_data["key"],
+            actor=request.user,
+            audit=request.audit,
+        )
+    except services.PaymentError as error:
+        form.add_error(None, str(error))
+        return render(request, "finance/pay.html", {**context, "form": form})
+    return redirect(
+        processor.hosted_page_url(
+            intent=str(card.intent),
+            amount=card.amount,
+            currency=card.currency,
+            return_url=request.build_absolute_uri(
+                reverse("finance:card_payment_return", args=[card.pk])
+            ),
+            notify_url=request.build_absolute_uri(reverse("processor:webhook")),
+            lang=formatting.language(),
+        )
+    )
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS)
+def pay_other(request):
+    """Online banking bill payment and wire transfer: the instructions and the reference
+    to quote, the program account number (FIN-6)."""
+    account = request.acting.account
+    return render(
+        request,
+        "finance/pay_other.html",
+        {
+            "account": account,
+            "balances": selectors.balances(account=account),
+            "can_pay": request.acting.can(Perm.EDIT_TRANSACTIONS),
+        },
+    )
+
+
+@require_GET
+@never_cache
+@requires(Perm.VIEW_TRANSACTIONS, model=CardPayment)
+def card_payment(request, pk: int):
+    """The payment's state: pending until the processor's webhook, then its receipt."""
+    card = selectors.card_payment_receipt(pk=request.acting.object.pk)
+    return render(
+        request,
+        "finance/card_payment.html",
+        {
+            "account": request.acting.account,
+            "card": card,
+            "lines": selectors.card_payment_lines(card=card),
+            "balances": selectors.balances(account=request.acting.account),
+            "can_pay": request.acting.can(Perm.EDIT_TRANSACTIONS),
+        },
+    )
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS, model=CardPayment)
+def card_payment_pdf(request, pk: int):
+    card = selectors.card_payment_receipt(pk=request.acting.object.pk)
+    if card.status != CardPayment.Status.PAID:
+        raise Http404
+    body = pdf.receipt_pdf(card, selectors.card_payment_lines(card=card))
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{card.reference}.pdf"'
+    return response
+
+
+@require_GET
+@requires(Perm.VIEW_TRANSACTIONS, model=CardPayment)
+def card_payment_return(request, pk: int):
+    """The person back from the hosted page with the processor's signed result. It only
+    says what to tell them: the payment changes with the webhook alone."""
+    card = request.acting.object
+    try:
+        result = processor.verify_result(dict(request.GET.items()))
+        if result.get("intent") != str(card.intent):
+            raise processor.ProtocolError("mismatch", "intent")
+    except processor.ProtocolError as error:
+        audit_record(
+            action="finance.processor_result_refused",
+            audit=request.audit,
+            subject=card.reference,
+            changes={"reason": error.reason},
+        )
+        messages.error(
+            request,
+            _(
+                "The payment processor's answer could not be verified. The status below "
+                "is the one the processor confirmed to the CBSA."
+            ),
+        )
+    return redirect("finance:card_payment", pk=card.pk)
+
+
+# The processor's webhook answers: a refusal says why, in the status code.
+WEBHOOK_REFUSALS = {
+    "signature": 400,
+    "malformed": 400,
+    "replay": 409,
+    "unknown_intent": 404,
+    "mismatch": 422,
+}
+
+
+@csrf_exempt
+@require_POST
+def processor_webhook(request):
+    """The payment processor's signed confirmation: the source of truth (FIN-6)."""
+    audit = AuditContext.from_request(request)
+    try:
+        event = processor.verify_webhook(
+            request.body, request.headers.get(processor.WEBHOOK_HEADER, "")
+        )
+        card = services.card_payment_webhook(event=event, audit=audit)
+    except processor.ProtocolError as error:
+        audit_record(
+            action="finance.processor_webhook_refused",
+            audit=audit,
+            changes={"reason": error.reason, "detail": str(error)[:200]},
+        )
+        return JsonResponse(
+            {"accepted": False, "reason": error.reason},
+            status=WEBHOOK_REFUSALS.get(error.reason, 400),
+        )
+    return JsonResponse({"accepted": True, "status": card.status})

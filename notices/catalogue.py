@@ -108,6 +108,14 @@ CATALOGUE = [
         EMPLOYEES,
         True,
     ),
+    # FIN-6: a payment applied to the program account (card, bill payment, wire transfer).
+    (
+        "payment_received",
+        "Payments – Payment received",
+        "Paiements – Paiement reçu",
+        EMPLOYEES,
+        True,
+    ),
     # The person's own sign-in (SEC-1, SEC-4): sent to them only.
     (
         "second_factor_failed",
@@ -145,6 +153,7 @@ CONTEXT = {
     "statement_available": ("period_start", "period_end", "due_date"),
     # optional: kind ("invoice", "payment"; a transaction without it), total
     "ledger_corrected": ("number", "corrected", "amount", "reason"),
+    "payment_received": ("reference", "amount", "date"),
     "second_factor_failed": ("locked",),
     "second_factor_reset": (),
 }

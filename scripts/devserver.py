@@ -10,6 +10,11 @@ Both sign-in paths of the guide (SPEC SIGN-3): GCKey, and a Sign-In Partner thro
 **test federation** (tests/oidc/provider.mjs, the one the tests use; its pages say
 "Test federation"), started here unless OIDC_RP_CLIENT_ID names a real federation.
 Production never starts it: it reads the real federation's settings (ADR 0006).
+
+Card payments (FIN-6): the **test payment processor** (tests/processor/server.py, the one
+the tests use; its pages say "TEST payment processor"), started here unless
+PAYMENT_PROCESSOR_URL names a real one; the demo importer pays with its test cards.
+Production never starts it (ADR 0018).
 """
 
 from __future__ import annotations
@@ -59,6 +64,9 @@ def main() -> int:
         federation = start_test_federation(env)
         if federation is not None:
             processes.append(federation)
+        payments = start_test_processor(env)
+        if payments is not None:
+            processes.append(payments)
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("compiletranslations", env=env)
         manage("seed_demo", env=env)
@@ -168,6 +176,62 @@ def start_test_federation(env: dict) -> subprocess.Popen | None:
     say(
         f"Sign-In Partner: a TEST federation (not real banks) at {issuer}: choose any bank "
         "and type any test account name"
+    )
+    return process
+
+
+PROCESSOR_PORT = os.environ.get("PAYMENT_TEST_PROCESSOR_PORT", "8020")
+# The test processor's secrets: fixed test values, acceptable only here (ADR 0018).
+PROCESSOR_SECRETS = (
+    "test-processor-request-secret-not-secret",
+    "test-processor-webhook-secret-not-secret",
+)
+
+
+def start_test_processor(env: dict) -> subprocess.Popen | None:
+    """The TEST payment processor on loopback (FIN-6), configured in ``env``."""
+    if env.get("PAYMENT_PROCESSOR_URL"):
+        say(f"Card payments: the processor at {env['PAYMENT_PROCESSOR_URL']}")
+        return None
+    local = ROOT / ".local"
+    local.mkdir(exist_ok=True)
+    ready = local / "payment-processor.ready"
+    ready.unlink(missing_ok=True)
+    request_secret, webhook_secret = PROCESSOR_SECRETS
+    process = subprocess.Popen(  # noqa: S603 - our own script
+        [PYTHON, str(ROOT / "tests" / "processor" / "server.py")],
+        cwd=ROOT,
+        env={
+            "PATH": env.get("PATH", ""),
+            "PROCESSOR_PORT": PROCESSOR_PORT,
+            "PROCESSOR_READY_FILE": str(ready),
+            "PROCESSOR_MERCHANT": env.get("PAYMENT_PROCESSOR_MERCHANT", "carm-portal"),
+            "PROCESSOR_REQUEST_SECRET": request_secret,
+            "PROCESSOR_WEBHOOK_SECRET": webhook_secret,
+        },
+        stdout=(local / "payment-processor.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not (ready.exists() and ready.read_text()):
+        if process.poll() is not None:
+            say("Card payments: the test processor stopped (see .local/payment-processor.log)")
+            return None
+        time.sleep(0.1)
+    if not (ready.exists() and ready.read_text()):
+        process.terminate()
+        say("Card payments: the test processor did not start (.local/payment-processor.log)")
+        return None
+    env["PAYMENT_PROCESSOR_URL"] = ready.read_text().strip()
+    env["PAYMENT_PROCESSOR_REQUEST_SECRET"], env["PAYMENT_PROCESSOR_WEBHOOK_SECRET"] = (
+        request_secret,
+        webhook_secret,
+    )
+    say(
+        f"Card payments: a TEST payment processor (no real card, no money) at "
+        f"{env['PAYMENT_PROCESSOR_URL']}: card 4242 4242 4242 4242 succeeds, "
+        "4000 0000 0000 0002 is declined, 4000 0000 0000 0077 succeeds after a delay"
     )
     return process
 

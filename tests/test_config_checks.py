@@ -20,6 +20,9 @@ def production_like(settings):
     settings.MFA_ENCRYPTION_KEYS = [GOOD]
     settings.ALLOWED_HOSTS = ["portal.example.ca"]
     settings.DEBUG = False
+    settings.PAYMENT_PROCESSOR_URL = "https://pay.processor.example"
+    settings.PAYMENT_PROCESSOR_REQUEST_SECRET = "r" * 40
+    settings.PAYMENT_PROCESSOR_WEBHOOK_SECRET = "w" * 40
     return settings
 
 
@@ -72,3 +75,20 @@ def test_production_process_refuses_to_start_without_pad_keys(production_like, m
     production_like.PAD_ENCRYPTION_KEYS = []
     with pytest.raises(ImproperlyConfigured, match="carm.E001"):
         refuse_to_start_misconfigured()
+
+
+@pytest.mark.spec("SEC-9", "FIN-6")
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("PAYMENT_PROCESSOR_URL", ""),
+        ("PAYMENT_PROCESSOR_URL", "http://pay.processor.example"),
+        ("PAYMENT_PROCESSOR_REQUEST_SECRET", ""),
+        ("PAYMENT_PROCESSOR_WEBHOOK_SECRET", "short"),
+        ("PAYMENT_PROCESSOR_WEBHOOK_SECRET", "test-processor-webhook-secret-not-secret"),
+        ("PAYMENT_PROCESSOR_WEBHOOK_SECRET", "r" * 40),  # the same as the request secret
+    ],
+)
+def test_payment_processor_unset_or_weak(production_like, name, value):
+    setattr(production_like, name, value)
+    assert "carm.E005" in ids(production_like)

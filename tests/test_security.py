@@ -48,6 +48,9 @@ def _production_env() -> dict:
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         PAD_ENCRYPTION_KEYS="aGVyZS1pcy1hLWRlcGxveS1jaGVjay1rZXktMzJieXQ=",
         MFA_ENCRYPTION_KEYS="bWZhLWtleS1mb3ItdGhlLWRlcGxveS1jaGVjay0zMmI=",
+        PAYMENT_PROCESSOR_URL="https://pay.processor.example",
+        PAYMENT_PROCESSOR_REQUEST_SECRET="request-secret-for-the-deploy-check-0123456789",
+        PAYMENT_PROCESSOR_WEBHOOK_SECRET="webhook-secret-for-the-deploy-check-0123456789",
     )
     return env
 

@@ -408,6 +408,18 @@ NOTICE_EMAIL_REQUEUE_LIMIT = 20_000  # rows per beat run
 # `manage.py finance_pad_keys_rotate`, then drop the old one). Production: required.
 PAD_ENCRYPTION_KEYS = env.list("PAD_ENCRYPTION_KEYS", default=[])
 
+# --- Card payments (SPEC FIN-6, ADR 0018) ------------------------------------------------
+# The payment processor's hosted page (the portal never sees a card), the merchant id it
+# knows the portal by, the secret that signs requests to it and the results it sends back,
+# and the secret that signs its webhooks. Production: required (check carm.E005);
+# `make run` and the tests point them at the test processor (tests/processor).
+PAYMENT_PROCESSOR_URL = env.str("PAYMENT_PROCESSOR_URL", default="")
+PAYMENT_PROCESSOR_MERCHANT = env.str("PAYMENT_PROCESSOR_MERCHANT", default="carm-portal")
+PAYMENT_PROCESSOR_REQUEST_SECRET = env.str("PAYMENT_PROCESSOR_REQUEST_SECRET", default="")
+PAYMENT_PROCESSOR_WEBHOOK_SECRET = env.str("PAYMENT_PROCESSOR_WEBHOOK_SECRET", default="")
+# A webhook older (or newer) than this many seconds is a replay.
+PAYMENT_WEBHOOK_TOLERANCE = env.int("PAYMENT_WEBHOOK_TOLERANCE", default=300)
+
 # --- Health (SI-4) --------------------------------------------------------------------
 # Which back-ends make /healthz answer 503 when they are down.
 HEALTH_REQUIRED = env.list("HEALTH_REQUIRED", default=["database", "redis"])

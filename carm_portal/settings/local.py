@@ -34,3 +34,15 @@ MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[]) or [
 ]
 # WebAuthn (passkeys) on http://localhost: development and tests only (SEC-10).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+
+# FIN-6: the TEST payment processor (`make run` starts it (scripts/devserver.py)); its secrets are fixed test values,
+# acceptable only here: production requires its own (ADR 0018).
+PAYMENT_PROCESSOR_URL = env.str("PAYMENT_PROCESSOR_URL", default="") or "http://127.0.0.1:8020"
+PAYMENT_PROCESSOR_REQUEST_SECRET = (
+    env.str("PAYMENT_PROCESSOR_REQUEST_SECRET", default="")
+    or "test-processor-request-secret-not-secret"  # noqa: S105
+)
+PAYMENT_PROCESSOR_WEBHOOK_SECRET = (
+    env.str("PAYMENT_PROCESSOR_WEBHOOK_SECRET", default="")
+    or "test-processor-webhook-secret-not-secret"  # noqa: S105
+)

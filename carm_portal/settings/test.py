@@ -76,3 +76,15 @@ MIGRATION_LINTER_OPTIONS = {
         "0002_ledger_statements_pad_security",
     ],
 }
+
+# FIN-6: the TEST payment processor (tests/processor/harness.py starts it and sets the URL); its secrets are fixed test values,
+# acceptable only here: production requires its own (ADR 0018).
+PAYMENT_PROCESSOR_URL = env.str("PAYMENT_PROCESSOR_URL", default="") or "http://127.0.0.1:8020"
+PAYMENT_PROCESSOR_REQUEST_SECRET = (
+    env.str("PAYMENT_PROCESSOR_REQUEST_SECRET", default="")
+    or "test-processor-request-secret-not-secret"  # noqa: S105
+)
+PAYMENT_PROCESSOR_WEBHOOK_SECRET = (
+    env.str("PAYMENT_PROCESSOR_WEBHOOK_SECRET", default="")
+    or "test-processor-webhook-secret-not-secret"  # noqa: S105
+)

@@ -9,7 +9,9 @@ Pages without a target act on the current program account: the client's account 
 whoever may open it; one's own broker account for ``biz_unassigned`` and ``ended`` (as an
 Editor there). DELEG-3: pre-authorized debit is restricted for every service provider
 (403 for all of them, whatever the relationship); financial security is for business
-management only (403 for program management).
+management only (403 for program management). FIN-6: paying needs EDIT_TRANSACTIONS, like
+applying credits (a Reader, the client's or the provider's, sees but cannot pay; business
+and program management may pay for their client); the receipts read like statements.
 """
 
 import datetime
@@ -75,6 +77,30 @@ def _pad_form(w):
     }
 
 
+def _card_payment(w, status="pending"):
+    from django.utils import timezone
+
+    from finance.models import CardPayment
+
+    card = CardPayment.objects.create(
+        program_account=w.account_a,
+        idempotency_key=uuid.uuid4(),
+        amount=Decimal("10.00"),
+        created_by=w.users["bam"],
+        status=status,
+        answered_at=timezone.now() if status != "pending" else None,
+    )
+    return {"pk": card.pk}
+
+
+def _card_payment_paid(w):
+    return _card_payment(w, status="paid")
+
+
+def _payment_form(w):
+    return {"key": str(uuid.uuid4()), "amount": "0"}  # refused: the form again, with its error
+
+
 # Objects on the client's account A / B.
 def _statement_a(w):
     return {"pk": _statement(w.account_a).pk}
@@ -106,6 +132,8 @@ PAD = expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 403, 403, 40
 PAD_POST = expect(302, 404, 302, 302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403)
 # Financial security: managers and business management; program management not.
 SECURITY = expect(302, 404, 200, 200, 403, 403, 404, 200, 200, 200, 200, 403, 403, 403)
+# FIN-6: back from the processor, every reader of account A goes to the payment's page.
+RETURN_A = expect(302, 404, 302, 302, 302, 302, 404, 302, 302, 302, 302, 404, 302, 404)
 SECURITY_CHANGE = expect(302, 404, 200, 200, 403, 403, 404, 200, 200, 200, 403, 403, 403, 403)
 
 # fmt: off
@@ -124,6 +152,12 @@ ROUTES = [
     Route("finance:apply_credits", "GET", EDIT),
     Route("finance:apply_credits", "POST", EDIT, label="nothing chosen"),
     Route("finance:apply_credits_done", "GET", READ_A, args=lambda w: {"pk": _application(w).pk}),
+    Route("finance:pay", "GET", EDIT),
+    Route("finance:pay", "POST", EDIT, data=_payment_form, label="zero amount"),
+    Route("finance:pay_other", "GET", VIEW),
+    Route("finance:card_payment", "GET", READ_A, args=_card_payment),
+    Route("finance:card_payment_pdf", "GET", READ_A, args=_card_payment_paid),
+    Route("finance:card_payment_return", "GET", RETURN_A, args=_card_payment),
     Route("finance:pad", "GET", PAD),
     Route("finance:pad", "GET", PAD, args=_with_pad, label="with an agreement"),
     Route("finance:pad_create", "GET", PAD),

@@ -1,4 +1,5 @@
-"""Import transactions and CBSA invoices from CBSA's systems (SPEC FIN-1, FIN-2).
+"""Import transactions, CBSA invoices and payments from CBSA's systems (SPEC FIN-1, FIN-2,
+FIN-6).
 
     manage.py import_transactions FILE [--dry-run]
 
@@ -14,7 +15,9 @@ The file (JSON)::
                       "description_fr": "Services d'examen", "status": "open",
                       "lines": [{"description": "Container examination",
                                  "description_fr": "Examen de conteneur",
-                                 "quantity": "2", "unit_price": "75.00", "amount": "150.00"}]}]
+                                 "quantity": "2", "unit_price": "75.00", "amount": "150.00"}]}],
+        "payments": [{"reference": "BANK-2026-000123", "date": "2026-11-21",
+                      "amount": "500.00", "method": "bank"}]
     }]}
 
 A transaction's ``type`` is a code of ``finance.TransactionType`` (``manage.py
@@ -22,6 +25,11 @@ load_transaction_types``): its descriptions are the type's English and French na
 transaction may instead (or as well) carry its own ``description``; every ``description``
 comes with its French ``description_fr`` (CBSA holds its text in both official
 languages): a file without it is refused (SPEC X-1), as is an unknown type.
+
+``payments`` are bill payments (``bank``) and wire transfers (``wire``) CBSA received,
+quoting the program account number (FIN-6): each is applied as a confirmed card payment
+is (``finance.services.payment_apply``: the oldest open debits first, what is left stays
+as a credit), with a receipt notice, once per reference.
 
 Rows already on file (same number) are left as they are, so importing a file twice adds
 nothing; a correction is a new transaction. All rows or none (the first bad row is named).
