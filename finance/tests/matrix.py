@@ -9,7 +9,8 @@ Pages without a target act on the current program account: the client's account 
 whoever may open it; one's own broker account for ``biz_unassigned`` and ``ended`` (as an
 Editor there). DELEG-3: pre-authorized debit is restricted for every service provider
 (403 for all of them, whatever the relationship); financial security is for business
-management only (403 for program management).
+management only (403 for program management); collections and payment arrangements
+(FIN-7, FIN-8) are restricted for every service provider.
 """
 
 import datetime
@@ -107,6 +108,11 @@ PAD_POST = expect(302, 404, 302, 302, 403, 403, 404, 403, 403, 403, 403, 403, 40
 # Financial security: managers and business management; program management not.
 SECURITY = expect(302, 404, 200, 200, 403, 403, 404, 200, 200, 200, 200, 403, 403, 403)
 SECURITY_CHANGE = expect(302, 404, 200, 200, 403, 403, 404, 200, 200, 200, 403, 403, 403, 403)
+# FIN-7, FIN-8: every employee of the business sees collections and arrangements (the
+# broker's own account for biz_unassigned and ended); never a service provider (DELEG-3).
+COLLECTIONS = expect(302, 404, 200, 200, 200, 200, 404, 403, 403, 403, 403, 200, 403, 200)
+# Proposing an arrangement: the business's own managers only.
+PROPOSE = expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403)
 
 # fmt: off
 ROUTES = [
@@ -132,6 +138,10 @@ ROUTES = [
     Route("finance:pad_change", "POST", PAD_POST, args=_with_pad, data=_pad_form),
     Route("finance:pad_cancel", "GET", PAD, args=_with_pad),
     Route("finance:pad_cancel", "POST", PAD_POST, args=_with_pad),
+    Route("finance:arrangements", "GET", COLLECTIONS),
+    Route("finance:arrangement_propose", "GET", PROPOSE),
+    Route("finance:arrangement_propose", "POST", PROPOSE, label="empty form"),
+    Route("finance:collections", "GET", COLLECTIONS),
     Route("finance:security", "GET", SECURITY),
     Route("finance:security_change", "GET", SECURITY_CHANGE),
     Route("finance:security_change", "POST", SECURITY_CHANGE, label="empty form"),
