@@ -258,11 +258,18 @@ def overdue_debits(
     )
 
 
+def overdue_summary(*, account: ProgramAccount, today: datetime.date) -> tuple[int, Decimal]:
+    """How many debits are overdue and what they owe, in one query."""
+    from django.db.models import Count
+
+    found = overdue_debits(account=account, today=today).aggregate(
+        count=Count("pk"), total=Sum(F("amount") - F("settled_amount"))
+    )
+    return found["count"], found["total"] or ZERO
+
+
 def overdue_balance(*, account: ProgramAccount, today: datetime.date) -> Decimal:
-    total = overdue_debits(account=account, today=today).aggregate(
-        total=Sum(F("amount") - F("settled_amount"))
-    )["total"]
-    return total or ZERO
+    return overdue_summary(account=account, today=today)[1]
 
 
 def open_arrangement(*, account: ProgramAccount):

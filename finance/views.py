@@ -571,9 +571,10 @@ def collections(request):
     the database)."""
     account = request.acting.account
     today = timezone.localdate()
-    page = Paginator(selectors.collection_rows(account=account, today=today), 25).get_page(
-        request.GET.get("page")
-    )
+    count, overdue = selectors.overdue_summary(account=account, today=today)
+    paginator = Paginator(selectors.collection_rows(account=account, today=today), 25)
+    paginator.count = count  # known already: the summary counted them
+    page = paginator.get_page(request.GET.get("page"))
     rows = [
         {
             "debit": debit,
@@ -590,7 +591,7 @@ def collections(request):
             "account": account,
             "page": page,
             "rows": rows,
-            "overdue": selectors.overdue_balance(account=account, today=today),
+            "overdue": overdue,
             "can_propose": request.acting.can(Perm.PROPOSE_PAYMENT_ARRANGEMENT),
         },
     )
