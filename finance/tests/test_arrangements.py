@@ -411,3 +411,21 @@ def test_collections_page(
     assert len(page2.select("[data-testid=collections] tbody tr")) == 7
     assert text(page2.find("h1")) == "Recouvrements"
     assert arrangement.pk
+
+
+@pytest.mark.spec("FIN-7", "FIN-8")
+def test_the_beat_runs_the_daily_and_monthly_tasks(settings):
+    from carm_portal.celery import app
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["finance-check-arrangements"]["task"] == "finance.check_arrangements"
+    assert schedule["finance-collection-notices"]["task"] == "finance.send_collection_notices"
+    interest = schedule["finance-post-interest"]
+    assert interest["task"] == "finance.post_interest"
+    assert interest["schedule"].day_of_month == {18}
+    for entry in (
+        "finance-check-arrangements",
+        "finance-collection-notices",
+        "finance-post-interest",
+    ):
+        assert schedule[entry]["task"] in app.tasks
