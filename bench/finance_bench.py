@@ -9,8 +9,10 @@ program account has 1,000,000 transactions over ten years (a few hundred open, s
 credits), its balances computed by the ledger's service (one window UPDATE), a hundred
 other accounts with 100 transactions each, and a manager. Then it prints the server time
 (p50, p95) of the transaction history, its filters, sorts and a deep page, the statements
-page, apply credits, make a payment (FIN-6) and a one-month CSV export, next to a minimal
-signed-in page of the portal measured in the same run, interleaved; and the time to issue that account's first statement (all
+page, apply credits, make a payment (FIN-6), a one-month CSV export, the collections
+page over ~300 overdue debits with their notices (FIN-8) and the payment arrangements
+page (FIN-7), next to a minimal signed-in page of the portal measured in the same run,
+interleaved; and the time to issue that account's first statement (all
 1,000,000 lines) and the next one.
 
 Server time: the request through the whole Django stack in this process (middleware,
@@ -128,6 +130,42 @@ def fill(count: int) -> None:
         log(f"  VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
 
 
+OVERDUE = 360  # FIN-8: debits made open again, about half the history ago: long overdue
+
+
+def ensure_overdue(count: int) -> int:
+    """FIN-8's collections page needs overdue debits: ``OVERDUE`` transaction numbers
+    from the middle of the history (due about five years ago) made open again, each with
+    its 60-day collection notice. Idempotent (after a fill or on reused data)."""
+    from django.db import connection
+
+    first, last = count // 2, count // 2 + OVERDUE
+    low, high = f"7{first:013d}", f"7{last:013d}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE finance_transaction SET status = 'open', settled_amount = 0
+             WHERE number BETWEEN %s AND %s AND amount > 0 AND status <> 'open'
+            """,
+            [low, high],
+        )
+        cursor.execute(
+            """
+            INSERT INTO finance_collectionnotice (transaction_id, stage, sent_on)
+            SELECT id, 60, due_date + 60 FROM finance_transaction
+             WHERE number BETWEEN %s AND %s AND amount > 0
+            ON CONFLICT DO NOTHING
+            """,
+            [low, high],
+        )
+        cursor.execute(
+            "SELECT count(*) FROM finance_transaction WHERE number BETWEEN %s AND %s "
+            "AND status = 'open'",
+            [low, high],
+        )
+        return cursor.fetchone()[0]
+
+
 def signed_in_client(user):
     from django.test import Client
 
@@ -199,6 +237,9 @@ def bench_pages(rounds: int, count: int) -> None:
         "statements": "/en/finance/statements/",
         "apply credits (open debits)": "/en/finance/payments/apply-credits/",
         "make a payment (open debits, FIN-6)": "/en/finance/payments/pay/",
+        "collections (overdue, first 25)": "/en/finance/payments/collections/",
+        "collections, page 10": "/en/finance/payments/collections/?page=10",
+        "payment arrangements": "/en/finance/payments/arrangements/",
     }
     report(
         f"One program account with {count:,} transactions ({rounds} requests each)",
@@ -300,6 +341,7 @@ def main() -> None:
         fill(arguments.transactions)
     else:
         log(f"Reusing the data in {name} (--refill to start over)")
+    log(f"  overdue debits for the collections page: {ensure_overdue(arguments.transactions)}")
     log(f"\nCPUs: {os.cpu_count()}, PostgreSQL database {name}")
     if not arguments.statements_only:
         bench_pages(arguments.rounds, arguments.transactions)

@@ -5,11 +5,13 @@ from business import services
 from business.models import (
     Address,
     Business,
+    ChangeRequest,
     Person,
     ProgramAccount,
     Registration,
     RegistrationAttempts,
 )
+from carm_portal.admin import AnswerAdmin
 from carm_portal.audit import AuditContext
 
 
@@ -82,3 +84,17 @@ class RegistrationAttemptsAdmin(admin.ModelAdmin):
             services.registration_unlock(
                 attempts=attempts, audit=AuditContext.from_request(request)
             )
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(AnswerAdmin):
+    """FIN-9: CBSA staff approve (applied at once) or refuse, with a reason, a change of
+    business or program account information; nothing else changes here."""
+
+    list_display = ("business", "program_account", "kind", "requested_at", "status", "answered_by")
+    list_filter = ("status", "kind")
+    list_select_related = ("business", "program_account__business", "answered_by")
+    search_fields = ("business__bn9", "business__legal_name")
+
+    def answer(self, obj, *, approve, reason, audit):
+        services.change_request_answer(change=obj, approve=approve, reason=reason, audit=audit)

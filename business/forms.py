@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from business.models import bn9_validator
+from business.models import Address, bn9_validator
 from business.services import parse_amount
 from carm_portal.forms import form_helper
 
@@ -164,3 +164,90 @@ class RegisterQuestionsForm(forms.Form):
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
         self.helper = form_helper()
+
+
+# --- FIN-9: change requests ---------------------------------------------------------------
+
+
+class AddressChangeForm(forms.Form):
+    address_kind = forms.ChoiceField(
+        label=gettext_lazy("Which address"), choices=Address.Kind.choices, widget=forms.RadioSelect
+    )
+    line1 = forms.CharField(label=gettext_lazy("Address line 1"), max_length=100)
+    line2 = forms.CharField(label=gettext_lazy("Address line 2"), max_length=100, required=False)
+    po_box = forms.CharField(label=gettext_lazy("PO box/RR"), max_length=30, required=False)
+    city = forms.CharField(label=gettext_lazy("City"), max_length=60)
+    province = forms.CharField(
+        label=gettext_lazy("Province or state"), max_length=30, required=False
+    )
+    postal_code = forms.CharField(label=gettext_lazy("Postal code"), max_length=12, required=False)
+    country = forms.RegexField(
+        label=gettext_lazy("Country"),
+        regex=r"^[A-Za-z]{2}$",
+        initial="CA",
+        error_messages={
+            "invalid": gettext_lazy("Enter the country's two-letter code, such as CA.")
+        },
+        help_text=gettext_lazy("Two letters, for example CA."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["country"] = data["country"].upper()
+        return data
+
+
+class ContactChangeForm(forms.Form):
+    person = forms.TypedChoiceField(
+        label=gettext_lazy("Contact"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=gettext_lazy("A contact on file to change, or a new contact."),
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=100, required=False)
+    phone = forms.RegexField(
+        label=gettext_lazy("Telephone number"),
+        regex=r"^[0-9 ()+.-]{7,20}$",
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("Enter a telephone number, for example 613-555-0199.")
+        },
+    )
+
+    def __init__(self, *args, contacts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", gettext_lazy("A new contact"))] + [
+            (person.pk, person.name) for person in contacts
+        ]
+        self.helper = form_helper()
+
+    def changes(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class MailingChangeForm(forms.Form):
+    correspondence_language = forms.ChoiceField(
+        label=gettext_lazy("Language of correspondence"),
+        choices=[("en", gettext_lazy("English")), ("fr", gettext_lazy("French"))],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()
+
+    def changes(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+CHANGE_FORMS = {
+    "address": AddressChangeForm,
+    "contact": ContactChangeForm,
+    "mailing": MailingChangeForm,
+}

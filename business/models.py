@@ -1,9 +1,13 @@
 """Businesses and their program accounts (SPEC section 0, LINK-5)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from carm_portal.workflow import transition
 
 bn9_validator = RegexValidator(r"^\d{9}$", _("A business number has exactly 9 digits."))
 reference_validator = RegexValidator(
@@ -241,3 +245,102 @@ class RegistrationAttempts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.bn9}"
+
+
+class ChangeRequest(models.Model):
+    """A manager asks the CBSA to change the business's or a program account's
+    information on file (FIN-9): an address, a contact, or the mailing preference (the
+    language of correspondence). CBSA staff answer it in the admin (submitted → approved,
+    then applied at once | refused). ``changes`` holds the new values, as the form
+    cleaned them (``business.services.CHANGE_FIELDS``)."""
+
+    class Kind(models.TextChoices):
+        ADDRESS = "address", _("Address")
+        CONTACT = "contact", _("Contact")
+        MAILING = "mailing", _("Mailing preference")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved and applied")
+        REFUSED = "refused", _("Refused")
+
+    business = models.ForeignKey(
+        Business,
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+        verbose_name=_("business"),
+    )
+    # Set when the request is about one program account (its own contacts).
+    program_account = models.ForeignKey(
+        ProgramAccount,
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+        null=True,
+        blank=True,
+        verbose_name=_("program account"),
+    )
+    kind = models.CharField(_("what to change"), max_length=10, choices=Kind.choices)
+    changes = models.JSONField(_("new information"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    reason = models.TextField(_("reason given to the business"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["-requested_at"]
+        indexes = [
+            models.Index(
+                fields=["business", "status", "-requested_at"], name="change_request_business"
+            ),
+            models.Index(
+                fields=["program_account", "status", "-requested_at"],
+                name="change_request_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.program_account or self.business
+        return f"{target} – {self.get_kind_display()}"
+
+    def _answer(self, by, reason: str) -> None:
+        self.answered_by = by
+        self.answered_at = timezone.now()
+        self.reason = reason
+
+    @transition(
+        sources=[Status.SUBMITTED],
+        target=Status.APPROVED,
+        label=_("Approve and apply"),
+        refused=_("This request was already answered."),
+    )
+    def approve(self, *, by, reason: str = "") -> None:
+        self._answer(by, reason)
+
+    @transition(
+        sources=[Status.SUBMITTED],
+        target=Status.REFUSED,
+        label=_("Refuse"),
+        refused=_("This request was already answered."),
+    )
+    def refuse(self, *, by, reason: str) -> None:
+        if not reason.strip():
+            raise ValidationError(_("Give the business the reason for the refusal."))
+        self._answer(by, reason)

@@ -184,6 +184,18 @@ TILES = [
                 _("Set up monthly withdrawals from your bank account."),
                 perm=Perm.MANAGE_PAD,
             ),
+            Service(
+                "finance:arrangements",
+                _("Payment arrangements"),
+                _("Propose to pay an overdue balance in instalments, and follow the schedule."),
+                perm=Perm.VIEW_COLLECTIONS,
+            ),
+            Service(
+                "finance:collections",
+                _("Collections"),
+                _("Overdue amounts and the collection notices sent about them."),
+                perm=Perm.VIEW_COLLECTIONS,
+            ),
         ],
     ),
     (

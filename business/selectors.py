@@ -79,3 +79,19 @@ def business_with_profile(*, pk: int) -> Business:
 def program_account_people(*, account) -> list[Person]:
     """The program account's own contacts and owners, as on file for it (HOME-5)."""
     return list(Person.objects.filter(program_account=account))
+
+
+def pending_change_requests(*, business: Business, program_account=None) -> list:
+    """FIN-9: the requests waiting for the CBSA, about the business itself (no program
+    account) or about one program account, newest first."""
+    from business.models import ChangeRequest
+
+    return list(
+        ChangeRequest.objects.filter(
+            business=business,
+            program_account=program_account,
+            status=ChangeRequest.Status.SUBMITTED,
+        )
+        .select_related("requested_by")
+        .order_by("-requested_at")[:20]
+    )

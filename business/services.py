@@ -245,3 +245,143 @@ def business_register(*, user, business: Business, audit: AuditContext | None = 
         raise AlreadyRegistered from exc
     audit_record(action="business_registration.succeeded", audit=audit, business=business)
     return employment
+
+
+# --- FIN-9: change requests for business and program account information ----------------
+
+
+def change_request_create(
+    *,
+    business: Business,
+    kind: str,
+    changes: dict,
+    actor,
+    program_account: ProgramAccount | None = None,
+    audit: AuditContext | None = None,
+):
+    """A manager asks for a change of address, contact or mailing preference (FIN-9);
+    CBSA staff answer it in the admin. Audited."""
+    from business.models import ChangeRequest
+
+    if program_account is not None and program_account.business_id != business.pk:
+        raise ValueError("the program account belongs to another business")
+    with transaction.atomic():
+        change = ChangeRequest.objects.create(
+            business=business,
+            program_account=program_account,
+            kind=kind,
+            changes=changes,
+            requested_by=actor,
+        )
+        audit_record(
+            action="business.change_requested",
+            audit=AuditContext.of(audit, actor).about(business),
+            actor=actor,
+            subject=program_account.full_reference if program_account else business.bn9,
+            changes={"request": change.pk, "kind": kind, **changes},
+        )
+        return change
+
+
+def _change_what(change):
+    """What the request changes, in words for the notice (both languages)."""
+    from django.utils.translation import gettext_lazy
+
+    from business.models import ChangeRequest
+
+    if change.kind == ChangeRequest.Kind.ADDRESS:
+        return Address.Kind(change.changes.get("address_kind", Address.Kind.MAILING)).label
+    if change.kind == ChangeRequest.Kind.CONTACT:
+        return gettext_lazy("a contact")
+    return gettext_lazy("the language of correspondence")
+
+
+def _change_apply(change) -> dict:
+    """Put the approved values on file; returns what was there before (for the audit)."""
+    from business.models import ChangeRequest, Person
+
+    values = change.changes
+    if change.kind == ChangeRequest.Kind.ADDRESS:
+        fields = ("line1", "line2", "po_box", "city", "province", "postal_code", "country")
+        current = Address.objects.filter(
+            business=change.business, kind=values["address_kind"]
+        ).first()
+        before = {f: getattr(current, f) for f in fields} if current else {}
+        Address.objects.update_or_create(
+            business=change.business,
+            kind=values["address_kind"],
+            defaults={f: values.get(f, "") for f in fields},
+        )
+        return before
+    if change.kind == ChangeRequest.Kind.CONTACT:
+        fields = {"name": values["name"], "title": values.get("title", ""), "title_fr": "",
+                  "phone": values.get("phone", "")}  # fmt: skip
+        person = None
+        if values.get("person"):
+            person = Person.objects.filter(
+                pk=values["person"],
+                business=change.business,
+                program_account=change.program_account,
+                kind=Person.Kind.CONTACT,
+            ).first()
+        if person is None:
+            Person.objects.create(
+                business=change.business,
+                program_account=change.program_account,
+                kind=Person.Kind.CONTACT,
+                **fields,
+            )
+            return {}
+        before = {"name": person.name, "title": person.title, "phone": person.phone}
+        for name, value in fields.items():
+            setattr(person, name, value)
+        person.save()
+        return before
+    business = Business.objects.select_for_update().get(pk=change.business_id)
+    before = {"correspondence_language": business.correspondence_language}
+    business.correspondence_language = values["correspondence_language"]
+    business.save(update_fields=["correspondence_language"])
+    return before
+
+
+def change_request_answer(*, change, approve: bool, reason: str, audit: AuditContext):
+    """CBSA staff answer a change request in the admin (FIN-9): approved, it is applied at
+    once; refused, with the reason, nothing changes. Audited as a staff action; the
+    business's employees are told."""
+    from business.models import ChangeRequest
+
+    with transaction.atomic():
+        change = (
+            ChangeRequest.objects.select_for_update(of=("self",))
+            .select_related("business", "program_account__business")
+            .get(pk=change.pk)
+        )
+        before = {}
+        if approve:
+            change.approve(by=audit.actor, reason=reason)
+            before = _change_apply(change)
+        else:
+            change.refuse(by=audit.actor, reason=reason)
+        change.save(update_fields=["status", "answered_by", "answered_at", "reason"])
+        account = change.program_account
+        audit_record(
+            action="business.change_applied" if approve else "business.change_refused",
+            audit=audit,
+            business=change.business,
+            subject=account.full_reference if account else change.business.bn9,
+            changes={
+                "request": change.pk,
+                "kind": change.kind,
+                "before": before,
+                "after": change.changes if approve else {},
+                "reason": reason,
+            },
+        )
+        notice_send(
+            type_code="profile_change_answered",
+            business=change.business,
+            program_account=account,
+            context={"approved": approve, "what": _change_what(change), "reason": reason},
+            reference=f"change-request:{change.pk}",
+        )
+        return change

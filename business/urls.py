@@ -15,7 +15,13 @@ urlpatterns = [
     path("register/business/", views.register_business, name="register_business"),
     path("register/questions/", views.register_questions, name="register_questions"),
     path("businesses/<int:pk>/", views.business_profile, name="business_profile"),
+    path("businesses/<int:pk>/change/", views.request_change, name="request_change"),
     path("program-accounts/", views.program_accounts, name="program_accounts"),
+    path(
+        "program-accounts/<int:pk>/change/",
+        views.request_account_change,
+        name="request_account_change",
+    ),
     path(
         "program-accounts/<int:pk>/", views.program_account_profile, name="program_account_profile"
     ),

@@ -14,19 +14,20 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import lockout
 from accounts.views import too_many_requests
 from business import selectors, services
 from business.forms import (
+    CHANGE_FORMS,
     AccessRequestForm,
     EmployerSearchForm,
     RegisterBusinessForm,
     RegisterIdentifiersForm,
     RegisterQuestionsForm,
 )
-from business.models import Person, ProgramAccount
+from business.models import ChangeRequest, Person, ProgramAccount
 from business.navigation import (
     ACCOUNT_ORDER,
     CURRENT_ACCOUNT_KEY,
@@ -442,6 +443,9 @@ def business_profile(request, pk: int):
             "business": business,
             "addresses": selectors.business_addresses(business=business),
             **selectors.business_people(business=business),
+            # FIN-9: the requests waiting for the CBSA, and the link to ask for one.
+            "pending": selectors.pending_change_requests(business=business),
+            "can_request_change": request.acting.can(Perm.CHANGE_BUSINESS_PROFILE),
         },
     )
 
@@ -472,8 +476,82 @@ def program_account_profile(request, pk: int):
             "business": business,
             "contacts": [p for p in people if p.kind == Person.Kind.CONTACT],
             "owners": [p for p in people if p.kind == Person.Kind.OWNER],
+            "pending": selectors.pending_change_requests(
+                business=business, program_account=account
+            ),
+            "can_request_change": request.acting.can(Perm.CHANGE_PROGRAM_ACCOUNT),
             "sub_programs": [
                 s.strip() for s in bilingual_text(account, "sub_programs").split(",") if s.strip()
             ],
         },
+    )
+
+
+# --- FIN-9: change requests ---------------------------------------------------------------
+
+
+def _change_request_page(request, *, business, account, kinds, contacts, back):
+    kind = request.POST.get("kind") or request.GET.get("kind") or kinds[0]
+    if kind not in kinds:
+        kind = kinds[0]
+    form_class = CHANGE_FORMS[kind]
+    extra = {"contacts": contacts} if kind == ChangeRequest.Kind.CONTACT else {}
+    form = form_class(request.POST if request.method == "POST" else None, **extra)
+    if request.method == "POST" and form.is_valid():
+        services.change_request_create(
+            business=business,
+            program_account=account,
+            kind=kind,
+            changes=form.changes(),
+            actor=request.user,
+            audit=request.audit,
+        )
+        messages.success(
+            request,
+            _("Your request was sent to the CBSA. It shows on this page until it is answered."),
+        )
+        return redirect(back)
+    return render(
+        request,
+        "business/change_request.html",
+        {
+            "business": business,
+            "account": account,
+            "form": form,
+            "kind": kind,
+            "kinds": [(k, ChangeRequest.Kind(k).label) for k in kinds],
+            "back": back,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Perm.CHANGE_BUSINESS_PROFILE, business="pk")
+def request_change(request, pk: int):
+    """FIN-9: a change of the business's address, contact or mailing preference."""
+    business = request.acting.business
+    return _change_request_page(
+        request,
+        business=business,
+        account=None,
+        kinds=list(ChangeRequest.Kind.values),
+        contacts=selectors.business_people(business=business)["contacts"],
+        back=reverse("business:business_profile", args=[business.pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Perm.CHANGE_PROGRAM_ACCOUNT, account="pk")
+def request_account_change(request, pk: int):
+    """FIN-9: a change of the program account's own contacts (its addresses and mailing
+    preference are the business's)."""
+    account = request.acting.account
+    people = selectors.program_account_people(account=account)
+    return _change_request_page(
+        request,
+        business=account.business,
+        account=account,
+        kinds=[ChangeRequest.Kind.CONTACT.value],
+        contacts=[p for p in people if p.kind == Person.Kind.CONTACT],
+        back=reverse("business:program_account_profile", args=[account.pk]),
     )

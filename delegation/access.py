@@ -62,6 +62,7 @@ class Perm(StrEnum):
     EDIT_REQUESTS = "edit_requests"
     MANAGE_PAD = "manage_pad"
     VIEW_COLLECTIONS = "view_collections"
+    PROPOSE_PAYMENT_ARRANGEMENT = "propose_payment_arrangement"
     MANAGE_EMPLOYEES = "manage_employees"
     MANAGE_CLIENT_RELATIONSHIPS = "manage_client_relationships"
     MANAGE_PROVIDER_RELATIONSHIPS = "manage_provider_relationships"
@@ -79,6 +80,8 @@ _READ = {
     P.VIEW_PROGRAM_ACCOUNT,
     P.VIEW_TRANSACTIONS,
     P.VIEW_REQUESTS,
+    # FIN-7, FIN-8: every employee sees collections and arrangements; managers propose.
+    P.VIEW_COLLECTIONS,
 }
 _EDIT = _READ | {P.EDIT_TRANSACTIONS, P.EDIT_REQUESTS}
 _MANAGE = _EDIT | {
@@ -86,7 +89,7 @@ _MANAGE = _EDIT | {
     P.VIEW_FINANCIAL_SECURITY,
     P.CHANGE_FINANCIAL_SECURITY,
     P.MANAGE_PAD,
-    P.VIEW_COLLECTIONS,
+    P.PROPOSE_PAYMENT_ARRANGEMENT,
     P.MANAGE_EMPLOYEES,
     P.MANAGE_CLIENT_RELATIONSHIPS,
 }

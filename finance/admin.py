@@ -13,21 +13,25 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from carm_portal.admin import ReadOnlyAdmin
+from carm_portal.admin import AnswerAdmin, ReadOnlyAdmin
 from carm_portal.audit import AuditContext, audit_record
 from carm_portal.templatetags.portal import money
 from carm_portal.workflow import TransitionNotAllowed
 from finance import services
 from finance.models import (
     CardPayment,
+    CollectionNotice,
     CreditApplication,
     CreditApplicationLine,
     FinancialSecurity,
+    Instalment,
     Invoice,
     InvoiceLine,
     PadAgreement,
     Payment,
+    PaymentArrangement,
     PaymentLine,
+    PrescribedRate,
     ProcessorEvent,
     SecurityChangeRequest,
     Statement,
@@ -468,3 +472,51 @@ class SecurityChangeRequestAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Reject the selected requests"))
     def reject(self, request, queryset):
         self._answer(request, queryset, False)
+
+
+# --- FIN-7, FIN-8 -------------------------------------------------------------------------
+
+
+class InstalmentInline(ReadOnlyInline):
+    model = Instalment
+    fields = ("number", "due_date", "amount", "missed_at")
+    readonly_fields = fields
+
+
+@admin.register(PaymentArrangement)
+class PaymentArrangementAdmin(AnswerAdmin):
+    """CBSA staff approve or refuse a proposed arrangement (FIN-7), with a reason, on a
+    page of its own (the buttons of the change page); nothing else changes here."""
+
+    list_display = (
+        "program_account",
+        "proposed_at",
+        "total",
+        "instalment_amount",
+        "frequency",
+        "status",
+        "answered_by",
+    )
+    list_filter = ("status",)
+    list_select_related = ("program_account__business", "answered_by")
+    search_fields = ("program_account__business__bn9",)
+    inlines = [InstalmentInline]
+    exclude = ("debits",)
+
+    def answer(self, obj, *, approve, reason, audit):
+        services.arrangement_answer(arrangement=obj, approve=approve, reason=reason, audit=audit)
+
+
+@admin.register(CollectionNotice)
+class CollectionNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("transaction", "stage", "sent_on")
+    list_filter = ("stage",)
+    list_select_related = ("transaction",)
+    search_fields = ("transaction__number",)
+
+
+@admin.register(PrescribedRate)
+class PrescribedRateAdmin(ReadOnlyAdmin):
+    """Loaded by ``manage.py load_prescribed_rates`` (the operator's file), read here."""
+
+    list_display = ("start_date", "rate", "source")

@@ -13,8 +13,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carm_portal.forms import SearchForm, form_helper
-from finance.models import FinancialSecurity, Transaction
+from carm_portal.forms import IsoDateField, SearchForm, form_helper
+from finance.models import FinancialSecurity, PaymentArrangement, Transaction
 from finance.selectors import SORTS
 
 PAGE_SIZES = (25, 50, 100)
@@ -279,3 +279,28 @@ class PaymentForm(forms.Form):
 
     def debit_ids(self) -> list[int]:
         return [int(pk) for pk in self.cleaned_data.get("debits") or []]
+
+
+class ArrangementForm(forms.Form):
+    """FIN-7: the instalment, how often, and the first due date; the schedule follows."""
+
+    instalment_amount = forms.DecimalField(
+        label=gettext_lazy("Amount of each instalment"),
+        min_value=Decimal("0.01"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=gettext_lazy("In Canadian dollars, for example 500.00."),
+    )
+    frequency = forms.ChoiceField(
+        label=gettext_lazy("Frequency"),
+        choices=PaymentArrangement.Frequency.choices,
+        widget=forms.RadioSelect,
+    )
+    start_date = IsoDateField(
+        label=gettext_lazy("Due date of the first instalment"),
+        help_text=gettext_lazy("For example 2026-12-15."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()

@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from carm_portal.workflow import transition
 
@@ -715,3 +716,227 @@ class ProcessorEvent(models.Model):
 
     def __str__(self) -> str:
         return self.event_id
+
+
+# --- FIN-7: payment arrangements --------------------------------------------------------
+
+ARRANGEMENT_ANSWERED = _("This arrangement was already answered.")
+
+
+class PaymentArrangement(models.Model):
+    """A business that cannot pay its overdue balance proposes instalments (FIN-7); CBSA
+    staff approve or refuse it in the admin (proposed → approved | refused; approved →
+    completed once every instalment is paid). ADR 0019.
+
+    The arrangement covers the debits overdue when it was proposed (``debits``) and their
+    total (``total``). An instalment is paid when those debits were settled, by any
+    payment or credit applied to them, by at least that instalment and the ones before it
+    (``finance.selectors.arrangement_schedule``)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", pgettext_lazy("payment arrangement", "Refused")
+        COMPLETED = "completed", _("Completed")
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        BIWEEKLY = "biweekly", _("Every two weeks")
+        MONTHLY = "monthly", _("Monthly")
+
+    program_account = models.ForeignKey(
+        "business.ProgramAccount",
+        on_delete=models.PROTECT,
+        related_name="payment_arrangements",
+        verbose_name=_("program account"),
+    )
+    debits = models.ManyToManyField(
+        Transaction, related_name="arrangements", verbose_name=_("overdue debits covered")
+    )
+    total = models.DecimalField(_("overdue balance"), max_digits=14, decimal_places=2)
+    instalment_amount = models.DecimalField(_("instalment amount"), max_digits=14, decimal_places=2)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    start_date = models.DateField(_("first instalment"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    reason = models.TextField(_("reason given to the business"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("payment arrangement")
+        verbose_name_plural = _("payment arrangements")
+        ordering = ["-proposed_at"]
+        constraints = [
+            # One arrangement in progress per program account (proposed or approved).
+            models.UniqueConstraint(
+                fields=["program_account"],
+                condition=models.Q(status__in=["proposed", "approved"]),
+                name="arrangement_one_open_per_account",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(instalment_amount__gt=0, total__gt=0),
+                name="arrangement_amounts_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_account} {self.proposed_at:%Y-%m-%d}"
+
+    def _answer(self, by, reason: str) -> None:
+        self.answered_by = by
+        self.answered_at = timezone.now()
+        self.reason = reason
+
+    @transition(
+        sources=[Status.PROPOSED],
+        target=Status.APPROVED,
+        label=_("Approve"),
+        refused=ARRANGEMENT_ANSWERED,
+    )
+    def approve(self, *, by, reason: str = "") -> None:
+        self._answer(by, reason)
+
+    @transition(
+        sources=[Status.PROPOSED],
+        target=Status.REFUSED,
+        label=_("Refuse"),
+        refused=ARRANGEMENT_ANSWERED,
+    )
+    def refuse(self, *, by, reason: str) -> None:
+        if not reason.strip():
+            raise ValidationError(_("Give the business the reason for the refusal."))
+        self._answer(by, reason)
+
+    @transition(sources=[Status.APPROVED], target=Status.COMPLETED)
+    def complete(self) -> None:
+        """Every instalment is paid (the daily task checks)."""
+
+
+class Instalment(models.Model):
+    """One instalment of an arrangement, written when it is proposed. ``missed_at`` is
+    set once, by the daily task, when its due date passed unpaid (and a notice sent)."""
+
+    arrangement = models.ForeignKey(
+        PaymentArrangement,
+        on_delete=models.CASCADE,
+        related_name="instalments",
+        verbose_name=_("payment arrangement"),
+    )
+    number = models.PositiveSmallIntegerField(_("instalment"))
+    due_date = models.DateField(_("due date"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    missed_at = models.DateTimeField(_("flagged as missed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["arrangement", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arrangement", "number"], name="instalment_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.arrangement} #{self.number}"
+
+
+# --- FIN-8: collections -----------------------------------------------------------------
+
+
+class CollectionNotice(models.Model):
+    """A collection stage reached by one overdue debit (FIN-8): written once per debit
+    and stage (the unique constraint), when its notice is sent. ADR 0019."""
+
+    transaction = models.ForeignKey(
+        Transaction,
+        on_delete=models.PROTECT,
+        related_name="collection_notices",
+        verbose_name=_("transaction"),
+    )
+    stage = models.PositiveSmallIntegerField(_("days overdue"))
+    sent_on = models.DateField(_("sent on"))
+    notice = models.ForeignKey(
+        "notices.Notice",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("notice"),
+    )
+
+    class Meta:
+        verbose_name = _("collection notice")
+        verbose_name_plural = _("collection notices")
+        ordering = ["transaction", "stage"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction", "stage"], name="collection_notice_once_per_stage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transaction} {self.stage}"
+
+
+class PrescribedRate(models.Model):
+    """The prescribed annual rate of interest for customs purposes in force from
+    ``start_date`` (until the next row's), loaded by ``manage.py load_prescribed_rates``
+    from ``finance/data/prescribed-rates.csv``. Interest on overdue amounts is charged at
+    the specified rate: this rate plus ``SPECIFIED_RATE_MARGIN`` points (ADR 0019)."""
+
+    start_date = models.DateField(_("in force from"), unique=True)
+    rate = models.DecimalField(
+        _("prescribed annual rate (%)"),
+        max_digits=7,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("prescribed interest rate")
+        verbose_name_plural = _("prescribed interest rates")
+        ordering = ["-start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.start_date}: {self.rate}%"
+
+
+class InterestCharge(models.Model):
+    """Interest posted on one overdue debit for the days up to ``through`` (FIN-8): its
+    own transaction, once per debit and period (the unique constraint)."""
+
+    debit = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="interest_charges"
+    )
+    through = models.DateField(_("interest to"))
+    transaction = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, related_name="interest_charge"
+    )
+
+    class Meta:
+        verbose_name = _("interest charge")
+        verbose_name_plural = _("interest charges")
+        constraints = [
+            models.UniqueConstraint(fields=["debit", "through"], name="interest_once_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.debit} {self.through}"

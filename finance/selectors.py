@@ -273,3 +273,136 @@ def card_payment_receipt(*, pk: int) -> CardPayment:
     return CardPayment.objects.select_related(
         "program_account__business", "created_by", "provider", "payment__transaction"
     ).get(pk=pk)
+
+
+# --- FIN-7, FIN-8: overdue amounts, arrangements, collections (ADR 0019) -----------------
+
+
+def effective_due_date():
+    """A debit's due date: its own, else that of the statement that listed it (FIN-5).
+    A debit with neither (not yet on a statement) is not overdue."""
+    from django.db.models.functions import Coalesce
+
+    return Coalesce("due_date", "statement_line__statement__due_date")
+
+
+def overdue_debits(
+    *, today: datetime.date, account: ProgramAccount | None = None
+) -> QuerySet[Transaction]:
+    """Open debits past their due date (FIN-5), oldest due first, annotated with ``due``
+    (the effective due date). One account's, or every account's (the beat tasks)."""
+    rows = Transaction.objects.filter(status=Transaction.Status.OPEN, amount__gt=0)
+    if account is not None:
+        rows = rows.filter(program_account=account)
+    return (
+        rows.annotate(due=effective_due_date())
+        .filter(due__lt=today)
+        .order_by("due", "date", "number")
+    )
+
+
+def overdue_summary(*, account: ProgramAccount, today: datetime.date) -> tuple[int, Decimal]:
+    """How many debits are overdue and what they owe, in one query."""
+    from django.db.models import Count
+
+    found = overdue_debits(account=account, today=today).aggregate(
+        count=Count("pk"), total=Sum(F("amount") - F("settled_amount"))
+    )
+    return found["count"], found["total"] or ZERO
+
+
+def overdue_balance(*, account: ProgramAccount, today: datetime.date) -> Decimal:
+    return overdue_summary(account=account, today=today)[1]
+
+
+def open_arrangement(*, account: ProgramAccount):
+    """The account's arrangement in progress (proposed or approved), if any."""
+    from finance.models import PaymentArrangement
+
+    return PaymentArrangement.objects.filter(
+        program_account=account,
+        status__in=[PaymentArrangement.Status.PROPOSED, PaymentArrangement.Status.APPROVED],
+    ).first()
+
+
+def arrangement_paid(arrangement) -> Decimal:
+    """How much of the arrangement is paid: its total less what its debits still owe (a
+    debit is settled by any payment or credit applied to it, FIN-3, FIN-6)."""
+    owed = ZERO
+    for status, amount, settled in arrangement.debits.values_list(
+        "status", "amount", "settled_amount"
+    ):
+        if status != Transaction.Status.PAID:
+            owed += amount - settled
+    return max(arrangement.total - owed, ZERO)
+
+
+@dataclass(frozen=True)
+class InstalmentRow:
+    instalment: object
+    state: str  # "paid", "due" or "missed"
+    covered: Decimal  # what of this instalment is paid
+
+    @property
+    def state_label(self) -> str:
+        from django.utils.translation import gettext
+
+        return {
+            "paid": gettext("Paid"),
+            "due": gettext("Due"),
+            "missed": gettext("Missed"),
+        }[self.state]
+
+
+def arrangement_schedule(arrangement, *, today: datetime.date, paid: Decimal | None = None):
+    """Each instalment, paid, due or missed (FIN-7, ADR 0019).
+
+    The rule: payments cover the instalments in order. Instalment *k* is **paid** when
+    the amount paid (``arrangement_paid``) reaches the sum of instalments 1 … *k*;
+    otherwise it is **missed** once its due date is past (the day after it), else
+    **due**."""
+    if paid is None:
+        paid = arrangement_paid(arrangement)
+    rows, cumulative = [], ZERO
+    for instalment in arrangement.instalments.all():
+        before = cumulative
+        cumulative += instalment.amount
+        if paid >= cumulative:
+            state = "paid"
+        elif instalment.due_date < today:
+            state = "missed"
+        else:
+            state = "due"
+        covered = min(max(paid - before, ZERO), instalment.amount)
+        rows.append(InstalmentRow(instalment=instalment, state=state, covered=covered))
+    return rows
+
+
+def arrangement_list(*, account: ProgramAccount):
+    from finance.models import PaymentArrangement
+
+    return (
+        PaymentArrangement.objects.filter(program_account=account)
+        .select_related("proposed_by")
+        .prefetch_related("instalments")
+        .order_by("-proposed_at")
+    )
+
+
+def collection_rows(*, account: ProgramAccount, today: datetime.date) -> QuerySet[Transaction]:
+    """The Collections page (FIN-8): the account's overdue debits with their notices
+    sent and the arrangement covering them (prefetched: a page costs the same queries
+    whatever its length)."""
+    from django.db.models import Prefetch
+
+    from finance.models import CollectionNotice, PaymentArrangement
+
+    return overdue_debits(account=account, today=today).prefetch_related(
+        Prefetch("collection_notices", queryset=CollectionNotice.objects.order_by("stage")),
+        Prefetch(
+            "arrangements",
+            queryset=PaymentArrangement.objects.exclude(
+                status=PaymentArrangement.Status.REFUSED
+            ).order_by("-proposed_at"),
+        ),
+    )

@@ -1194,3 +1194,498 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+# --- FIN-7: payment arrangements (ADR 0019) ---------------------------------------------
+
+# The first instalment is due within this many days of the proposal.
+ARRANGEMENT_START_WITHIN_DAYS = 30
+_STEP_DAYS = {"weekly": 7, "biweekly": 14}
+_PER_YEAR = {"weekly": 52, "biweekly": 26, "monthly": 12}
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    import calendar
+
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def arrangement_max_instalments(frequency: str) -> int:
+    """The longest arrangement is ``PAYMENT_ARRANGEMENT_MAX_MONTHS`` (ADR 0019): 12 months
+    is 12 monthly, 26 two-weekly or 52 weekly instalments."""
+    from django.conf import settings
+
+    months = settings.PAYMENT_ARRANGEMENT_MAX_MONTHS
+    return _PER_YEAR[frequency] * months // 12
+
+
+def arrangement_plan(
+    *, total: Decimal, instalment_amount: Decimal, frequency: str, start_date: datetime.date
+) -> list[tuple[int, datetime.date, Decimal]]:
+    """The instalments (number, due date, amount): equal ones and a last one of what
+    remains, so that they add up to ``total`` exactly."""
+    if instalment_amount <= 0 or total <= 0:
+        return []
+    from decimal import ROUND_CEILING
+
+    count = int((total / instalment_amount).to_integral_value(rounding=ROUND_CEILING))
+    plan = []
+    for index in range(count):
+        if frequency == "monthly":
+            due = _add_months(start_date, index)
+        else:
+            due = start_date + datetime.timedelta(days=_STEP_DAYS[frequency] * index)
+        amount = instalment_amount if index < count - 1 else total - instalment_amount * index
+        plan.append((index + 1, due, amount))
+    return plan
+
+
+def arrangement_minimum_instalment(*, total: Decimal, frequency: str) -> Decimal:
+    from decimal import ROUND_UP
+
+    most = arrangement_max_instalments(frequency)
+    return (total / most).quantize(Decimal("0.01"), rounding=ROUND_UP)
+
+
+class ArrangementError(ValidationError):
+    """Why an arrangement cannot be proposed, in words for the person (``code`` names
+    the form field it belongs to)."""
+
+
+def arrangement_check(
+    *,
+    total: Decimal,
+    instalment_amount: Decimal,
+    frequency: str,
+    start_date: datetime.date,
+    today: datetime.date,
+) -> list[tuple[int, datetime.date, Decimal]]:
+    """The rules of a proposal (FIN-7); returns the plan or raises ``ArrangementError``."""
+    from carm_portal.templatetags.portal import money
+
+    if total <= 0:
+        raise ArrangementError(
+            _("This program account has no overdue balance: there is nothing to arrange."),
+            code="__all__",
+        )
+    if instalment_amount > total:
+        raise ArrangementError(
+            _("The instalment cannot be more than the overdue balance (%(total)s).")
+            % {"total": money(total)},
+            code="instalment_amount",
+        )
+    if start_date < today or start_date > today + datetime.timedelta(
+        days=ARRANGEMENT_START_WITHIN_DAYS
+    ):
+        raise ArrangementError(
+            _("The first instalment is due between today and %(last)s.")
+            % {
+                "last": (today + datetime.timedelta(days=ARRANGEMENT_START_WITHIN_DAYS)).isoformat()
+            },
+            code="start_date",
+        )
+    plan = arrangement_plan(
+        total=total, instalment_amount=instalment_amount, frequency=frequency, start_date=start_date
+    )
+    most = arrangement_max_instalments(frequency)
+    if len(plan) > most:
+        from django.conf import settings
+
+        raise ArrangementError(
+            _(
+                "An arrangement lasts at most %(months)d months (%(most)d instalments at this "
+                "frequency). Raise the instalment to at least %(minimum)s."
+            )
+            % {
+                "months": settings.PAYMENT_ARRANGEMENT_MAX_MONTHS,
+                "most": most,
+                "minimum": money(arrangement_minimum_instalment(total=total, frequency=frequency)),
+            },
+            code="instalment_amount",
+        )
+    if sum((amount for _n, _d, amount in plan), ZERO) != total:  # by construction
+        raise ArrangementError(_("The instalments must add up to the overdue balance."))
+    return plan
+
+
+def arrangement_propose(
+    *,
+    program_account: ProgramAccount,
+    instalment_amount: Decimal,
+    frequency: str,
+    start_date: datetime.date,
+    actor,
+    audit: AuditContext | None = None,
+    today: datetime.date | None = None,
+):
+    """A manager proposes instalments for the account's overdue balance (FIN-7): the
+    overdue debits now, their total, the schedule. One arrangement in progress per
+    account. Audited; CBSA staff answer it in the admin."""
+    from finance.models import Instalment, PaymentArrangement
+    from finance.selectors import overdue_debits
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        ProgramAccount.objects.select_for_update().get(pk=program_account.pk)
+        if PaymentArrangement.objects.filter(
+            program_account=program_account,
+            status__in=[PaymentArrangement.Status.PROPOSED, PaymentArrangement.Status.APPROVED],
+        ).exists():
+            raise ArrangementError(
+                _("This program account already has a payment arrangement in progress."),
+                code="__all__",
+            )
+        debits = list(overdue_debits(account=program_account, today=today))
+        total = sum((d.outstanding for d in debits), ZERO)
+        plan = arrangement_check(
+            total=total,
+            instalment_amount=instalment_amount,
+            frequency=frequency,
+            start_date=start_date,
+            today=today,
+        )
+        arrangement = PaymentArrangement.objects.create(
+            program_account=program_account,
+            total=total,
+            instalment_amount=instalment_amount,
+            frequency=frequency,
+            start_date=start_date,
+            proposed_by=actor,
+        )
+        arrangement.debits.set(debits)
+        Instalment.objects.bulk_create(
+            Instalment(arrangement=arrangement, number=number, due_date=due, amount=amount)
+            for number, due, amount in plan
+        )
+        audit_record(
+            action="finance.arrangement_proposed",
+            audit=AuditContext.of(audit, actor).about(program_account.business),
+            actor=actor,
+            subject=program_account.full_reference,
+            changes={
+                "arrangement": arrangement.pk,
+                "total": str(total),
+                "instalments": len(plan),
+                "instalment_amount": str(instalment_amount),
+                "frequency": frequency,
+                "start_date": start_date.isoformat(),
+            },
+        )
+        return arrangement
+
+
+def arrangement_answer(*, arrangement, approve: bool, reason: str, audit: AuditContext):
+    """CBSA staff approve or refuse a proposed arrangement in the admin, with a reason
+    (required to refuse); audited as a staff action, and the business is told."""
+    from finance.models import PaymentArrangement
+    from notices.services import notice_send
+
+    with transaction.atomic():
+        arrangement = (
+            PaymentArrangement.objects.select_for_update()
+            .select_related("program_account__business")
+            .get(pk=arrangement.pk)
+        )
+        if approve:
+            arrangement.approve(by=audit.actor, reason=reason)
+        else:
+            arrangement.refuse(by=audit.actor, reason=reason)
+        arrangement.save(update_fields=["status", "answered_by", "answered_at", "reason"])
+        account = arrangement.program_account
+        audit_record(
+            action="finance.arrangement_answered",
+            audit=audit,
+            business=account.business,
+            subject=account.full_reference,
+            changes={"arrangement": arrangement.pk, "status": arrangement.status, "reason": reason},
+        )
+        notice_send(
+            type_code="arrangement_answered",
+            program_account=account,
+            context={
+                "approved": approve,
+                "total": arrangement.total,
+                "instalments": arrangement.instalments.count(),
+                "reason": reason,
+            },
+            reference=f"arrangement-answered:{arrangement.pk}",
+        )
+        return arrangement
+
+
+def arrangements_check(*, today: datetime.date) -> Counter:
+    """The daily check of approved arrangements (FIN-7, beat ``finance-check-arrangements``):
+    an instalment past due and unpaid is flagged missed once, with a notice; an
+    arrangement whose instalments are all paid is completed. Idempotent."""
+    from finance.models import Instalment, PaymentArrangement
+    from finance.selectors import arrangement_schedule
+    from notices.services import notice_send
+
+    counts: Counter = Counter()
+    ids = list(
+        PaymentArrangement.objects.filter(status=PaymentArrangement.Status.APPROVED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        with transaction.atomic():
+            arrangement = (
+                PaymentArrangement.objects.select_for_update()
+                .select_related("program_account__business")
+                .filter(pk=pk, status=PaymentArrangement.Status.APPROVED)
+                .first()
+            )
+            if arrangement is None:
+                continue
+            rows = arrangement_schedule(arrangement, today=today)
+            account = arrangement.program_account
+            if rows and all(row.state == "paid" for row in rows):
+                arrangement.complete()
+                arrangement.save(update_fields=["status"])
+                audit_record(
+                    action="finance.arrangement_completed",
+                    audit=AuditContext.system(),
+                    business=account.business,
+                    subject=account.full_reference,
+                    changes={"arrangement": arrangement.pk},
+                )
+                counts["completed"] += 1
+                continue
+            for row in rows:
+                instalment = row.instalment
+                if row.state != "missed" or instalment.missed_at is not None:
+                    continue
+                Instalment.objects.filter(pk=instalment.pk).update(missed_at=timezone.now())
+                audit_record(
+                    action="finance.instalment_missed",
+                    audit=AuditContext.system(),
+                    business=account.business,
+                    subject=account.full_reference,
+                    changes={
+                        "arrangement": arrangement.pk,
+                        "instalment": instalment.number,
+                        "due_date": instalment.due_date.isoformat(),
+                    },
+                )
+                notice_send(
+                    type_code="instalment_missed",
+                    program_account=account,
+                    context={
+                        "number": instalment.number,
+                        "due_date": instalment.due_date,
+                        "amount": instalment.amount - row.covered,
+                    },
+                    reference=f"instalment-missed:{instalment.pk}",
+                )
+                counts["missed"] += 1
+    return counts
+
+
+# --- FIN-8: collections and interest (ADR 0019) -----------------------------------------
+
+# Collection notices go out when a debit is this many days overdue: a reminder, a second
+# notice, a final notice before enforcement.
+COLLECTION_STAGES = (1, 30, 60)
+# Interest on overdue amounts is charged at the specified rate: the prescribed rate plus
+# 6 percentage points, from the day after the amount became payable until it is paid
+# (CBSA Memorandum D11-6-5, paragraph 2), compounded daily.
+SPECIFIED_RATE_MARGIN = Decimal("6")
+
+
+def collection_stage(days_overdue: int) -> int | None:
+    reached = [stage for stage in COLLECTION_STAGES if days_overdue >= stage]
+    return reached[-1] if reached else None
+
+
+def collection_notices_send(*, today: datetime.date) -> Counter:
+    """Send the collection notices due today (FIN-8, beat ``finance-collection-notices``).
+
+    Each overdue debit gets each stage's notice once (``CollectionNotice``, unique per
+    debit and stage); a debit first seen past several stages gets only the latest. One
+    notice per account and stage lists its debits. Debits covered by an approved
+    arrangement get none while it is in force. Running it again sends nothing."""
+    from finance.models import CollectionNotice, PaymentArrangement
+    from finance.selectors import overdue_debits
+    from notices.services import notice_send
+
+    counts: Counter = Counter()
+    covered = PaymentArrangement.debits.through.objects.filter(
+        paymentarrangement__status=PaymentArrangement.Status.APPROVED
+    ).values("transaction_id")
+    account_ids = sorted(
+        set(
+            overdue_debits(today=today)
+            .exclude(pk__in=covered)
+            .values_list("program_account_id", flat=True)
+        )
+    )
+    for account_id in account_ids:
+        with transaction.atomic():
+            account = (
+                ProgramAccount.objects.select_for_update()
+                .select_related("business")
+                .get(pk=account_id)
+            )
+            debits = list(
+                overdue_debits(today=today, account=account)
+                .exclude(pk__in=covered)
+                .prefetch_related("collection_notices")
+            )
+            by_stage: dict[int, list[Transaction]] = {}
+            for debit in debits:
+                stage = collection_stage((today - debit.due).days)
+                sent = [n.stage for n in debit.collection_notices.all()]
+                if stage is None or any(s >= stage for s in sent):
+                    continue
+                by_stage.setdefault(stage, []).append(debit)
+            for stage, items in sorted(by_stage.items()):
+                notice = notice_send(
+                    type_code="collection_notice",
+                    program_account=account,
+                    context={
+                        "stage": stage,
+                        "count": len(items),
+                        "total": sum((d.outstanding for d in items), ZERO),
+                        "numbers": ", ".join(d.number for d in items[:10]),
+                    },
+                    reference=f"collection:{account.pk}:{stage}:{today.isoformat()}",
+                )
+                CollectionNotice.objects.bulk_create(
+                    CollectionNotice(transaction=d, stage=stage, sent_on=today, notice=notice)
+                    for d in items
+                )
+                audit_record(
+                    action="finance.collection_notice_sent",
+                    audit=AuditContext.system(),
+                    business=account.business,
+                    subject=account.full_reference,
+                    changes={"stage": stage, "debits": [d.number for d in items]},
+                )
+                counts[f"stage {stage}"] += 1
+    return counts
+
+
+def _rate_on(rates: list, day: datetime.date) -> Decimal | None:
+    """The prescribed rate in force on ``day`` (``rates``: newest first)."""
+    for rate in rates:
+        if rate.start_date <= day:
+            return rate.rate
+    return None
+
+
+def interest_for(
+    *, amount: Decimal, start: datetime.date, end: datetime.date, rates: list
+) -> Decimal:
+    """Interest on ``amount`` for each day from ``start`` to ``end`` (both included) at
+    the specified rate in force that day, compounded daily, to the cent."""
+    from decimal import ROUND_HALF_UP
+
+    factor = Decimal(1)
+    day = start
+    while day <= end:
+        rate = _rate_on(rates, day)
+        if rate is not None:
+            factor *= 1 + (rate + SPECIFIED_RATE_MARGIN) / Decimal(100) / Decimal(365)
+        day += datetime.timedelta(days=1)
+    return (amount * (factor - 1)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def interest_post(*, through: datetime.date) -> Counter:
+    """Charge interest on every overdue debit up to ``through`` (FIN-8, beat
+    ``finance-post-interest``, monthly): one interest transaction per debit, dated
+    ``through``, for the days since its due date or its last charge; once per debit and
+    date (``InterestCharge``). Interest itself becomes a debit and, once overdue, bears
+    interest (compounding, as the Customs Act's)."""
+    from finance.models import InterestCharge, PrescribedRate
+    from finance.selectors import overdue_debits
+
+    counts: Counter = Counter()
+    rates = list(PrescribedRate.objects.order_by("-start_date"))
+    if not rates:
+        return counts
+    account_ids = sorted(
+        set(
+            overdue_debits(today=through + datetime.timedelta(days=1)).values_list(
+                "program_account_id", flat=True
+            )
+        )
+    )
+    for account_id in account_ids:
+        with transaction.atomic():
+            account = (
+                ProgramAccount.objects.select_for_update()
+                .select_related("business")
+                .get(pk=account_id)
+            )
+            debits = overdue_debits(
+                today=through + datetime.timedelta(days=1), account=account
+            ).annotate(last=Max("interest_charges__through"))
+            added = []
+            for debit in debits:
+                if debit.last is not None and debit.last >= through:
+                    continue
+                start = (debit.last or debit.due) + datetime.timedelta(days=1)
+                interest = interest_for(
+                    amount=debit.outstanding, start=start, end=through, rates=rates
+                )
+                if interest <= 0:
+                    continue
+                number = f"I{through:%y%m%d}-{debit.pk}"
+                charge = Transaction(
+                    program_account=account,
+                    number=number,
+                    date=through,
+                    type=TransactionType.objects.filter(code="INTEREST").first(),
+                    description=f"Interest on overdue amount {debit.number}"[:100],
+                    description_fr=f"Intérêts sur le montant en souffrance {debit.number}"[:100],
+                    amount=interest,
+                    total_duties_taxes=ZERO,
+                    status=Transaction.Status.OPEN,
+                    due_date=None,
+                )
+                charge.save()
+                InterestCharge.objects.create(debit=debit, through=through, transaction=charge)
+                added.append((debit.number, str(interest)))
+            if added:
+                transaction_balances_refresh(program_account=account, since=through)
+                audit_record(
+                    action="finance.interest_charged",
+                    audit=AuditContext.system(),
+                    business=account.business,
+                    subject=account.full_reference,
+                    changes={"through": through.isoformat(), "charges": added},
+                )
+                counts["charges"] += len(added)
+    return counts
+
+
+def prescribed_rates_load(*, rows: list[dict], dry_run: bool = False) -> Counter:
+    """Load prescribed rates (``start_date``, ``rate``, ``source``): a date already on file
+    gets the file's rate (a correction), audited. All or nothing."""
+    from finance.models import PrescribedRate
+
+    counts: Counter = Counter()
+    with transaction.atomic():
+        for line, row in enumerate(rows, start=2):
+            try:
+                start = datetime.date.fromisoformat((row.get("start_date") or "").strip())
+                rate = Decimal((row.get("rate") or "").strip())
+            except (ValueError, ArithmeticError) as error:
+                raise ValidationError(f"line {line}: {error}") from error
+            source = (row.get("source") or "").strip()
+            if not source:
+                raise ValidationError(f"line {line}: source is required")
+            item = PrescribedRate(start_date=start, rate=rate, source=source)
+            _validate(item, f"line {line}")
+            _obj, created = PrescribedRate.objects.update_or_create(
+                start_date=start, defaults={"rate": rate, "source": source}
+            )
+            counts["added" if created else "updated"] += 1
+        audit_record(action="finance.prescribed_rates_loaded", changes=dict(counts))
+        if dry_run:
+            transaction.set_rollback(True)
+    return counts

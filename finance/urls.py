@@ -25,6 +25,9 @@ urlpatterns = [
     path("payments/pad/new/", views.pad_create, name="pad_create"),
     path("payments/pad/change/", views.pad_change, name="pad_change"),
     path("payments/pad/cancel/", views.pad_cancel, name="pad_cancel"),
+    path("payments/arrangements/", views.arrangements, name="arrangements"),
+    path("payments/arrangements/propose/", views.arrangement_propose, name="arrangement_propose"),
+    path("payments/collections/", views.collections, name="collections"),
     path("security/", views.security, name="security"),
     path("security/change/", views.security_change, name="security_change"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -30,6 +31,7 @@ from finance import crypto, pdf, processor, selectors, services
 from finance.forms import (
     PAGE_SIZES,
     ApplyCreditsForm,
+    ArrangementForm,
     PadForm,
     PaymentForm,
     SecurityChangeForm,
@@ -685,3 +687,112 @@ def processor_webhook(request):
             status=WEBHOOK_REFUSALS.get(error.reason, 400),
         )
     return JsonResponse({"accepted": True, "status": card.status})
+
+
+# --- FIN-7: payment arrangements --------------------------------------------------------
+
+
+@require_GET
+@never_cache
+@requires(Perm.VIEW_COLLECTIONS)
+def arrangements(request):
+    """The account's arrangements, each with its schedule (paid, due or missed)."""
+    account = request.acting.account
+    today = timezone.localdate()
+    items = list(selectors.arrangement_list(account=account)[:20])
+    current = selectors.open_arrangement(account=account)
+    return render(
+        request,
+        "finance/arrangements.html",
+        {
+            "account": account,
+            "arrangements": [
+                (item, selectors.arrangement_schedule(item, today=today)) for item in items
+            ],
+            "overdue": selectors.overdue_balance(account=account, today=today),
+            "can_propose": request.acting.can(Perm.PROPOSE_PAYMENT_ARRANGEMENT) and current is None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@requires(Perm.PROPOSE_PAYMENT_ARRANGEMENT)
+def arrangement_propose(request):
+    """The form, then its schedule to review ("preview"), then the proposal; a rule
+    broken is said next to its field, nothing typed is lost."""
+    account = request.acting.account
+    today = timezone.localdate()
+    overdue = selectors.overdue_balance(account=account, today=today)
+    current = selectors.open_arrangement(account=account)
+    form = ArrangementForm(request.POST or None)
+    plan = []
+    if request.method == "POST" and current is None and form.is_valid():
+        try:
+            if "preview" in request.POST:
+                plan = services.arrangement_check(total=overdue, today=today, **form.cleaned_data)
+            else:
+                services.arrangement_propose(
+                    program_account=account,
+                    actor=request.user,
+                    audit=request.audit,
+                    today=today,
+                    **form.cleaned_data,
+                )
+                messages.success(
+                    request,
+                    _("Your proposal was sent to the CBSA. Its answer will appear on this page."),
+                )
+                return redirect("finance:arrangements")
+        except services.ArrangementError as error:
+            form.add_error(error.code if error.code in form.fields else None, error.messages[0])
+    return render(
+        request,
+        "finance/arrangement_propose.html",
+        {
+            "account": account,
+            "form": form,
+            "overdue": overdue,
+            "current": current,
+            "plan": plan,
+            "max_months": settings.PAYMENT_ARRANGEMENT_MAX_MONTHS,
+            "start_within": services.ARRANGEMENT_START_WITHIN_DAYS,
+        },
+    )
+
+
+# --- FIN-8: collections -----------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+@requires(Perm.VIEW_COLLECTIONS)
+def collections(request):
+    """The overdue amounts, days overdue, notices sent and any arrangement (paginated in
+    the database)."""
+    account = request.acting.account
+    today = timezone.localdate()
+    count, overdue = selectors.overdue_summary(account=account, today=today)
+    paginator = Paginator(selectors.collection_rows(account=account, today=today), 25)
+    paginator.count = count  # known already: the summary counted them
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [
+        {
+            "debit": debit,
+            "days": (today - debit.due).days,
+            "notices": list(debit.collection_notices.all()),
+            "arrangement": next(iter(debit.arrangements.all()), None),
+        }
+        for debit in page.object_list
+    ]
+    return render(
+        request,
+        "finance/collections.html",
+        {
+            "account": account,
+            "page": page,
+            "rows": rows,
+            "overdue": overdue,
+            "can_propose": request.acting.can(Perm.PROPOSE_PAYMENT_ARRANGEMENT),
+        },
+    )

@@ -116,6 +116,36 @@ CATALOGUE = [
         EMPLOYEES,
         True,
     ),
+    # FIN-7, FIN-8: payment arrangements and collections (never to service providers).
+    (
+        "arrangement_answered",
+        "Payment arrangements – Answer from the CBSA",
+        "Arrangements de paiement – Réponse de l'ASFC",
+        EMPLOYEES,
+        True,
+    ),
+    (
+        "instalment_missed",
+        "Payment arrangements – Missed instalment",
+        "Arrangements de paiement – Versement manqué",
+        EMPLOYEES,
+        True,
+    ),
+    (
+        "collection_notice",
+        "Collections – Overdue amount",
+        "Recouvrements – Montant en souffrance",
+        EMPLOYEES,
+        True,
+    ),
+    # FIN-9: a change of business or program account information answered.
+    (
+        "profile_change_answered",
+        "Business information – Change request answered",
+        "Renseignements sur l'entreprise – Réponse à la demande de modification",
+        EMPLOYEES,
+        True,
+    ),
     # The person's own sign-in (SEC-1, SEC-4): sent to them only.
     (
         "second_factor_failed",
@@ -154,6 +184,10 @@ CONTEXT = {
     # optional: kind ("invoice", "payment"; a transaction without it), total
     "ledger_corrected": ("number", "corrected", "amount", "reason"),
     "payment_received": ("reference", "amount", "date"),
+    "arrangement_answered": ("approved", "total", "instalments", "reason"),
+    "instalment_missed": ("number", "due_date", "amount"),
+    "collection_notice": ("stage", "count", "total", "numbers"),
+    "profile_change_answered": ("approved", "what", "reason"),
     "second_factor_failed": ("locked",),
     "second_factor_reset": (),
 }

@@ -46,5 +46,12 @@ ROUTES = [
     # Program account profiles: delegated accounts only.
     Route("business:program_account_profile", "GET", expect(302, 404, 200, 200, 200, 200, 404, 200, 200, 200, 200, 404, 200, 404), args=_a, label="account A"),
     Route("business:program_account_profile", "GET", expect(302, 404, 200, 404, 200, 200, 404, 200, 200, 200, 200, 404, 404, 404, account_a_only=404), args=_b, label="account B"),
+    # FIN-9, DELEG-3: changing business information is the BAM's; a program account's, its
+    # managers'; never a service provider's, whatever the relationship.
+    Route("business:request_change", "GET", expect(302, 404, 200, 403, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_client),
+    Route("business:request_change", "POST", expect(302, 404, 200, 403, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_client, label="empty form"),
+    Route("business:request_account_change", "GET", expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_a, label="account A"),
+    Route("business:request_account_change", "POST", expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 404, 403, 404), args=_a, label="account A, empty form"),
+    Route("business:request_account_change", "GET", expect(302, 404, 200, 404, 403, 403, 404, 403, 403, 403, 403, 404, 404, 404, account_a_only=404), args=_b, label="account B"),
 ]
 # fmt: on

@@ -361,6 +361,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.issue_statements",
         "schedule": crontab(day_of_month="25", hour="5", minute="0"),
     },
+    # FIN-7: missed instalments flagged and notified; arrangements paid in full completed.
+    "finance-check-arrangements": {
+        "task": "finance.check_arrangements",
+        "schedule": crontab(hour="6", minute="0"),
+    },
+    # FIN-8: collection notices at 1, 30 and 60 days overdue (once per debit and stage).
+    "finance-collection-notices": {
+        "task": "finance.send_collection_notices",
+        "schedule": crontab(hour="6", minute="15"),
+    },
+    # FIN-8: interest on overdue amounts, posted on the 18th up to the period's end (17th).
+    "finance-post-interest": {
+        "task": "finance.post_interest",
+        "schedule": crontab(day_of_month="18", hour="4", minute="0"),
+    },
     # Uploaded files whose scan task never ran or gave up (DOC-4, documents.services).
     "documents-requeue-scans": {"task": "documents.requeue_pending_scans", "schedule": 300.0},
     # Files stored by an upload whose caller's transaction was rolled back (OPS-4).
@@ -386,6 +401,10 @@ CELERY_TASK_ROUTES = {
     "finance.*": {"queue": "statements"},
 }
 WORKER_QUEUES = ("celery", "scanning", "email", "statements")
+
+# FIN-7: the longest payment arrangement, in months (ADR 0019: the portal's own limit,
+# CBSA publishes none for CARM; staff may still refuse a shorter one).
+PAYMENT_ARRANGEMENT_MAX_MONTHS = env.int("PAYMENT_ARRANGEMENT_MAX_MONTHS", default=12)
 
 # --- Notices (SPEC NOTE-4) ---------------------------------------------------------------
 # The portal's address, for links in emails.

@@ -36,7 +36,7 @@ def test_program_management_covers_only_the_delegated_accounts():
     assert not grant.allows(Perm.VIEW_FINANCIAL_SECURITY)
 
 
-@pytest.mark.spec("DELEG-3")
+@pytest.mark.spec("DELEG-3", "FIN-7", "FIN-8", "FIN-9")
 @pytest.mark.parametrize("principal", ["biz_bam", "biz_assigned", "biz_group", "prog_assigned"])
 def test_restricted_actions_are_never_granted_to_a_service_provider(principal):
     """Changing business or program information, PAD, collections, the client's employees
@@ -48,6 +48,7 @@ def test_restricted_actions_are_never_granted_to_a_service_provider(principal):
         Perm.CHANGE_PROGRAM_ACCOUNT,
         Perm.MANAGE_PAD,
         Perm.VIEW_COLLECTIONS,
+        Perm.PROPOSE_PAYMENT_ARRANGEMENT,
         Perm.MANAGE_EMPLOYEES,
         Perm.MANAGE_CLIENT_RELATIONSHIPS,
         Perm.MANAGE_PROVIDER_RELATIONSHIPS,

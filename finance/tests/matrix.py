@@ -12,6 +12,8 @@ Editor there). DELEG-3: pre-authorized debit is restricted for every service pro
 management only (403 for program management). FIN-6: paying needs EDIT_TRANSACTIONS, like
 applying credits (a Reader, the client's or the provider's, sees but cannot pay; business
 and program management may pay for their client); the receipts read like statements.
+management only (403 for program management); collections and payment arrangements
+(FIN-7, FIN-8) are restricted for every service provider.
 """
 
 import datetime
@@ -135,6 +137,11 @@ SECURITY = expect(302, 404, 200, 200, 403, 403, 404, 200, 200, 200, 200, 403, 40
 # FIN-6: back from the processor, every reader of account A goes to the payment's page.
 RETURN_A = expect(302, 404, 302, 302, 302, 302, 404, 302, 302, 302, 302, 404, 302, 404)
 SECURITY_CHANGE = expect(302, 404, 200, 200, 403, 403, 404, 200, 200, 200, 403, 403, 403, 403)
+# FIN-7, FIN-8: every employee of the business sees collections and arrangements (the
+# broker's own account for biz_unassigned and ended); never a service provider (DELEG-3).
+COLLECTIONS = expect(302, 404, 200, 200, 200, 200, 404, 403, 403, 403, 403, 200, 403, 200)
+# Proposing an arrangement: the business's own managers only.
+PROPOSE = expect(302, 404, 200, 200, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403)
 
 # fmt: off
 ROUTES = [
@@ -166,6 +173,10 @@ ROUTES = [
     Route("finance:pad_change", "POST", PAD_POST, args=_with_pad, data=_pad_form),
     Route("finance:pad_cancel", "GET", PAD, args=_with_pad),
     Route("finance:pad_cancel", "POST", PAD_POST, args=_with_pad),
+    Route("finance:arrangements", "GET", COLLECTIONS),
+    Route("finance:arrangement_propose", "GET", PROPOSE),
+    Route("finance:arrangement_propose", "POST", PROPOSE, label="empty form"),
+    Route("finance:collections", "GET", COLLECTIONS),
     Route("finance:security", "GET", SECURITY),
     Route("finance:security_change", "GET", SECURITY_CHANGE),
     Route("finance:security_change", "POST", SECURITY_CHANGE, label="empty form"),

@@ -477,7 +477,7 @@ def test_security_page_and_change_request(bam_client, account):
     assert "Submitted" in text(page)
 
 
-@pytest.mark.spec("HOME-2", "FIN-6")
+@pytest.mark.spec("HOME-2", "FIN-6", "FIN-7", "FIN-8")
 def test_financial_information_and_payments_tiles_list_the_finance_pages(bam_client):
     page = soup(bam_client.get("/fr/portal/area/financial/"))
     assert [text(a) for a in page.select("ul.services a")] == [
@@ -492,6 +492,8 @@ def test_financial_information_and_payments_tiles_list_the_finance_pages(bam_cli
         "/en/finance/payments/other-ways/",
         "/en/finance/payments/apply-credits/",
         "/en/finance/payments/pad/",
+        "/en/finance/payments/arrangements/",
+        "/en/finance/payments/collections/",
     ]
 
 
