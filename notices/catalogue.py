@@ -108,6 +108,14 @@ CATALOGUE = [
         EMPLOYEES,
         True,
     ),
+    # DECL-4: a new version of a commercial accounting declaration, or CBSA's decision.
+    (
+        "declaration_changed",
+        "Declarations – Commercial accounting declaration changed",
+        "Déclarations – Déclaration en douane commerciale modifiée",
+        EMPLOYEES,
+        True,
+    ),
     # The person's own sign-in (SEC-1, SEC-4): sent to them only.
     (
         "second_factor_failed",
@@ -144,6 +152,7 @@ CONTEXT = {
     "ruling_status_changed": ("case_number", "status"),
     "statement_available": ("period_start", "period_end", "due_date"),
     "ledger_corrected": ("number", "corrected", "amount", "reason"),
+    "declaration_changed": ("number", "version", "status", "difference"),
     "second_factor_failed": ("locked",),
     "second_factor_reset": (),
 }
