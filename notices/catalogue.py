@@ -112,7 +112,7 @@ CATALOGUE = [
     (
         "declaration_changed",
         "Declarations – Commercial accounting declaration changed",
-        "Déclarations – Déclaration en douane commerciale modifiée",
+        "Déclarations – Déclaration en détail des marchandises commerciales modifiée",
         EMPLOYEES,
         True,
     ),
