@@ -13,7 +13,6 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from business.navigation import CURRENT_ACCOUNT_KEY
 from business.tests.factories import BusinessFactory, ProgramAccountFactory
@@ -21,7 +20,7 @@ from calculator import declarations_services as services
 from calculator.models import Declaration
 from calculator.tests.test_declarations import HEADER, THREE_LINES, draft, submitted
 from carm_portal import formatting
-from delegation.models import ClientAssignment, Employment, Relationship
+from delegation.models import Employment
 from delegation.tests.factories import EmploymentFactory
 from finance.models import Transaction
 from tests.html import soup, text
@@ -51,34 +50,6 @@ def form_data(header=HEADER, lines=THREE_LINES, **extra):
         for name, value in line.items():
             data[f"lines-{index}-{name}"] = "" if value is None else str(value)
     return data
-
-
-@pytest.fixture
-def usd(calculator_data):
-    from calculator.tests.conftest import make_rate
-
-    return make_rate("USD", HEADER["exchange_rate_date"], "1.3800")
-
-
-@pytest.fixture
-def editor(importer_account):
-    return EmploymentFactory(business=importer_account.business, role=Employment.Role.EDITOR).user
-
-
-@pytest.fixture
-def broker(importer_account, broker_account):
-    """A broker's employee assigned to the importer (program management of its account)."""
-    relationship = Relationship.objects.create(
-        provider=broker_account.business,
-        client=importer_account.business,
-        kind=Relationship.Kind.PROGRAM,
-        status=Relationship.Status.ACTIVE,
-        answered_at=timezone.now(),
-    )
-    relationship.program_accounts.add(importer_account)
-    employment = EmploymentFactory(business=broker_account.business, role=Employment.Role.EDITOR)
-    ClientAssignment.objects.create(employment=employment, client=importer_account.business)
-    return employment.user
 
 
 def acting_on(client, account):

@@ -13,12 +13,9 @@ from django.utils import timezone
 
 from calculator import declarations_services as services
 from calculator.models import Declaration, DeclarationLine, DeclarationVersion
-from calculator.tests.conftest import make_rate
 from carm_portal.audit import AuditContext
 from carm_portal.models import AuditEntry
 from carm_portal.workflow import TransitionNotAllowed
-from delegation.models import Employment
-from delegation.tests.factories import EmploymentFactory
 from finance.models import Statement, Transaction
 from finance.services import statement_issue
 
@@ -72,16 +69,6 @@ THREE_LINES = [
         "unit": "NMB",
     },
 ]
-
-
-@pytest.fixture
-def usd(calculator_data):
-    return make_rate("USD", SHIPPED, "1.3800")
-
-
-@pytest.fixture
-def editor(importer_account):
-    return EmploymentFactory(business=importer_account.business, role=Employment.Role.EDITOR).user
 
 
 def audit_of(user):
