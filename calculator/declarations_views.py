@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -335,7 +334,8 @@ def declaration_detail(request, pk: int):
 @requires(Perm.VIEW_DECLARATIONS)
 def declaration_by_number(request, number: str):
     """The CAD of a transaction number on the current account (the transaction history
-    links to it, DECL-3)."""
+    links to it, DECL-3); a transaction with no CAD in the portal (loaded from CBSA's
+    records) leads to the list searched for its number, never to a dead end."""
     base = number.split("-")[0]
     declaration = (
         Declaration.objects.filter(program_account=request.acting.account, transaction_number=base)
@@ -343,7 +343,8 @@ def declaration_by_number(request, number: str):
         .first()
     )
     if declaration is None:
-        raise Http404
+        query = urlencode({"number": base}) if base.isdigit() else ""
+        return redirect(reverse("declarations:list") + (f"?{query}" if query else ""))
     return redirect("declarations:detail", pk=declaration.pk)
 
 

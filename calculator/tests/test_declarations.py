@@ -240,3 +240,29 @@ def test_transitions_are_guarded(importer_account, editor, usd):
             actor=editor,
             audit=audit_of(editor),
         )
+
+
+@pytest.mark.spec("DECL-1", "DECL-5", "STAFF-2")
+def test_demo_cads_cover_the_states_once(importer_account, broker_account, calculator_data):
+    from accounts.tests.factories import UserFactory
+    from calculator.declarations_demo import seed_declarations
+
+    user, agent = UserFactory(), UserFactory()
+    kwargs = {
+        "account": importer_account,
+        "importer_user": user,
+        "agent": agent,
+        "broker": broker_account.business,
+    }
+    assert seed_declarations(**kwargs) == 5
+    assert seed_declarations(**kwargs) == 0
+    assert sorted(Declaration.objects.values_list("status", flat=True)) == [
+        "adjustment_pending",
+        "correction_accepted",
+        "draft",
+        "submitted",
+        "submitted",
+    ]
+    by_broker = Declaration.objects.get(submitted_by_provider=broker_account.business)
+    assert by_broker.submitted_by == agent
+    assert Declaration.objects.get(status="draft").is_late
