@@ -9,6 +9,7 @@ may have hundreds of lines): country ISO codes, treatment codes, units of measur
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from decimal import Decimal
 
@@ -106,9 +107,14 @@ class HeaderForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in self.fields}
 
 
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in countries)
+
+
 def _country(value: str) -> str:
     code = _upper(value)
-    if code and code not in dict(countries):
+    if code and code not in _country_codes():
         raise forms.ValidationError(
             _("“%(code)s” is not a two-letter country code (ISO 3166), e.g. CN."),
             params={"code": code},
@@ -257,13 +263,15 @@ class AdjustmentDecisionForm(forms.Form):
 
 # --- DECL-5: the list's search ----------------------------------------------------------
 
+# The list's sortable columns: the columns of each order, the last ones keeping it total
+# and stable; descending reverses them all, so that one index serves both directions.
 SORTS = {
-    "number": "transaction_number",
-    "release": "release_date",
-    "status": "status",
-    "port": "port_code",
-    "total": "total",
-    "due": "due_date",
+    "number": ("transaction_number",),
+    "release": ("release_date", "id"),
+    "status": ("status", "release_date", "id"),
+    "port": ("port_code", "release_date", "id"),
+    "total": ("total", "id"),
+    "due": ("due_date", "id"),
 }
 
 

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from business.models import ProgramAccount
 from calculator.declarations_forms import SORTS
@@ -49,13 +49,10 @@ def declaration_list(
         )
     rows = rows.select_related("submitted_by_provider")
     key = sort.lstrip("-")
-    if key in SORTS:
-        column = F(SORTS[key])
-        order = (
-            column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
-        )
-        return rows.order_by(order, "-id")
-    return rows.order_by(F("release_date").desc(nulls_first=True), "-id")
+    descending = sort.startswith("-") or key not in SORTS
+    columns = SORTS.get(key, SORTS["release"])
+    # Newest release first by default (drafts without a date on top: DESC NULLS FIRST).
+    return rows.order_by(*(f"-{c}" if descending else c for c in columns))
 
 
 def declaration_detail(*, pk: int) -> Declaration:

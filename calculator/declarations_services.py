@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from business.models import Business, ProgramAccount
-from calculator import duties
+from calculator import duties, selectors
 from calculator.models import (
     TRANSACTION_NUMBER_SEQUENCE,
     Declaration,
@@ -179,10 +179,18 @@ def lines_compute(
             "__all__",
             _("A declaration has at most %(max)s lines.") % {"max": MAX_LINES},
         )
-    for index, line in enumerate(lines):
-        try:
-            figures.append(line_compute(header=header, line=line))
-        except DeclarationInvalid as error:
+    with selectors.batch():  # each classification number read once
+        results = []
+        for line in lines:
+            try:
+                results.append(line_compute(header=header, line=line))
+            except DeclarationInvalid as error:
+                results.append(error)
+    for index, result in enumerate(results):
+        if not isinstance(result, DeclarationInvalid):
+            figures.append(result)
+        else:
+            error = result
             figures.append(None)
             for name, messages in error.header.items():
                 for message in messages:

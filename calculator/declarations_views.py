@@ -13,7 +13,6 @@ import itertools
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -40,6 +39,7 @@ from carm_portal.exports import csv_response
 from carm_portal.forms import sort_headers
 from carm_portal.workflow import TransitionNotAllowed
 from delegation.access import Perm, requires
+from finance.selectors import CappedPaginator
 
 COLUMNS = [
     ("number", gettext_lazy("Transaction number")),
@@ -77,7 +77,7 @@ def declaration_list(request):
     form, valid, data, rows = _search(request)
     page, query = None, {}
     if valid:
-        page = Paginator(rows, data.get("per_page") or PAGE_SIZES[0]).get_page(
+        page = CappedPaginator(rows, data.get("per_page") or PAGE_SIZES[0]).get_page(
             request.GET.get("page")
         )
         query = form.query()
