@@ -276,8 +276,8 @@ SORTS = {
 
 
 class DeclarationSearchForm(SearchForm):
-    start = IsoDateField(label=_("Release date from"), required=False, help_text=_("YYYY-MM-DD"))
-    end = IsoDateField(label=_("Release date to"), required=False, help_text=_("YYYY-MM-DD"))
+    """DECL-5: the release date range (From, To) and the list's own fields."""
+
     number = forms.CharField(label=_("Transaction number"), required=False, max_length=20)
     status = forms.ChoiceField(label=_("Status"), required=False)
     port = forms.CharField(label=_("Port of entry"), required=False, max_length=4)

@@ -5,13 +5,34 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.functional import cached_property
 
 from business.models import ProgramAccount
 from calculator.declarations_forms import SORTS
 from calculator.models import Declaration, DeclarationLine, DeclarationVersion
+from carm_portal import formatting
+from finance.selectors import HISTORY_COUNT_CAP, CappedPaginator
+
+# A search by classification number probes each CAD's lines: its count stops sooner.
+CLASSIFICATION_COUNT_CAP = 1_000
+
+
+class DeclarationPaginator(CappedPaginator):
+    """The transaction history's capped count (ADR 0011), with a cap of its own."""
+
+    def __init__(self, *args, cap: int = HISTORY_COUNT_CAP, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list.order_by()[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return min(found, self.cap)
 
 
 def declaration_list(
@@ -87,10 +108,15 @@ class Change:
         return not (self.header or self.added or self.removed or self.changed)
 
 
-def _shown(value) -> Any:
+def _shown(value, *, money: bool = False) -> Any:
+    """A value as the page's language writes it (amounts, numbers, dates, countries)."""
     if value in (None, ""):
         return "—"
-    return value
+    if isinstance(value, Decimal):
+        return formatting.money(value) if money else formatting.number(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return getattr(value, "code", None) or value
 
 
 def version_changes(before: DeclarationVersion, after: DeclarationVersion) -> Change:
@@ -115,7 +141,8 @@ def version_changes(before: DeclarationVersion, after: DeclarationVersion) -> Ch
                 a, b = getattr(old, name), getattr(new, name)
                 if str(a or "") != str(b or ""):
                     label = DeclarationLine._meta.get_field(name).verbose_name
-                    fields.append((label, _shown(a), _shown(b)))
+                    money = name == "total"  # Canadian dollars; a value is in its currency
+                    fields.append((label, _shown(a, money=money), _shown(b, money=money)))
             if fields:
                 change.changed.append((position, fields))
     return change

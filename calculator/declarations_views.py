@@ -39,7 +39,6 @@ from carm_portal.exports import csv_response
 from carm_portal.forms import sort_headers
 from carm_portal.workflow import TransitionNotAllowed
 from delegation.access import Perm, requires
-from finance.selectors import CappedPaginator
 
 COLUMNS = [
     ("number", gettext_lazy("Transaction number")),
@@ -77,9 +76,11 @@ def declaration_list(request):
     form, valid, data, rows = _search(request)
     page, query = None, {}
     if valid:
-        page = CappedPaginator(rows, data.get("per_page") or PAGE_SIZES[0]).get_page(
-            request.GET.get("page")
+        cap = selectors.CLASSIFICATION_COUNT_CAP if data.get("classification") else None
+        paginator = selectors.DeclarationPaginator(
+            rows, data.get("per_page") or PAGE_SIZES[0], **({"cap": cap} if cap else {})
         )
+        page = paginator.get_page(request.GET.get("page"))
         query = form.query()
     return render(
         request,
