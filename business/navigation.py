@@ -204,6 +204,12 @@ TILES = [
         _("View and create declarations."),
         [
             Service(
+                "declarations:list",
+                _("Commercial accounting declarations"),
+                _("Create, submit, correct and adjust your CADs; duties computed line by line."),
+                perm=Perm.VIEW_DECLARATIONS,
+            ),
+            Service(
                 "calculator:customs",
                 _("Duties and taxes calculator"),
                 _("Estimate the duties and taxes of a good."),

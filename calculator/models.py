@@ -9,15 +9,18 @@ CBSA staff in the admin; none of it is code.
 
 import re
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from calculator.rates import RateError, parse_rate
+from carm_portal.workflow import transition
 
 NUMBER_PATTERN = r"^\d{4}\.\d{2}\.\d{2}\.\d{2}$"
 number_validator = RegexValidator(
@@ -391,3 +394,370 @@ class TradeMeasure(models.Model):
         return any(
             number.startswith(prefix) for prefix in split_prefixes(self.classification_prefixes)
         )
+
+
+# --- Commercial accounting declarations (SPEC DECL-1 … DECL-6, ADR 0020) -----------------
+# Services: calculator/declarations_services.py; reads: declarations_selectors.py.
+
+TRANSACTION_NUMBER_SEQUENCE = "calculator_cad_transaction_number"
+PORT_PATTERN = r"^\d{4}$"
+CARRIER_PATTERN = r"^[A-Z0-9]{4}$"
+CCN_PATTERN = r"^[A-Z0-9]{4}[A-Z0-9]{1,21}$"
+
+
+class Declaration(models.Model):
+    """A commercial accounting declaration (CAD): what stays the same across its
+    versions (the 14-digit transaction number, the program account) and, copied from
+    its current version for the list (DECL-5), its header's searchable fields and total.
+
+    Its status follows the latest change (``@transition``); the versions themselves
+    never change once submitted (a PostgreSQL trigger, migration 0005)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted (accepted)")
+        CORRECTION_ACCEPTED = "correction_accepted", _("Correction accepted")
+        ADJUSTMENT_PENDING = "adjustment_pending", _("Adjustment pending")
+        ADJUSTMENT_ACCEPTED = "adjustment_accepted", _("Adjustment accepted")
+        ADJUSTMENT_REFUSED = "adjustment_refused", _("Adjustment refused")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # States from which a new version (correction or adjustment) may be made.
+    CHANGEABLE = (
+        Status.SUBMITTED,
+        Status.CORRECTION_ACCEPTED,
+        Status.ADJUSTMENT_ACCEPTED,
+        Status.ADJUSTMENT_REFUSED,
+    )
+
+    program_account = models.ForeignKey(
+        "business.ProgramAccount",
+        on_delete=models.PROTECT,
+        related_name="declarations",
+        verbose_name=_("program account"),
+    )
+    transaction_number = models.CharField(
+        _("transaction number"), max_length=14, unique=True, editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    # The customs broker (service provider) whose employee submitted it, if any (DECL-5).
+    submitted_by_provider = models.ForeignKey(
+        "business.Business",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declarations_submitted",
+        verbose_name=_("submitted by the service provider"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    current_version = models.ForeignKey(
+        "DeclarationVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current version"),
+    )
+    # Copied from the current version for the list's search and sorts.
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    port_code = models.CharField(_("port of entry"), max_length=4, blank=True)
+    vendor_name = models.CharField(_("vendor"), max_length=100, blank=True)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=0)
+    due_date = models.DateField(_("accounting due date"), null=True, blank=True)
+    payment_due_date = models.DateField(_("payment due date"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("commercial accounting declaration")
+        verbose_name_plural = _("commercial accounting declarations")
+        ordering = ["-release_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(transaction_number__regex=r"^\d{14}$"),
+                name="declaration_transaction_number_format",
+            ),
+        ]
+        indexes = [
+            # DECL-5: each of the list's orders on its own index of the account, scanned
+            # forwards or backwards (the tie-breaker goes the same way: selectors.SORTS);
+            # the default (newest release first) also serves the release date range.
+            models.Index(
+                fields=["program_account", "release_date", "id"], name="declaration_account_date"
+            ),
+            models.Index(
+                fields=["program_account", "status", "release_date", "id"],
+                name="declaration_account_status",
+            ),
+            models.Index(
+                fields=["program_account", "port_code", "release_date", "id"],
+                name="declaration_account_port",
+            ),
+            models.Index(
+                fields=["program_account", "total", "id"], name="declaration_account_total"
+            ),
+            models.Index(
+                fields=["program_account", "due_date", "id"], name="declaration_account_due"
+            ),
+            models.Index(
+                fields=["program_account", "transaction_number"],
+                name="declaration_account_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.transaction_number
+
+    @property
+    def is_late(self) -> bool:
+        """Not yet submitted and past its accounting due date, or submitted after it."""
+        if self.due_date is None or self.status == self.Status.CANCELLED:
+            return False
+        if self.submitted_at is not None:
+            return timezone.localdate(self.submitted_at) > self.due_date
+        return timezone.localdate() > self.due_date
+
+    @property
+    def editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def changeable(self) -> bool:
+        return self.status in self.CHANGEABLE
+
+    @transition(sources=[Status.DRAFT], target=Status.SUBMITTED)
+    def submit(self, *, actor, provider, version) -> None:
+        self.submitted_by = actor
+        self.submitted_by_provider = provider
+        self.submitted_at = timezone.now()
+        self.current_version = version
+
+    @transition(sources=CHANGEABLE, target=Status.CORRECTION_ACCEPTED)
+    def correct(self, *, version) -> None:
+        self.current_version = version
+
+    @transition(sources=CHANGEABLE, target=Status.ADJUSTMENT_PENDING)
+    def request_adjustment(self) -> None:
+        """The current version stays the one in force until CBSA approves."""
+
+    @transition(sources=[Status.ADJUSTMENT_PENDING], target=Status.ADJUSTMENT_ACCEPTED)
+    def approve_adjustment(self, *, version) -> None:
+        self.current_version = version
+
+    @transition(sources=[Status.ADJUSTMENT_PENDING], target=Status.ADJUSTMENT_REFUSED)
+    def refuse_adjustment(self) -> None:
+        """The version in force stays the one before the adjustment."""
+
+    @transition(sources=[Status.DRAFT], target=Status.CANCELLED)
+    def cancel(self) -> None:
+        """A draft withdrawn before it was submitted (nothing was posted)."""
+
+
+class DeclarationVersion(models.Model):
+    """One version of a CAD: its header and lines as declared, and their figures.
+
+    Version 1 is the original (a draft until submitted); every correction or adjustment
+    is a new version. Once submitted (``submitted_at`` set) a version and its lines never
+    change: the database refuses it (migration 0005); only the decision on a pending
+    adjustment (``status``, ``decided_*``, ``posted_transaction``) may still be written,
+    once."""
+
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", _("Original")
+        CORRECTION = "correction", _("Correction")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACCEPTED = "accepted", _("Accepted")
+        PENDING = "pending", _("Pending CBSA approval")
+        REFUSED = "refused", _("Refused")
+
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("declaration"),
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    # Header (DECL-1).
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    port_code = models.CharField(_("port of entry"), max_length=4, blank=True)
+    office = models.CharField(_("office"), max_length=100, blank=True)
+    carrier_code = models.CharField(_("carrier code"), max_length=4, blank=True)
+    cargo_control_number = models.CharField(_("cargo control number"), max_length=25, blank=True)
+    vendor_name = models.CharField(_("vendor name"), max_length=100, blank=True)
+    vendor_country = CountryField(_("vendor country"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    exchange_rate_date = models.DateField(
+        _("exchange-rate date"),
+        null=True,
+        blank=True,
+        help_text=_("The date of direct shipment."),
+    )
+    reason = models.TextField(_("reason for the change"), blank=True)
+    # Figures of the whole version (sum of its lines), set when submitted.
+    duty = models.DecimalField(_("customs duty"), max_digits=14, decimal_places=2, default=0)
+    sima = models.DecimalField(
+        _("surtax, anti-dumping and countervailing duties"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+    )
+    excise = models.DecimalField(_("excise"), max_digits=14, decimal_places=2, default=0)
+    gst = models.DecimalField(_("GST"), max_digits=14, decimal_places=2, default=0)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=0)
+    difference = models.DecimalField(
+        _("difference from the version in force"), max_digits=14, decimal_places=2, default=0
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
+    acting_for_provider = models.ForeignKey(
+        "business.Business",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service provider"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    posted_transaction = models.ForeignKey(
+        "finance.Transaction",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declaration_versions",
+        verbose_name=_("transaction posted"),
+    )
+
+    HEADER_FIELDS = (
+        "release_date",
+        "port_code",
+        "office",
+        "carrier_code",
+        "cargo_control_number",
+        "vendor_name",
+        "vendor_country",
+        "currency",
+        "exchange_rate_date",
+    )
+
+    class Meta:
+        verbose_name = _("declaration version")
+        verbose_name_plural = _("declaration versions")
+        ordering = ["declaration", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "number"], name="declaration_version_unique"
+            ),
+            # One version at most waits for CBSA at a time.
+            models.UniqueConstraint(
+                fields=["declaration"],
+                condition=models.Q(status="pending"),
+                name="declaration_one_pending_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id} v{self.number}"
+
+
+class DeclarationLine(models.Model):
+    """One commercial invoice line of a version, as typed, and its figures (DECL-2)."""
+
+    version = models.ForeignKey(
+        DeclarationVersion,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("version"),
+    )
+    position = models.PositiveSmallIntegerField(_("line"))
+    classification_number = models.CharField(_("classification number"), max_length=13, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    origin = CountryField(_("country of origin"), blank=True)
+    treatment = models.CharField(_("tariff treatment"), max_length=8, blank=True)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    unit = models.CharField(_("unit"), max_length=3, blank=True)
+    # Figures, set by the calculator's engine (null until computed).
+    vfd = models.DecimalField(
+        _("value for duty"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    duty = models.DecimalField(
+        _("customs duty"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    sima = models.DecimalField(
+        _("surtax, anti-dumping and countervailing duties"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    excise = models.DecimalField(
+        _("excise"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    gst = models.DecimalField(_("GST"), max_digits=14, decimal_places=2, null=True, blank=True)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, null=True, blank=True)
+    rate_text = models.CharField(_("rate"), max_length=200, blank=True)
+
+    INPUT_FIELDS = (
+        "classification_number",
+        "description",
+        "origin",
+        "treatment",
+        "value",
+        "quantity",
+        "unit",
+    )
+
+    class Meta:
+        verbose_name = _("declaration line")
+        verbose_name_plural = _("declaration lines")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="declaration_line_unique"),
+        ]
+        indexes = [
+            # DECL-5: search by classification number (a prefix).
+            models.Index(
+                fields=["classification_number", "version"], name="declaration_line_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} #{self.position}"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -67,13 +69,38 @@ LINE_FIELDS = [
 ]
 
 
+_batch_lines: ContextVar[dict | None] = ContextVar("calculator_batch_lines", default=None)
+
+
+@contextmanager
+def batch():
+    """Within it, each classification number is read once: a commercial accounting
+    declaration's hundreds of lines share a few numbers (DECL-2, bench/declarations_bench.py)."""
+    token = _batch_lines.set({})
+    try:
+        yield
+    finally:
+        _batch_lines.reset(token)
+
+
 def tariff_line_get(*, number: str, on: date, with_path: bool = True) -> TariffLine | None:
     """A classification number in the edition in force on ``on``, with its rates;
     ``with_path`` adds its hierarchy. Without it, two short hand-written queries: this is
-    the calculation's only database work (bench/calculator_bench.py)."""
+    the calculation's only database work (bench/calculator_bench.py); inside ``batch()``,
+    once per number."""
     edition = edition_in_force(on=on)
     if edition is None:
         return None
+    memo = _batch_lines.get() if not with_path else None
+    if memo is not None:
+        key = (edition.pk, number)
+        if key not in memo:
+            memo[key] = _line_with_rates(edition, number, with_path=False)
+        return memo[key]
+    return _line_with_rates(edition, number, with_path=with_path)
+
+
+def _line_with_rates(edition, number: str, *, with_path: bool) -> TariffLine | None:
     if with_path:
         line = (
             TariffLine.objects.filter(edition_id=edition.pk, number=number)

@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("portal/", include("business.urls")),
     path("portal/configure/", include("delegation.urls")),
     path("calculator/", include("calculator.urls")),
+    path("declarations/", include("calculator.declarations_urls")),
     path("notices/", include("notices.urls")),
     path("finance/", include("finance.urls")),
     path("documents/", include("documents.urls")),

@@ -68,6 +68,8 @@ class Perm(StrEnum):
     MANAGE_PROVIDER_RELATIONSHIPS = "manage_provider_relationships"
     MANAGE_CLIENT_GROUPS = "manage_client_groups"
     VIEW_DELEGATION_HISTORY = "view_delegation_history"
+    VIEW_DECLARATIONS = "view_declarations"  # DECL-5: the CADs of a program account
+    SUBMIT_DECLARATIONS = "submit_declarations"  # DECL-1 … DECL-4, DECL-6
 
 
 P = Perm
@@ -82,8 +84,9 @@ _READ = {
     P.VIEW_REQUESTS,
     # FIN-7, FIN-8: every employee sees collections and arrangements; managers propose.
     P.VIEW_COLLECTIONS,
+    P.VIEW_DECLARATIONS,
 }
-_EDIT = _READ | {P.EDIT_TRANSACTIONS, P.EDIT_REQUESTS}
+_EDIT = _READ | {P.EDIT_TRANSACTIONS, P.EDIT_REQUESTS, P.SUBMIT_DECLARATIONS}
 _MANAGE = _EDIT | {
     P.CHANGE_PROGRAM_ACCOUNT,
     P.VIEW_FINANCIAL_SECURITY,
@@ -131,8 +134,11 @@ RELATIONSHIP_PERMISSIONS: dict[str, frozenset[Perm]] = {
             P.EDIT_TRANSACTIONS,
             P.VIEW_REQUESTS,
             P.EDIT_REQUESTS,
+            P.VIEW_DECLARATIONS,
+            P.SUBMIT_DECLARATIONS,
         }
     ),
+    # DECL-5: accounting for a client's goods is what a customs broker does for it.
     Relationship.Kind.PROGRAM: frozenset(
         {
             P.VIEW_PROGRAM_ACCOUNT,
@@ -140,6 +146,8 @@ RELATIONSHIP_PERMISSIONS: dict[str, frozenset[Perm]] = {
             P.EDIT_TRANSACTIONS,
             P.VIEW_REQUESTS,
             P.EDIT_REQUESTS,
+            P.VIEW_DECLARATIONS,
+            P.SUBMIT_DECLARATIONS,
         }
     ),
 }
@@ -147,6 +155,7 @@ _EDITS = {
     P.CHANGE_FINANCIAL_SECURITY,
     P.EDIT_TRANSACTIONS,
     P.EDIT_REQUESTS,
+    P.SUBMIT_DECLARATIONS,
 }
 
 

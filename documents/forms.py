@@ -30,19 +30,19 @@ class UploadDetailsForm(forms.Form):
         },
     )
     case_number = forms.CharField(
-        label=_("Case/reference number (maximum 10 characters)"),
-        max_length=10,
+        label=_("Case/reference number (maximum 14 characters)"),
+        max_length=14,
         validators=[case_number_validator],
         error_messages={
             "required": _("Enter the case/reference number."),
-            "max_length": _("Enter at most 10 characters."),
+            "max_length": _("Enter at most 14 characters."),
         },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = selectors.categories_offered()
-        self.fields["case_number"].widget.attrs.update({"autocomplete": "off", "maxlength": 10})
+        self.fields["case_number"].widget.attrs.update({"autocomplete": "off", "maxlength": 14})
         self.helper = form_helper()
 
     def clean_case_number(self) -> str:

@@ -70,7 +70,7 @@ class UploadBatch(models.Model):
         DocumentCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
     )
     case_number = models.CharField(
-        _("case/reference number"), max_length=10, validators=[case_number_validator]
+        _("case/reference number"), max_length=14, validators=[case_number_validator]
     )
     # [{"name": "a.exe", "reason": "type"}, …]: reasons are codes, shown translated.
     refused = models.JSONField(_("refused files"), default=list, blank=True)
@@ -134,7 +134,7 @@ class Document(models.Model):
         DocumentCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
     )
     case_number = models.CharField(
-        _("case/reference number"), max_length=10, validators=[case_number_validator]
+        _("case/reference number"), max_length=14, validators=[case_number_validator]
     )
     original_name = models.CharField(_("file name"), max_length=200)
     storage_name = models.CharField(

@@ -72,7 +72,7 @@ def upload_details(request):
     else:
         initial = {"category": saved.get("category"), "case_number": saved.get("case_number")}
         if request.GET.get("case"):
-            initial["case_number"] = request.GET["case"].strip()[:10]
+            initial["case_number"] = request.GET["case"].strip()[:14]
         form = UploadDetailsForm(initial=initial)
     back_url, _ = _back_link()
     return render(request, "documents/upload_details.html", {"form": form, "back_url": back_url})

@@ -1689,3 +1689,45 @@ def prescribed_rates_load(*, rows: list[dict], dry_run: bool = False) -> Counter
         if dry_run:
             transaction.set_rollback(True)
     return counts
+
+
+# --- Postings from other areas (DECL-3) ---------------------------------------------------
+
+
+def transaction_post(
+    *,
+    program_account: ProgramAccount,
+    number: str,
+    amount: Decimal,
+    description: str,
+    description_fr: str,
+    total_duties_taxes: Decimal = ZERO,
+    due_date: datetime.date | None = None,
+    on: datetime.date | None = None,
+    type_code: str = "",
+) -> Transaction:
+    """Post a debit (amount > 0) or a credit (amount < 0) to the account's ledger, dated
+    ``on`` (today), of the ``TransactionType`` coded ``type_code`` (X-1), with its English
+    and French description, and refresh the balances
+    after it. It appears in the transaction history at once and on the next statement
+    (FIN-1, FIN-5). Called inside the caller's atomic write, which audits what it posted
+    (e.g. ``calculator.declarations_services``): not audited again here."""
+    if not amount:
+        raise ValidationError(_("A posting has an amount other than zero."))
+    with transaction.atomic():
+        item = Transaction(
+            program_account=program_account,
+            number=number,
+            date=on or timezone.localdate(),
+            type=TransactionType.objects.filter(code=type_code).first() if type_code else None,
+            description=description,
+            description_fr=description_fr,
+            amount=amount,
+            total_duties_taxes=total_duties_taxes,
+            status=Transaction.Status.OPEN if amount > 0 else Transaction.Status.OPEN_CREDIT,
+            due_date=due_date,
+        )
+        _validate(item, f"posting {number}")
+        item.save()
+        transaction_balances_refresh(program_account=program_account, since=item.date)
+    return item

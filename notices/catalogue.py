@@ -146,6 +146,14 @@ CATALOGUE = [
         EMPLOYEES,
         True,
     ),
+    # DECL-4: a new version of a commercial accounting declaration, or CBSA's decision.
+    (
+        "declaration_changed",
+        "Declarations – Commercial accounting declaration changed",
+        "Déclarations – Déclaration en détail des marchandises commerciales modifiée",
+        EMPLOYEES,
+        True,
+    ),
     # The person's own sign-in (SEC-1, SEC-4): sent to them only.
     (
         "second_factor_failed",
@@ -188,6 +196,7 @@ CONTEXT = {
     "instalment_missed": ("number", "due_date", "amount"),
     "collection_notice": ("stage", "count", "total", "numbers"),
     "profile_change_answered": ("approved", "what", "reason"),
+    "declaration_changed": ("number", "version", "status", "difference"),
     "second_factor_failed": ("locked",),
     "second_factor_reset": (),
 }

@@ -66,3 +66,46 @@ def english_by_default():
     reference.forget()
     with translation.override("en"):
         yield
+
+
+# --- Commercial accounting declarations (DECL-*) ---------------------------------------
+
+# The date of direct shipment of the tests' CADs (released 2026-11-20, T2026-2 in force).
+CAD_SHIPPED = date(2026, 11, 18)
+
+
+@pytest.fixture
+def usd(calculator_data):
+    """The sample data and a US dollar rate on the CADs' date of direct shipment."""
+    return make_rate("USD", CAD_SHIPPED, "1.3800")
+
+
+@pytest.fixture
+def editor(importer_account):
+    """An Editor of the importer: may create and submit its CADs."""
+    from delegation.models import Employment
+    from delegation.tests.factories import EmploymentFactory
+
+    return EmploymentFactory(business=importer_account.business, role=Employment.Role.EDITOR).user
+
+
+@pytest.fixture
+def broker(importer_account, broker_account):
+    """A customs broker's Editor assigned to the importer, whose broker has program
+    management of the importer's account (DELEG-3)."""
+    from django.utils import timezone
+
+    from delegation.models import ClientAssignment, Employment, Relationship
+    from delegation.tests.factories import EmploymentFactory
+
+    relationship = Relationship.objects.create(
+        provider=broker_account.business,
+        client=importer_account.business,
+        kind=Relationship.Kind.PROGRAM,
+        status=Relationship.Status.ACTIVE,
+        answered_at=timezone.now(),
+    )
+    relationship.program_accounts.add(importer_account)
+    employment = EmploymentFactory(business=broker_account.business, role=Employment.Role.EDITOR)
+    ClientAssignment.objects.create(employment=employment, client=importer_account.business)
+    return employment.user

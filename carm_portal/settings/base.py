@@ -215,6 +215,9 @@ DOCUMENT_SCAN_GIVE_UP_AFTER = env.int("DOCUMENT_SCAN_GIVE_UP_AFTER", default=24 
 DOCUMENT_SCAN_LATE_AFTER = 60 * 60
 # Uploads stream to temporary files, never to memory (the 10 x 15 MB budget, DOC-3).
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
+# A commercial accounting declaration's page posts 7 fields a line, up to 999 lines
+# (DECL-6, ADR 0020): Django's default of 1,000 fields would refuse a 143-line CAD.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 7_200
 
 # --- Sign-in partner (OpenID Connect, SPEC SIGN-3, ADR 0006; IA-2, IA-8) -----------------
 # mozilla-django-oidc with accounts.partner. Nothing is fetched at import time: the

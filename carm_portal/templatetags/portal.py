@@ -19,6 +19,14 @@ def money(value) -> str:
 
 
 @register.filter
+def number(value) -> str:
+    """A number for the page's language (STYLE 14): 1,234.5 / 1 234,5."""
+    if value is None or value == "":
+        return ""
+    return formatting.number(value)
+
+
+@register.filter
 def credit(value) -> str:
     """A credit the business can use, as a positive amount (FIN-1): the ledger holds
     credits as negative amounts; the pages label them as credit."""

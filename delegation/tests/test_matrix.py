@@ -16,14 +16,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from delegation.tests.matrix_world import PRINCIPALS, build_world, client_for
 
 # The business-scoped namespaces, and the apps holding their rows.
-NAMESPACES = ("business", "delegation", "documents", "finance", "rulings")
+NAMESPACES = ("business", "delegation", "documents", "finance", "rulings", "declarations")
+# A namespace served by an app of another name: « Déclarations » is the calculator app's.
+APP_OF = {"declarations": "calculator"}
 
 
 def _rows():
     rows = []
     for app in NAMESPACES:
         try:
-            module = importlib.import_module(f"{app}.tests.matrix")
+            module = importlib.import_module(f"{APP_OF.get(app, app)}.tests.matrix")
         except ModuleNotFoundError:
             continue
         rows.extend(module.ROUTES)

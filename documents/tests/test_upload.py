@@ -18,7 +18,7 @@ WORDS = {
         "step1": "Upload a document - step 1 of 2",
         "step2": "Upload a document - step 2 of 2",
         "category": "Category (required)",
-        "case": "Case/reference number (maximum 10 characters) (required)",
+        "case": "Case/reference number (maximum 14 characters) (required)",
         "next": "Next",
         "upload": "Upload",
         "drop": "Click or drag your file here",
@@ -31,7 +31,7 @@ WORDS = {
         "step1": "Télécharger un document - étape 1 de 2",
         "step2": "Télécharger un document - étape 2 de 2",
         "category": "Catégorie (obligatoire)",
-        "case": "Numéro de cas/de référence (maximum de 10 caractères) (obligatoire)",
+        "case": "Numéro de cas/de référence (maximum de 14 caractères) (obligatoire)",
         "next": "Suivant",
         "upload": "Télécharger",
         "drop": "Cliquez ou glissez votre fichier ici",
@@ -81,13 +81,13 @@ def test_header_and_most_requested_link_to_the_upload(bam_client, employee_clien
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_step_1_errors_keep_what_was_entered(bam_client, category, language):
     response = bam_client.post(
-        f"/{language}/documents/upload/", {"category": "", "case_number": "12345678901"}
+        f"/{language}/documents/upload/", {"category": "", "case_number": "123456789012345"}
     )
     page = soup(response)
     summary = page.select_one("[data-error-summary]")
     assert summary is not None
     assert len(summary.select("li")) == 2
-    assert page.select_one("input[name=case_number]")["value"] == "12345678901"
+    assert page.select_one("input[name=case_number]")["value"] == "123456789012345"
     case_input = page.select_one("input[name=case_number]")
     assert "id_case_number-error" in case_input["aria-describedby"]
     if language == "fr":

@@ -2,7 +2,10 @@
 template engine's per-node cost (a dozen nodes a row) was most of the page's time. The
 markup is the one the template drew; every value is escaped by format_html."""
 
+import re
+
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -16,6 +19,20 @@ ROW = (
     '</td><td><time datetime="{}">{}</time></td><td>{}</td><td>{}</td>'
     '<td class="number">{}</td><td>{}</td><td>{}</td><td class="number">{}</td></tr>'
 )
+
+
+# DECL-3: a commercial accounting declaration's posting (its 14-digit transaction number,
+# and -V2… for a correction or adjustment) links to the declaration.
+DECLARATION_NUMBER = re.compile(r"\d{14}(-V\d+)?")
+DECLARATION_DESCRIPTION = "Commercial accounting declaration"
+
+
+def _description(t):
+    text = bi(t, "description")
+    if t.description == DECLARATION_DESCRIPTION and DECLARATION_NUMBER.fullmatch(t.number):
+        url = reverse("declarations:by_number", args=[t.number])
+        return format_html('<a href="{}">{}</a>', url, text)
+    return text
 
 
 @register.simple_tag
@@ -39,7 +56,7 @@ def transaction_rows(transactions) -> SafeString:
             day,
             day,
             t.number,
-            bi(t, "description"),  # the page's language; English in lang="en" (X-1)
+            _description(t),  # the page's language; English in lang="en" (X-1)
             money(t.amount),
             due,
             statuses[t.status],

@@ -22,8 +22,12 @@ pytestmark = [
 ]
 
 WORDS = {
-    "fr": {"history": "Historique des transactions", "description": "Lot de cartes"},
-    "en": {"history": "Transaction history", "description": "Card batch"},
+    # The demo's newest transactions are its commercial accounting declarations (DECL-3).
+    "fr": {
+        "history": "Historique des transactions",
+        "description": "Déclaration en douane commerciale",
+    },
+    "en": {"history": "Transaction history", "description": "Commercial accounting declaration"},
 }
 
 

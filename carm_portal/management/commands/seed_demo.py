@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import SecretQuestions
 from business.models import Business, ProgramAccount, Registration
 from business.reference import reference_data_load
+from calculator.declarations_demo import seed_demo_declarations
 from delegation.models import ClientAssignment, Employment, Relationship
 from finance.demo import seed_finance
 from finance.models import Transaction, TransactionType
@@ -94,6 +95,7 @@ class Command(BaseCommand):
             seed_notices({bn9: Business.objects.get(bn9=bn9) for bn9 in REGISTERED})
             seed_finance(today=timezone.localdate())
             seed_demo_rulings()
+            seed_demo_declarations()
             if dry_run:
                 transaction.set_rollback(True)
         verb = "Would create or refresh" if dry_run else "Created or refreshed"
