@@ -272,7 +272,7 @@ class Navigation:
             return first
         access = access_for(self.request)
         current = self.account
-        own = [b for b, grant in access.grants.items() if not grant.is_provider]
+        own = list(access.own)
         recent = [pk for pk in self.request.session.get(RECENT_ACCOUNTS_KEY, []) if pk]
         wanted = [current.pk, *recent] if current else recent
         shown = list(
@@ -308,8 +308,7 @@ class Navigation:
         account = self.account
         if account is None:
             return False
-        grant = access_for(self.request).grant(account.business_id)
-        return bool(grant and grant.is_provider)
+        return access_for(self.request).is_client(account.business_id)
 
     @cached_property
     def businesses(self) -> list[dict]:
@@ -321,7 +320,7 @@ class Navigation:
                 account.business_id,
                 {
                     "business": account.business,
-                    "client": access.grant(account.business_id).is_provider,
+                    "client": access.is_client(account.business_id),
                     "accounts": [],
                 },
             )

@@ -404,10 +404,7 @@ def account_search(request):
             condition |= number
         accounts = accounts.filter(condition)
     page = Paginator(accounts, ACCOUNT_SEARCH_PAGE).get_page(request.GET.get("page"))
-    rows = [
-        (account, bool((grant := access.grant(account.business_id)) and grant.is_provider))
-        for account in page.object_list
-    ]
+    rows = [(account, access.is_client(account.business_id)) for account in page.object_list]
     return render(
         request,
         "business/account_search.html",
