@@ -1,8 +1,10 @@
 """Businesses and their program accounts (SPEC section 0, LINK-5)."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 bn9_validator = RegexValidator(r"^\d{9}$", _("A business number has exactly 9 digits."))
@@ -42,6 +44,17 @@ class Business(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(bn9__regex=r"^\d{9}$"), name="business_bn9_9_digits"
+            ),
+        ]
+        # The account search (HOME-1) looks for words anywhere in the names (icontains:
+        # UPPER(name) LIKE '%…%'): trigram indexes, or every business is read.
+        indexes = [
+            GinIndex(
+                OpClass(Upper("legal_name"), name="gin_trgm_ops"), name="business_legal_name_trgm"
+            ),
+            GinIndex(
+                OpClass(Upper("operating_name"), name="gin_trgm_ops"),
+                name="business_operating_name_trgm",
             ),
         ]
 
