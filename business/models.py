@@ -49,6 +49,9 @@ class Business(models.Model):
         # The account search (HOME-1) looks for words anywhere in the names (icontains:
         # UPPER(name) LIKE '%…%'): trigram indexes, or every business is read.
         indexes = [
+            # Lists by name (a provider's clients and relationships, a page of 25 of
+            # thousands) walk it and stop, instead of sorting every client.
+            models.Index(fields=["legal_name", "id"], name="business_legal_name"),
             GinIndex(
                 OpClass(Upper("legal_name"), name="gin_trgm_ops"), name="business_legal_name_trgm"
             ),
