@@ -246,8 +246,13 @@ class Access:
         if own is not None or not self._providers:
             return own
         if business_id not in self._clients:
-            found = _client_grants(self._providers, client_ids=[business_id])
-            self._clients[business_id] = found.get(business_id)
+            self._assigned()  # the clients assigned to the person, read once (bounded)
+        if business_id not in self._clients:
+            if self._bam_of:  # a provider's manager: this one client
+                found = _client_grants(self._providers, client_ids=[business_id])
+                self._clients[business_id] = found.get(business_id)
+            else:
+                self._clients[business_id] = None
         return self._clients[business_id]
 
     def can(self, perm: Perm, *, business_id: int, account_id: int | None = None) -> bool:
@@ -257,7 +262,8 @@ class Access:
     def _assigned(self) -> list[Grant]:
         """The clients the person acts for as a provider's employee other than its
         Business Account Manager (bounded by their assignments), read once."""
-        others = {b: e for b, e in self._providers.items() if b not in self._bam_of}
+        bam_of = self._bam_of
+        others = {b: e for b, e in self._providers.items() if b not in bam_of}
         if others and not self._assigned_loaded:
             for business_id, grant in _client_grants(others).items():
                 self._clients.setdefault(business_id, grant)
