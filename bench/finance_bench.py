@@ -52,9 +52,9 @@ def fill(count: int) -> None:
     from django.db import connection
 
     from accounts.tests.factories import UserFactory
+    from bench import fill as filling
     from business.models import Business, ProgramAccount
     from delegation.models import Employment
-    from finance.services import transaction_balances_refresh
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -67,67 +67,12 @@ def fill(count: int) -> None:
     heavy = ProgramAccount.objects.create(business=business, reference_number="0001")
     manager = UserFactory(username="benchmanager")
     Employment.objects.create(user=manager, business=business, role="bam", status="active")
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        # Newest first: g = 1 is today. Every 7th is a credit (card batch or payment);
-        # the last 300 debits and the last 20 credits are still open.
-        cursor.execute(
-            """
-            INSERT INTO finance_transaction (program_account_id, number, date, description,
-                amount, total_duties_taxes, status, due_date, settled_amount)
-            SELECT %s, '7' || lpad(g::text, 13, '0'), current_date - (g::bigint * 3650 / %s)::int,
-                CASE WHEN g %% 7 = 0 THEN 'Card batch' ELSE 'Commercial accounting declaration' END,
-                CASE WHEN g %% 7 = 0 THEN -((g %% 900) + 10.25) ELSE (g %% 5000) + 0.37 END,
-                CASE WHEN g %% 7 = 0 THEN 0 ELSE (g %% 5000) + 0.37 END,
-                CASE WHEN g %% 7 = 0 AND g <= 140 THEN 'open_credit'
-                     WHEN g %% 7 <> 0 AND g <= 350 THEN 'open'
-                     ELSE 'paid' END,
-                CASE WHEN g %% 7 = 0 THEN NULL ELSE current_date - (g::bigint * 3650 / %s)::int + 30 END,
-                0
-            FROM generate_series(1, %s) g
-            """,
-            [heavy.pk, count, count, count],
-        )
-        log(f"  {count:,} transactions: {time.perf_counter() - started:.1f} s")
-        cursor.execute(
-            """
-            INSERT INTO business_business (bn9, legal_name, operating_name, business_activity,
-                correspondence_language, created_at)
-            SELECT lpad((200000000 + g)::text, 9, '0'), 'Business ' || g, '', '', 'en', now()
-            FROM generate_series(1, %s) g
-            """,
-            [OTHERS],
-        )
-        cursor.execute(
-            """
-            INSERT INTO business_programaccount (business_id, program_identifier,
-                reference_number, program_type, name, sub_programs, created_at)
-            SELECT id, 'RM', '0001', 'importer', '', '', now() FROM business_business
-            WHERE bn9 <> %s
-            """,
-            [HEAVY_BN9],
-        )
-        cursor.execute(
-            """
-            INSERT INTO finance_transaction (program_account_id, number, date, description,
-                amount, total_duties_taxes, status, settled_amount)
-            SELECT pa.id, '8' || lpad((pa.id * 1000 + g)::text, 13, '0'),
-                current_date - g * 10, 'Commercial accounting declaration', g + 0.5,
-                g + 0.5, 'paid', 0
-            FROM business_programaccount pa, generate_series(1, 100) g
-            WHERE pa.id <> %s
-            """,
-            [heavy.pk],
-        )
-    started = time.perf_counter()
-    transaction_balances_refresh(program_account=heavy)
-    log(f"  running balances of {count:,} rows: {time.perf_counter() - started:.1f} s")
-    for account in ProgramAccount.objects.exclude(pk=heavy.pk):
-        transaction_balances_refresh(program_account=account)
-    with connection.cursor() as cursor:
-        started = time.perf_counter()
-        cursor.execute("VACUUM ANALYZE")
-        log(f"  VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
+    filling.transactions(heavy.pk, count)
+    filling.businesses(OTHERS)
+    others = list(ProgramAccount.objects.exclude(pk=heavy.pk).values_list("pk", flat=True))
+    filling.small_ledgers(others)
+    filling.running_balances([heavy.pk, *others])
+    filling.vacuum_analyze()
 
 
 OVERDUE = 360  # FIN-8: debits made open again, about half the history ago: long overdue

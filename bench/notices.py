@@ -52,120 +52,23 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def fill(notices: int) -> None:
-    """People, businesses, employments and notices, set-based (generate_series)."""
-    from django.db import connection
+    """People, businesses, employments and notices, set-based (bench/fill.py)."""
+    from django.contrib.sessions.models import Session
 
-    from accounts.tests.factories import PASSWORD
-    from notices.models import NoticeType
+    from accounts.models import User
+    from bench import fill as filling
+    from business.models import Business
+    from carm_portal.models import AuditEntry
+    from notices.models import Notice
 
-    types = list(NoticeType.objects.filter(system=True).values_list("id", "label_en"))
-    with connection.cursor() as cursor:
-        started = time.perf_counter()
-        cursor.execute(
-            "TRUNCATE notices_noticedelivery, notices_noticerecipient, notices_notice, "
-            "delegation_employment_program_accounts, delegation_employment, "
-            "business_programaccount, business_business, carm_portal_auditentry, "
-            "django_session, accounts_user CASCADE"
-        )
-        from django.contrib.auth.hashers import make_password
-
-        cursor.execute(
-            """
-            INSERT INTO accounts_user (password, is_superuser, username, first_name,
-                last_name, email, is_staff, is_active, date_joined, credential_kind,
-                preferred_language, phone, phone_extension, email_notices, notice_language,
-                terms_acknowledged_at, profile_completed_at)
-            SELECT %s, false, 'bench' || g, 'Person', 'Number ' || g,
-                'bench' || g || '@example.ca', false, true, now(), 'gckey',
-                CASE WHEN g %% 3 = 0 THEN 'fr' ELSE 'en' END, '+16135550123', '',
-                g %% 2 = 0, '', now(), now()
-            FROM generate_series(1, %s) g
-            """,
-            [make_password(PASSWORD), PEOPLE],
-        )
-        cursor.execute(
-            """
-            INSERT INTO business_business (bn9, legal_name, operating_name, business_activity,
-                correspondence_language, created_at)
-            SELECT lpad((100000000 + g)::text, 9, '0'), 'Business ' || g, '', '', 'en', now()
-            FROM generate_series(1, %s) g
-            """,
-            [BUSINESSES],
-        )
-        cursor.execute(
-            """
-            INSERT INTO business_programaccount (business_id, program_identifier,
-                reference_number, program_type, name, sub_programs, created_at)
-            SELECT id, 'RM', '0001', 'importer', '', '', now() FROM business_business
-            """
-        )
-        # Two people per business: its manager, then a reader.
-        cursor.execute(
-            """
-            INSERT INTO delegation_employment (user_id, business_id, role, status, comment,
-                created_at, updated_at)
-            SELECT u.id, b.id, CASE WHEN u.rn <= %s THEN 'bam' ELSE 'reader' END,
-                'active', '', now(), now()
-            FROM (SELECT id, row_number() OVER (ORDER BY id) rn FROM accounts_user) u
-            JOIN (SELECT id, row_number() OVER (ORDER BY id) rn FROM business_business) b
-              ON b.rn = (u.rn - 1) %% %s + 1
-            WHERE u.rn <= 2 * %s
-            """,
-            [BUSINESSES, BUSINESSES, BUSINESSES],
-        )
-        log(f"  people, businesses, employments: {time.perf_counter() - started:.1f} s")
-
-        started = time.perf_counter()
-        type_ids = "ARRAY[" + ",".join(str(pk) for pk, _label in types) + "]"
-        # A tenth of the notices concern the first business (the heavy one).
-        cursor.execute(
-            f"""
-            INSERT INTO notices_notice (type_id, subject_en, subject_fr, body_en, body_fr,
-                business_id, program_account_id, account_number, urgent, display_date,
-                audience, recipient_count, created_at, search_en, search_fr)
-            SELECT t.*, lower(t.subject_en),
-                   translate(lower(t.subject_fr), 'àâçéèêëîïôûùü', 'aaceeeeiiouuu')
-            FROM (
-              SELECT ({type_ids})[1 + g %% {len(types)}],
-                CASE g %% 4 WHEN 0 THEN 'Statement of account ' || g || ' available'
-                            WHEN 1 THEN 'Pending access request for your business'
-                            WHEN 2 THEN 'Documents received for case R' || g
-                            ELSE 'Ruling request R' || g || ': Decision rendered' END
-                  AS subject_en,
-                CASE g %% 4 WHEN 0 THEN 'Relevé de compte ' || g || ' disponible'
-                            WHEN 1 THEN 'Demande d''accès en attente pour votre entreprise'
-                            WHEN 2 THEN 'Documents reçus pour le cas R' || g
-                            ELSE 'Demande de décision R' || g || ' : décision rendue' END
-                  AS subject_fr,
-                'Body of notice ' || g, 'Texte de l''avis ' || g,
-                b.id, pa.id, b.bn9 || 'RM0001', g %% 50 = 0,
-                current_date - (g %% 730), 'bench', 2, now()
-              FROM generate_series(1, %s) g
-              JOIN business_business b
-                ON b.bn9 = lpad((100000000 + CASE WHEN g %% 10 = 0 THEN 1
-                                                  ELSE 2 + g %% ({BUSINESSES} - 1) END)::text,
-                                9, '0')
-              JOIN business_programaccount pa ON pa.business_id = b.id
-            ) t
-            """,  # noqa: S608 - our own numbers
-            [notices],
-        )
-        log(f"  {notices:,} notices: {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        cursor.execute(
-            """
-            INSERT INTO notices_noticerecipient (notice_id, user_id, display_date, type_id,
-                account_number, read_at)
-            SELECT n.id, e.user_id, n.display_date, n.type_id, n.account_number,
-                   CASE WHEN n.display_date < current_date - 30 THEN now() END
-            FROM notices_notice n
-            JOIN delegation_employment e ON e.business_id = n.business_id
-            """
-        )
-        log(f"  {cursor.rowcount:,} recipient rows: {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        cursor.execute("VACUUM ANALYZE")  # autocommit: outside any transaction
-        log(f"  VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
+    filling.truncate(Notice, Business, AuditEntry, User, Session)
+    started = time.perf_counter()
+    filling.people(PEOPLE)
+    filling.businesses(BUSINESSES)
+    filling.employments(BUSINESSES)
+    log(f"  people, businesses, employments: {time.perf_counter() - started:.1f} s")
+    filling.notices(notices, businesses=BUSINESSES)
+    filling.vacuum_analyze()
 
 
 def signed_in_client(user):

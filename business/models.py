@@ -1,9 +1,11 @@
 """Businesses and their program accounts (SPEC section 0, LINK-5)."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +48,20 @@ class Business(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(bn9__regex=r"^\d{9}$"), name="business_bn9_9_digits"
+            ),
+        ]
+        # The account search (HOME-1) looks for words anywhere in the names (icontains:
+        # UPPER(name) LIKE '%…%'): trigram indexes, or every business is read.
+        indexes = [
+            # Lists by name (a provider's clients and relationships, a page of 25 of
+            # thousands) walk it and stop, instead of sorting every client.
+            models.Index(fields=["legal_name", "id"], name="business_legal_name"),
+            GinIndex(
+                OpClass(Upper("legal_name"), name="gin_trgm_ops"), name="business_legal_name_trgm"
+            ),
+            GinIndex(
+                OpClass(Upper("operating_name"), name="gin_trgm_ops"),
+                name="business_operating_name_trgm",
             ),
         ]
 

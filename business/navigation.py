@@ -26,6 +26,17 @@ SWITCHER_SIZE = 20
 ACCOUNT_ORDER = ("business__legal_name", "program_identifier", "reference_number", "pk")
 
 
+def _account_order(account) -> tuple:
+    """ACCOUNT_ORDER in Python, for the few accounts of a small scope (code point order,
+    as the database's C.UTF-8 collation)."""
+    return (
+        account.business.legal_name,
+        account.program_identifier,
+        account.reference_number,
+        account.pk,
+    )
+
+
 def remember_account(session, account_id: int) -> None:
     """The account chosen becomes current and first of the recent ones (the switcher)."""
     session[CURRENT_ACCOUNT_KEY] = account_id
@@ -262,15 +273,16 @@ class Navigation:
 
     @cached_property
     def _first_accounts(self) -> list:
-        """The first SWITCHER_SIZE + 1 program accounts of the person's scope, in the
-        switcher's order (one query, whatever the size of the scope)."""
+        """Up to SWITCHER_SIZE + 1 program accounts of the person's scope, in the
+        switcher's order when that is all of them. One query, unsorted: it stops at the
+        first ones found, where sorting a broker's thousands of accounts by name to keep
+        21 cost more than the rest of a page (bench/pages.py)."""
         if not self.request.user.is_authenticated:
             return []
-        return list(
-            access_for(self.request)
-            .program_accounts()
-            .order_by(*ACCOUNT_ORDER)[: SWITCHER_SIZE + 1]
-        )
+        found = list(access_for(self.request).program_accounts().order_by()[: SWITCHER_SIZE + 1])
+        if len(found) <= SWITCHER_SIZE:
+            found.sort(key=_account_order)
+        return found
 
     @cached_property
     def many_accounts(self) -> bool:
@@ -279,16 +291,38 @@ class Navigation:
         return len(self._first_accounts) > SWITCHER_SIZE
 
     @cached_property
+    def _shown(self) -> list:
+        """With many accounts: the chosen one, the recently chosen ones and the person's
+        own businesses', in the switcher's order (one query)."""
+        access = access_for(self.request)
+        session = self.request.session
+        wanted = [
+            pk
+            for pk in [session.get(CURRENT_ACCOUNT_KEY), *session.get(RECENT_ACCOUNTS_KEY, [])]
+            if pk
+        ]
+        return list(
+            access.program_accounts()
+            .filter(Q(pk__in=wanted) | Q(business_id__in=list(access.own)))
+            .order_by(*ACCOUNT_ORDER)[:SWITCHER_SIZE]
+        )
+
+    @cached_property
     def account(self):
         """The program account the person works in: the one chosen in the header, else
-        the first one in their scope (one query, shared with the switcher; a second when
-        the chosen one is beyond the switcher's first page)."""
+        the first one in their scope (with many accounts: the first of the switcher's). One
+        query with few accounts, two with many (a third when the chosen one is not among
+        the switcher's)."""
         chosen = self.request.session.get(CURRENT_ACCOUNT_KEY)
         first = self._first_accounts
-        found = next((a for a in first if a.pk == chosen), None)
-        if found is None and chosen and self.many_accounts:
+        if not self.many_accounts:
+            found = next((a for a in first if a.pk == chosen), None)
+            return found or (first[0] if first else None)
+        shown = self._shown
+        found = next((a for a in shown if a.pk == chosen), None)
+        if found is None and chosen:
             found = access_for(self.request).program_accounts().filter(pk=chosen).first()
-        return found or (first[0] if first else None)
+        return found or (shown[0] if shown else first[0])
 
     @cached_property
     def accounts(self) -> list:
@@ -296,20 +330,10 @@ class Navigation:
         every account of the person's scope when it is that small (their own businesses'
         and, for a service provider's employee, the clients' they act for, DELEG-4);
         otherwise the current one, the recently chosen ones and the person's own
-        businesses' (one more query). The grants come from ``delegation.access``."""
-        first = self._first_accounts
+        businesses'. The grants come from ``delegation.access``."""
         if not self.many_accounts:
-            return first
-        access = access_for(self.request)
-        current = self.account
-        own = [b for b, grant in access.grants.items() if not grant.is_provider]
-        recent = [pk for pk in self.request.session.get(RECENT_ACCOUNTS_KEY, []) if pk]
-        wanted = [current.pk, *recent] if current else recent
-        shown = list(
-            access.program_accounts()
-            .filter(Q(pk__in=wanted) | Q(business_id__in=own))
-            .order_by(*ACCOUNT_ORDER)[:SWITCHER_SIZE]
-        )
+            return self._first_accounts
+        current, shown = self.account, self._shown
         if current and all(a.pk != current.pk for a in shown):
             shown = [current, *shown[: SWITCHER_SIZE - 1]]
         return shown
@@ -338,8 +362,7 @@ class Navigation:
         account = self.account
         if account is None:
             return False
-        grant = access_for(self.request).grant(account.business_id)
-        return bool(grant and grant.is_provider)
+        return access_for(self.request).is_client(account.business_id)
 
     @cached_property
     def businesses(self) -> list[dict]:
@@ -351,7 +374,7 @@ class Navigation:
                 account.business_id,
                 {
                     "business": account.business,
-                    "client": access.grant(account.business_id).is_provider,
+                    "client": access.is_client(account.business_id),
                     "accounts": [],
                 },
             )

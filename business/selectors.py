@@ -5,7 +5,7 @@ Reads scoped to a person go through ``delegation.access`` (the views pass its re
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from business.models import Address, Business, Person, ProgramAccount
 from delegation.models import Employment
@@ -95,3 +95,13 @@ def pending_change_requests(*, business: Business, program_account=None) -> list
         .select_related("requested_by")
         .order_by("-requested_at")[:20]
     )
+
+
+def businesses_matching(*, words: str, compact: str) -> QuerySet:
+    """The ids of the businesses whose name holds ``words`` or whose business number
+    starts with ``compact`` (is its first nine characters, for a full account number):
+    on the trigram and business-number indexes (HOME-1's account search)."""
+    condition = Q(legal_name__icontains=words) | Q(operating_name__icontains=words)
+    if compact.isalnum():
+        condition |= Q(bn9__startswith=compact) if len(compact) <= 9 else Q(bn9=compact[:9])
+    return Business.objects.filter(condition).values("pk")

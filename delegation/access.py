@@ -11,7 +11,8 @@ A person holds at most one *grant* per business:
   management, the accounts; a provider employee who is a Reader at the provider only reads.
 
 Grants are computed once per request (``access_for(request)``, a few queries whatever
-the number of businesses) from the database, so a removed employee or an ended relationship
+the number of businesses or clients: a provider's manager's clients are a subquery, never
+a list built per request) from the database, so a removed employee or an ended relationship
 loses access on the very next request.
 
 Views declare what they need with ``@requires(Perm.X, ...)``: no grant on the target →
@@ -208,32 +209,91 @@ class Grant:
 
 @dataclass
 class Access:
-    """A person's grants, computed on first use, once per request."""
+    """A person's grants, computed on first use, once per request.
+
+    Their own businesses' grants come from one query. A service provider's Business
+    Account Manager acts for every client of the provider, which may be thousands: those
+    grants are never all built on a request (X-4). ``grant(business_id)`` reads the one
+    client asked for (one query, kept), ``account_filter`` names the clients with a
+    subquery, and ``is_client`` needs no query. Clients assigned to a provider's other
+    employees (directly or through a group) are read once, when a list needs them.
+    ``grants`` builds every grant (two queries): for tests and small scopes only.
+    """
 
     user: object
-    _grants: dict[int, Grant] | None = field(default=None, repr=False)
+    _own: dict[int, Grant] | None = field(default=None, repr=False)
+    _providers: dict[int, Employment] = field(default_factory=dict, repr=False)
+    _clients: dict[int, Grant | None] = field(default_factory=dict, repr=False)
+    _assigned_loaded: bool = field(default=False, repr=False)
+
+    @property
+    def own(self) -> dict[int, Grant]:
+        """The grants of the person's own businesses (their employments), by business."""
+        if self._own is None:
+            self._own, self._providers = _own_grants(self.user)
+        return self._own
+
+    @property
+    def _bam_of(self) -> list[int]:
+        self.own  # noqa: B018 - loads the employments
+        return [b for b, e in self._providers.items() if e.role == Role.BUSINESS_ACCOUNT_MANAGER]
 
     @property
     def grants(self) -> dict[int, Grant]:
-        if self._grants is None:
-            self._grants = _grants_for(self.user)
-        return self._grants
+        """Every grant, the clients' too (a provider's manager: one per client)."""
+        grants = dict(self.own)
+        if self._providers:
+            for business_id, grant in _client_grants(self._providers).items():
+                grants.setdefault(business_id, grant)
+        return grants
+
+    def is_client(self, business_id: int) -> bool:
+        """Whether a business the person has a grant on is a client they act for."""
+        return business_id not in self.own
 
     def grant(self, business_id: int | None) -> Grant | None:
-        return self.grants.get(business_id) if business_id is not None else None
+        if business_id is None:
+            return None
+        own = self.own.get(business_id)
+        if own is not None or not self._providers:
+            return own
+        if business_id not in self._clients:
+            self._assigned()  # the clients assigned to the person, read once (bounded)
+        if business_id not in self._clients:
+            if self._bam_of:  # a provider's manager: this one client
+                found = _client_grants(self._providers, client_ids=[business_id])
+                self._clients[business_id] = found.get(business_id)
+            else:
+                self._clients[business_id] = None
+        return self._clients[business_id]
 
     def can(self, perm: Perm, *, business_id: int, account_id: int | None = None) -> bool:
         grant = self.grant(business_id)
         return grant is not None and grant.allows(perm, account_id)
 
+    def _assigned(self) -> list[Grant]:
+        """The clients the person acts for as a provider's employee other than its
+        Business Account Manager (bounded by their assignments), read once."""
+        bam_of = self._bam_of
+        others = {b: e for b, e in self._providers.items() if b not in bam_of}
+        if others and not self._assigned_loaded:
+            for business_id, grant in _client_grants(others).items():
+                self._clients.setdefault(business_id, grant)
+            self._assigned_loaded = True
+        return [g for g in self._clients.values() if g is not None and g.provider_id in others]
+
     def account_filter(self, perm: Perm | None = None, *, via: str = "") -> Q:
         """A condition on ``via`` (a path to a ProgramAccount; "" for ProgramAccount
-        itself) matching the accounts the person holds ``perm`` on."""
+        itself) matching the accounts the person holds ``perm`` on. A provider's
+        manager's clients are a subquery: the condition's size does not grow with them."""
         prefix = f"{via}__" if via else ""
+        account_pk = f"{prefix}{'pk' if not via else 'id'}__in"
         whole, some = [], set()
-        for grant in self.grants.values():
+        for grant in [*self.own.values(), *self._assigned()]:
             if perm is not None and perm not in grant.permissions:
                 continue
+            if grant.business_id in self.own and grant.is_provider:
+                continue  # their own employment in the client wins
             if grant.account_ids is None:
                 whole.append(grant.business_id)
             else:
@@ -242,7 +302,21 @@ class Access:
         if whole:
             condition |= Q(**{f"{prefix}business_id__in": whole})
         if some:
-            condition |= Q(**{f"{prefix}{'pk' if not via else 'id'}__in": sorted(some)})
+            condition |= Q(**{account_pk: sorted(some)})
+        if bam_of := self._bam_of:
+            for kind, permissions in RELATIONSHIP_PERMISSIONS.items():
+                if perm is not None and perm not in permissions:
+                    continue
+                related = Relationship.objects.filter(
+                    status=Relationship.Status.ACTIVE, provider_id__in=bam_of, kind=kind
+                ).exclude(client_id__in=list(self.own))
+                if kind == Relationship.Kind.BUSINESS:
+                    condition |= Q(**{f"{prefix}business_id__in": related.values("client_id")})
+                else:
+                    delegated = Relationship.program_accounts.through.objects.filter(
+                        relationship__in=related
+                    ).values("programaccount_id")
+                    condition |= Q(**{account_pk: delegated})
         return condition
 
     def program_accounts(self, perm: Perm | None = None) -> QuerySet[ProgramAccount]:
@@ -250,11 +324,11 @@ class Access:
         return ProgramAccount.objects.filter(self.account_filter(perm)).select_related("business")
 
 
-def _grants_for(user) -> dict[int, Grant]:
-    """One query for the person's employments (scopes aggregated in it); a second only
-    for a service provider's employee: the relationships they act through."""
+def _own_grants(user) -> tuple[dict[int, Grant], dict[int, Employment]]:
+    """One query for the person's employments (scopes aggregated in it): their grants,
+    and the employments held in service providers (which act for clients)."""
     if user is None or not user.is_authenticated or not user.is_active:
-        return {}
+        return {}, {}
     provider_account = ProgramAccount.objects.filter(
         business_id=OuterRef("business_id"), program_type__in=PROVIDER_PROGRAM_TYPES
     )
@@ -278,11 +352,16 @@ def _grants_for(user) -> dict[int, Grant]:
         )
         if employment.is_provider:
             providers[employment.business_id] = employment
-    if not providers:
-        return grants
+    return grants, providers
 
-    # Clients the person acts for: the provider's BAM acts for every client; anyone
-    # else for the clients assigned to them, directly or through a client group.
+
+def _client_grants(
+    providers: dict[int, Employment], client_ids: list[int] | None = None
+) -> dict[int, Grant]:
+    """One query: the grants of the clients the person acts for through ``providers``
+    (their employments in service providers), or of ``client_ids`` among them. The
+    provider's Business Account Manager acts for every client; anyone else for the
+    clients assigned to them, directly or through a client group."""
     bam_of = [b for b, e in providers.items() if e.role == Role.BUSINESS_ACCOUNT_MANAGER]
     employment_ids = [e.pk for e in providers.values()]
     assigned = ClientAssignment.objects.filter(employment_id__in=employment_ids).values("client_id")
@@ -300,19 +379,20 @@ def _grants_for(user) -> dict[int, Grant]:
         .annotate(scope=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)))
         .values("scope")[:1]
     )
-    relationships = (
-        Relationship.objects.filter(status=Relationship.Status.ACTIVE, provider_id__in=providers)
-        .filter(Q(provider_id__in=bam_of) | Q(client_id__in=assigned) | Q(client_id__in=grouped))
-        .annotate(
-            delegated=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)),
-            via_group=Exists(grouped.filter(business_id=OuterRef("client_id"))),
-            assigned_accounts=Subquery(assignment_scope),
-        )
-        .order_by("pk")
-    )
+    relationships = Relationship.objects.filter(
+        status=Relationship.Status.ACTIVE, provider_id__in=providers
+    ).filter(Q(provider_id__in=bam_of) | Q(client_id__in=assigned) | Q(client_id__in=grouped))
+    if client_ids is not None:
+        relationships = relationships.filter(client_id__in=client_ids)
+    relationships = relationships.annotate(
+        delegated=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)),
+        via_group=Exists(grouped.filter(business_id=OuterRef("client_id"))),
+        assigned_accounts=Subquery(assignment_scope),
+    ).order_by("pk")
+    grants: dict[int, Grant] = {}
     for relationship in relationships:
         if relationship.client_id in grants:
-            continue  # their own employment in the client wins
+            continue  # the first relationship wins (their own employment wins over any)
         employment = providers[relationship.provider_id]
         permissions = RELATIONSHIP_PERMISSIONS[relationship.kind]
         if employment.role == Role.READER:

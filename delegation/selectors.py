@@ -194,14 +194,10 @@ def closed_relationships(*, business: Business) -> QuerySet[Relationship]:
 def provider_lists(business: Business) -> tuple[QuerySet, QuerySet, QuerySet]:
     """A provider's active clients, its employees who may be assigned (every active one
     but its Business Account Managers, who act for every client) and its client groups."""
-    clients = (
-        Business.objects.filter(
-            provider_relationships__provider=business,
-            provider_relationships__status=Relationship.Status.ACTIVE,
-        )
-        .distinct()
-        .order_by("legal_name")
-    )
+    # A semi-join, not a join and DISTINCT over every column: the page and its count read
+    # the clients once (a broker with 5,000 clients: 10 ms → 3 ms each, bench/pages.py).
+    active = Relationship.objects.filter(provider=business, status=Relationship.Status.ACTIVE)
+    clients = Business.objects.filter(pk__in=active.values("client_id")).order_by("legal_name")
     employees = (
         Employment.objects.filter(business=business, status=Employment.Status.ACTIVE)
         .exclude(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER)

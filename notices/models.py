@@ -152,10 +152,11 @@ class Notice(models.Model):
 class NoticeRecipient(models.Model):
     """A person who received a notice, and when they first opened it (NOTE-3).
 
-    ``display_date``, ``type`` and ``account_number`` repeat the notice's (which never
-    changes) so that the list page (NOTE-2) reads one index: ``(user, display_date DESC,
-    notice DESC)`` serves the date range, the order and the page, and the type and
-    account filters need no join; the partial index on unread rows serves the bell's
+    ``display_date``, ``type``, ``account_number`` and the searchable subject repeat the
+    notice's (which never changes) so that the list page (NOTE-2) reads one index:
+    ``(user, display_date DESC, notice DESC)`` serves the date range, the order and the
+    page, and the type, account and word filters need no join (a search of 100,000
+    notices read 28,000 notices one by one: 130 ms; now 10 ms, bench/pages.py); the partial index on unread rows serves the bell's
     count (HOME-1).
     """
 
@@ -179,6 +180,10 @@ class NoticeRecipient(models.Model):
         verbose_name=_("type"),
     )
     account_number = models.CharField(_("account number"), max_length=15, blank=True)
+    # The notice's searchable subject (Notice.search_en / search_fr), so that a search of
+    # the list filters the rows of the person's date range without reading each notice.
+    search_en = models.CharField(max_length=200, editable=False, blank=True, db_default="")
+    search_fr = models.CharField(max_length=200, editable=False, blank=True, db_default="")
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:

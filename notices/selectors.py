@@ -25,7 +25,8 @@ def notice_list(
     Served by the index ``notice_recipient_list`` (user, display date, notice); the
     search conditions apply to that range; type and account number are on the rows
     themselves. Words of the subject are searched in the page's language, each word
-    anywhere, without regard to case or accents (``Notice.search_en`` / ``search_fr``).
+    anywhere, without regard to case or accents (``Notice.search_en`` / ``search_fr``,
+    repeated on the rows: no notice is read to search).
     """
     rows = NoticeRecipient.objects.filter(user=user, display_date__gte=start, display_date__lte=end)
     if type_id:
@@ -34,7 +35,7 @@ def notice_list(
         rows = rows.filter(account_number__startswith=account_number.upper())
     if words:
         french = (translation.get_language() or "").startswith("fr")
-        field = "notice__search_fr__contains" if french else "notice__search_en__contains"
+        field = "search_fr__contains" if french else "search_en__contains"
         for word in searchable(words).split()[:10]:
             rows = rows.filter(**{field: word})
     return rows.order_by("-display_date", "-notice_id")

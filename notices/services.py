@@ -235,8 +235,23 @@ def _notice_create(
 
     count = _insert_select(
         NoticeRecipient._meta.db_table,
-        ["notice_id", "display_date", "type_id", "account_number", "user_id"],
-        [notice.pk, display_date, notice_type.pk, notice.account_number],
+        [
+            "notice_id",
+            "display_date",
+            "type_id",
+            "account_number",
+            "search_en",
+            "search_fr",
+            "user_id",
+        ],  # fmt: skip
+        [
+            notice.pk,
+            display_date,
+            notice_type.pk,
+            notice.account_number,
+            notice.search_en,
+            notice.search_fr,
+        ],  # fmt: skip
         user_ids,
     )
     emails = _insert_select(

@@ -138,3 +138,46 @@ def test_saving_a_page_of_the_client_group_changes_only_that_page(broker_client,
     response = broker_client.post(group_url, {"save_members": "1", "clients": [clients[1].pk]})
     assert response.status_code == 200
     assert set(group.clients.all()) == {clients[0], clients[26], clients[31]}
+
+
+@pytest.mark.spec("X-4", "DELEG-3", "DELEG-4")
+def test_a_provider_managers_clients_are_a_subquery_not_a_list(broker_account):
+    """The broker manager's grants are not built one per client on each request: the
+    accounts they may open are a subquery whose SQL does not grow with the clients, and a
+    client's grant is read when asked for (program management: the delegated accounts)."""
+    from business.tests.factories import ProgramAccountFactory
+    from delegation.access import Access, Perm
+    from delegation.tests.factories import EmploymentFactory
+
+    provider = broker_account.business
+    manager = EmploymentFactory(business=provider, role="bam").user
+    add_clients(provider, 0, 3)
+    program_client = Business.objects.create(bn9="699999999", legal_name="Program Client")
+    delegated = ProgramAccountFactory(business=program_client, reference_number="0001")
+    ProgramAccountFactory(business=program_client, reference_number="0002")
+    relationship = Relationship.objects.create(
+        provider=provider,
+        client=program_client,
+        kind=Relationship.Kind.PROGRAM,
+        status=Relationship.Status.ACTIVE,
+    )
+    relationship.program_accounts.add(delegated)
+
+    def sql(perm=None) -> str:
+        return str(Access(manager).program_accounts(perm).query)
+
+    few, few_profile = sql(), sql(Perm.VIEW_BUSINESS_PROFILE)
+    add_clients(provider, 3, 50)
+    assert sql() == few and sql(Perm.VIEW_BUSINESS_PROFILE) == few_profile
+
+    access = Access(manager)
+    accounts = set(access.program_accounts().values_list("pk", flat=True))
+    clients = ProgramAccount.objects.filter(business__bn9__startswith="6000")
+    assert accounts == {broker_account.pk, delegated.pk, *clients.values_list("pk", flat=True)}
+    # Program management gives no business profile: only the business-management clients.
+    profile = set(access.program_accounts(Perm.VIEW_BUSINESS_PROFILE).values_list("pk", flat=True))
+    assert delegated.pk not in profile and broker_account.pk in profile
+    grant = access.grant(program_client.pk)
+    assert grant.account_ids == frozenset({delegated.pk}) and grant.is_provider
+    assert access.is_client(program_client.pk) and not access.is_client(provider.pk)
+    assert len(access._clients) == 1  # only the client asked for was read
