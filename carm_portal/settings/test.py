@@ -74,6 +74,10 @@ MIGRATION_LINTER_OPTIONS = {
         "0004_user_notice_language",
         "0002_remove_employment_employment_status_valid_and_more",
         "0002_ledger_statements_pad_security",
+        # Widens case_number from 10 to 14 characters (a CAD's transaction number, DECL-4):
+        # in PostgreSQL a longer varchar is a catalogue change, no rewrite, and code
+        # of the version before still writes values that fit.
+        "0004_case_number_fits_a_cad_transaction_number",
     ],
 }
 
