@@ -2,7 +2,6 @@
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 
@@ -10,10 +9,12 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('business', '0005_change_requests'),
+        # pg_trgm is calculator 0001's (TrigramExtension): depending on it, rather than
+        # creating it again, keeps the reverse order right (the indexes go before it).
+        ('calculator', '0001_initial'),
     ]
 
     operations = [
-        TrigramExtension(),  # also created by calculator 0001; IF NOT EXISTS
         migrations.AddIndex(
             model_name='business',
             index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('legal_name'), name='gin_trgm_ops'), name='business_legal_name_trgm'),
