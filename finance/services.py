@@ -725,7 +725,6 @@ def transaction_correct(
     ``CORRECTION`` (its descriptions, unless given in both languages). The original and
     every statement already issued stay as they are (the next statement lists the
     correction). Audited as a staff action; the business is told."""
-    from notices.services import notice_send
 
     if not amount:
         raise ValidationError(_("A correction has an amount other than zero."))
@@ -752,10 +751,10 @@ def transaction_correct(
             program_account=original.program_account, since=correction.date
         )
         account = original.program_account
-        audit_record(
-            action="finance.transaction_corrected",
+        _tell_corrected(
+            account=account,
             audit=audit,
-            business=account.business,
+            action="finance.transaction_corrected",
             subject=original.number,
             changes={
                 "corrected": original.number,
@@ -763,11 +762,6 @@ def transaction_correct(
                 "amount": str(amount),
                 "reason": reason,
             },
-        )
-        notice_send(
-            type_code="ledger_corrected",
-            business=account.business,
-            program_account=account,
             context={
                 "number": correction.number,
                 "corrected": original.number,
@@ -777,6 +771,32 @@ def transaction_correct(
             reference=f"ledger-corrected:{correction.number}",
         )
     return correction
+
+
+def _tell_corrected(
+    *,
+    account,
+    audit: AuditContext,
+    action: str,
+    subject: str,
+    changes: dict,
+    context: dict,
+    reference: str,
+) -> None:
+    """A LINK-5 correction's audit entry (a staff action) and its ``ledger_corrected``
+    notice to the business: the same for transactions, invoices and payments."""
+    from notices.services import notice_send
+
+    audit_record(
+        action=action, audit=audit, business=account.business, subject=subject, changes=changes
+    )
+    notice_send(
+        type_code="ledger_corrected",
+        business=account.business,
+        program_account=account,
+        context=context,
+        reference=reference,
+    )
 
 
 def _correction_number(model, field: str, original: str) -> str:
@@ -799,7 +819,6 @@ def invoice_correct(
     there stay as they are and the total follows the lines. An invoice paid that now
     owes more is open again. Statements never list invoices: none is touched. Audited as
     a staff action; the business is told."""
-    from notices.services import notice_send
 
     if not amount:
         raise ValidationError(_("A correction has an amount other than zero."))
@@ -827,10 +846,10 @@ def invoice_correct(
         _validate(invoice, "correction")
         invoice.save(update_fields=["total", "status"])
         account = invoice.program_account
-        audit_record(
-            action="finance.invoice_corrected",
+        _tell_corrected(
+            account=account,
             audit=audit,
-            business=account.business,
+            action="finance.invoice_corrected",
             subject=invoice.number,
             changes={
                 "line": position,
@@ -838,11 +857,6 @@ def invoice_correct(
                 "total": [str(before), str(invoice.total)],
                 "reason": reason,
             },
-        )
-        notice_send(
-            type_code="ledger_corrected",
-            business=account.business,
-            program_account=account,
             context={
                 "kind": "invoice",
                 "number": f"{invoice.number} ({position})",
@@ -864,7 +878,6 @@ def payment_correct(
     file for that payment (the registration's question on the last payment, LINK-1) is
     then its amount plus its corrections'. Audited as a staff action; the business is
     told."""
-    from notices.services import notice_send
 
     if not amount:
         raise ValidationError(_("A correction has an amount other than zero."))
@@ -885,10 +898,10 @@ def payment_correct(
             original.corrections.aggregate(total=Sum("amount"))["total"] or ZERO
         )
         account = original.program_account
-        audit_record(
-            action="finance.payment_corrected",
+        _tell_corrected(
+            account=account,
             audit=audit,
-            business=account.business,
+            action="finance.payment_corrected",
             subject=original.reference,
             changes={
                 "corrected": original.reference,
@@ -897,11 +910,6 @@ def payment_correct(
                 "total": str(total),
                 "reason": reason,
             },
-        )
-        notice_send(
-            type_code="ledger_corrected",
-            business=account.business,
-            program_account=account,
             context={
                 "kind": "payment",
                 "number": correction.reference,
