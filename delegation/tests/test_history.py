@@ -105,7 +105,10 @@ def test_history_lists_the_business_delegation_changes(client, history, language
         assert "Relation d'affaires approuvée" in rows[1]
         assert "Éditeur → Gestionnaire du compte de programme" in rows[2]
         assert "Demande d'accès approuvée" in rows[3]
-    assert rows[3].startswith((timezone.localdate() - datetime.timedelta(days=40)).isoformat())
+    # The day in Ottawa of an instant 40 days ago (not today's date minus 40: across a
+    # change of daylight saving time, the two differ between midnight and 1 a.m.).
+    approved_on = timezone.localtime(timezone.now() - datetime.timedelta(days=40)).date()
+    assert rows[3].startswith(approved_on.isoformat())
 
 
 @pytest.mark.spec("DELEG-6")
