@@ -7,6 +7,7 @@ an empty page.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,10 @@ from delegation.access import Perm, access_for
 CURRENT_ACCOUNT_KEY = "current_program_account"
 RECENT_ACCOUNTS_KEY = "recent_program_accounts"
 RECENT_ACCOUNTS = 5
+# The session remembers for this long that the person has more accounts than the switcher
+# lists (Navigation.many_accounts).
+MANY_ACCOUNTS_KEY = "many_program_accounts_until"
+MANY_ACCOUNTS_FOR = 600
 # The header's switcher never lists more accounts than this (a broker may act for
 # thousands of clients): beyond, the recent and own ones, and the search page.
 SWITCHER_SIZE = 20
@@ -287,8 +292,24 @@ class Navigation:
     @cached_property
     def many_accounts(self) -> bool:
         """More accounts than the switcher shows (a broker with thousands of clients): the
-        switcher lists the recent and own ones and links to the search page."""
-        return len(self._first_accounts) > SWITCHER_SIZE
+        switcher lists the recent and own ones and links to the search page.
+
+        Once found, the session remembers it for MANY_ACCOUNTS_FOR seconds, so that a
+        broker's pages skip the probe (a query over the scope's subqueries, a fifth of a
+        minimal page). The hint only chooses the switcher's layout: the accounts it lists
+        are still read through the person's scope on every request."""
+        if not self.request.user.is_authenticated:
+            return False
+        session = self.request.session
+        until = session.get(MANY_ACCOUNTS_KEY)
+        if until and until > time.time():
+            return True
+        many = len(self._first_accounts) > SWITCHER_SIZE
+        if many:
+            session[MANY_ACCOUNTS_KEY] = time.time() + MANY_ACCOUNTS_FOR
+        elif until:
+            del session[MANY_ACCOUNTS_KEY]
+        return many
 
     @cached_property
     def _shown(self) -> list:
@@ -314,15 +335,18 @@ class Navigation:
         query with few accounts, two with many (a third when the chosen one is not among
         the switcher's)."""
         chosen = self.request.session.get(CURRENT_ACCOUNT_KEY)
-        first = self._first_accounts
         if not self.many_accounts:
+            first = self._first_accounts
             found = next((a for a in first if a.pk == chosen), None)
             return found or (first[0] if first else None)
         shown = self._shown
         found = next((a for a in shown if a.pk == chosen), None)
         if found is None and chosen:
             found = access_for(self.request).program_accounts().filter(pk=chosen).first()
-        return found or (shown[0] if shown else first[0])
+        if found or shown:
+            return found or shown[0]
+        first = self._first_accounts  # neither own nor recent accounts: any of the scope
+        return first[0] if first else None
 
     @cached_property
     def accounts(self) -> list:

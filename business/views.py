@@ -390,6 +390,18 @@ def account_search(request):
     # NUL bytes cannot reach PostgreSQL (SEC-5: no input gives a 500)
     words = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:100]
     access = access_for(request)
+    if not words and request.nav.many_accounts:
+        # More accounts than the header lists (a broker with thousands of clients): the
+        # recent and own ones, as the header, and the search. Sorting thousands of
+        # accounts by name for a list nobody pages through cost five minimal pages.
+        rows = [
+            (account, access.is_client(account.business_id)) for account in request.nav.accounts
+        ]
+        return render(
+            request,
+            "business/account_search.html",
+            {"rows": rows, "recent": True, "q": "", "current": request.nav.account},
+        )
     accounts = access.program_accounts().order_by(*ACCOUNT_ORDER)
     if words:
         compact = words.replace(" ", "")
@@ -411,7 +423,13 @@ def account_search(request):
             # number (4 digits) matches accounts of any business: not narrowed.
             found = selectors.businesses_matching(words=words, compact=compact)
             accounts = accounts.filter(business_id__in=found)
-    page = Paginator(accounts, ACCOUNT_SEARCH_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(accounts, ACCOUNT_SEARCH_PAGE)
+    if words and request.GET.get("page") in (None, "", "1"):
+        # A search mostly finds less than a page: then the first page is the count.
+        first = list(accounts[: ACCOUNT_SEARCH_PAGE + 1])
+        if len(first) <= ACCOUNT_SEARCH_PAGE:
+            paginator = Paginator(first, ACCOUNT_SEARCH_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
     rows = [(account, access.is_client(account.business_id)) for account in page.object_list]
     return render(
         request,

@@ -225,6 +225,7 @@ class Access:
     _providers: dict[int, Employment] = field(default_factory=dict, repr=False)
     _clients: dict[int, Grant | None] = field(default_factory=dict, repr=False)
     _assigned_loaded: bool = field(default=False, repr=False)
+    _filters: dict[tuple, Q] = field(default_factory=dict, repr=False)
 
     @property
     def own(self) -> dict[int, Grant]:
@@ -285,7 +286,14 @@ class Access:
     def account_filter(self, perm: Perm | None = None, *, via: str = "") -> Q:
         """A condition on ``via`` (a path to a ProgramAccount; "" for ProgramAccount
         itself) matching the accounts the person holds ``perm`` on. A provider's
-        manager's clients are a subquery: the condition's size does not grow with them."""
+        manager's clients are a subquery: the condition's size does not grow with them.
+        Built once per request for each (perm, via): the header and the page both ask."""
+        key = (perm, via)
+        if key not in self._filters:
+            self._filters[key] = self._account_filter(perm, via)
+        return self._filters[key]
+
+    def _account_filter(self, perm: Perm | None, via: str) -> Q:
         prefix = f"{via}__" if via else ""
         account_pk = f"{prefix}{'pk' if not via else 'id'}__in"
         whole, some = [], set()

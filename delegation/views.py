@@ -637,7 +637,9 @@ def clients(request):
                 else _("The clients were added to the group."),
             )
             return redirect("delegation:clients")
-    page = Paginator(client_qs, 25).get_page(request.GET.get("page"))
+    paginator = Paginator(client_qs, 25)
+    paginator.count = selectors.client_count(business)
+    page = paginator.get_page(request.GET.get("page"))
     by_client = selectors.assignments_by_client(provider=business, clients=page.object_list)
     rows = [(client, by_client.get(client.pk, [])) for client in page.object_list]
     return render(

@@ -181,3 +181,72 @@ def test_a_provider_managers_clients_are_a_subquery_not_a_list(broker_account):
     assert grant.account_ids == frozenset({delegated.pk}) and grant.is_provider
     assert access.is_client(program_client.pk) and not access.is_client(provider.pk)
     assert len(access._clients) == 1  # only the client asked for was read
+
+
+@pytest.mark.spec("HOME-1", "DELEG-4", "X-4")
+def test_the_account_page_lists_a_big_scopes_recent_and_own_accounts_and_searches_the_rest(
+    broker_client, broker_account
+):
+    """More accounts than the switcher shows: the page without words lists the person's
+    own and recently chosen accounts, as the header does, and the search finds the others
+    (a broker does not page through thousands of clients by name)."""
+    add_clients(broker_account.business, 0, SWITCHER_SIZE + 5)
+    chosen = ProgramAccount.objects.get(business__legal_name="Client 00007 Ltd.")
+    broker_client.post(url("business:switch_account"), {"account": chosen.pk})
+
+    page = soup(broker_client.get(url("business:account_search")))
+    assert text(page.select_one("#account-results")) == "Your recent accounts and your own"
+    rows = [text(row) for row in page.select("main table tbody tr")]
+    assert len(rows) == 2 and not page.select("main nav.pagination, main .results-range")
+    assert any("Maple Leaf Customs Brokers Ltd." in row for row in rows)
+    assert any("Client: Client 00007 Ltd." in row and "Current account" in row for row in rows)
+    french = soup(broker_client.get(url("business:account_search", "fr")))
+    assert text(french.select_one("#account-results")) == "Vos comptes récents et les vôtres"
+
+    found = soup(broker_client.get(url("business:account_search", query="q=Client+0001")))
+    assert text(found.select_one("#account-results")) == "Results"
+    assert text(found.select_one(".results-range")) == "1 to 10 of 10"
+    assert len(found.select("main table tbody tr")) == 10
+
+
+@pytest.mark.spec("HOME-1", "X-4")
+def test_the_account_page_lists_every_account_of_a_small_scope(broker_client, broker_account):
+    add_clients(broker_account.business, 0, 3)
+    page = soup(broker_client.get(url("business:account_search")))
+    assert text(page.select_one("#account-results")) == "Results"
+    assert text(page.select_one(".results-range")) == "1 to 4 of 4"
+    assert len(page.select("main table tbody tr")) == 4
+
+
+@pytest.mark.spec("HOME-1", "X-4")
+def test_the_switcher_remembers_for_ten_minutes_that_the_person_has_many_accounts(
+    broker_client, broker_account
+):
+    """The hint saves a broker's pages the probe query; it only chooses the switcher's
+    layout, and is read again once it expires."""
+    import time
+
+    from business.navigation import MANY_ACCOUNTS_KEY
+
+    clients = add_clients(broker_account.business, 0, SWITCHER_SIZE + 5)
+    with CaptureQueriesContext(connection) as first:
+        home = soup(broker_client.get(url("business:home")))
+    assert home.select_one("a.all-accounts")
+    assert broker_client.session[MANY_ACCOUNTS_KEY] > time.time() + 590
+    with CaptureQueriesContext(connection) as second:
+        broker_client.get(url("business:home"))
+    assert len(second) == len(first) - 1  # no probe
+
+    Relationship.objects.filter(client__in=clients[2:]).update(status=Relationship.Status.ENDED)
+    home = soup(broker_client.get(url("business:home")))
+    assert home.select_one("a.all-accounts")  # the layout, until the hint expires
+    options = [o["value"] for o in home.select("#switch-account option")]
+    assert len(options) == 1  # the accounts listed are read through the scope
+
+    session = broker_client.session
+    session[MANY_ACCOUNTS_KEY] = time.time() - 1
+    session.save()
+    home = soup(broker_client.get(url("business:home")))
+    assert not home.select_one("a.all-accounts")
+    assert len(home.select("#switch-account option")) == 3
+    assert MANY_ACCOUNTS_KEY not in broker_client.session

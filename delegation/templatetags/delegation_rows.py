@@ -1,0 +1,135 @@
+"""The broker's long tables in Python (DELEG-2, DELEG-4, X-4): a customs broker's pages list
+a page of its thousands of clients, and the template engine's per-node cost (a dozen nodes
+a row, a ``{% url %}`` and a ``{% csrf_token %}`` a form) was most of their time
+(bench/pages.py). The markup is the one the templates drew; format_html escapes every
+value. As ``finance/templatetags/finance_rows.py``."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+def _csrf_input(context) -> SafeString:
+    """What ``{% csrf_token %}`` draws, once for the page's forms."""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context.get("csrf_token")
+    )
+
+
+def _reverser(name: str):
+    """``reverse(name, args=[pk])`` for many primary keys: one reverse, then the number
+    put in its place (the URL patterns take an ``<int:pk>``)."""
+    marker = 999999999
+    pattern = reverse(name, args=[marker])
+    head, _sep, tail = pattern.rpartition(str(marker))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+ASSIGNMENT = (
+    '<span class="assignment">{}\n            <a href="{}">{}<span class="visually-hidden"> '
+    '{} — {}</span></a>\n            <button type="submit" form="remove-{}" '
+    'class="link-button">{}<span class="visually-hidden"> {} — {}</span></button></span>'
+)
+CLIENT_ROW = (
+    '<tr><td><input type="checkbox" name="clients" value="{}" id="client-{}"{}{}></td>\n'
+    '          <td><label for="client-{}">{} ({})</label></td>\n'
+    "          <td>{}</td></tr>"
+)
+
+
+@register.simple_tag
+def client_rows(rows, field) -> SafeString:
+    """The client-assignment page's rows: a checkbox a client, the employees assigned to
+    it with links to limit or remove each assignment (DELEG-4)."""
+    chosen = {str(v) for v in field.value() or []}
+    described = mark_safe(' aria-describedby="clients-error"') if field.errors else ""
+    checked = mark_safe(" checked")
+    accounts_url = _reverser("delegation:assignment_accounts")
+    accounts, remove = gettext("Accounts"), gettext("Remove")
+
+    def assigned(client, assignments) -> SafeString | str:
+        if not assignments:
+            return "—"
+        name = client.display_name
+        return format_html_join(
+            ", ",
+            ASSIGNMENT,
+            (
+                (
+                    (person := a.employment.user.display_name),
+                    accounts_url(a.pk),
+                    accounts,
+                    person,
+                    name,
+                    a.pk,
+                    remove,
+                    person,
+                    name,
+                )
+                for a in assignments
+            ),
+        )
+
+    return format_html_join(
+        "\n",
+        CLIENT_ROW,
+        (
+            (
+                client.pk,
+                client.pk,
+                checked if str(client.pk) in chosen else "",
+                described,
+                client.pk,
+                client.display_name,
+                client.bn9,
+                assigned(client, assignments),
+            )
+            for client, assignments in rows
+        ),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def assignment_remove_forms(context, rows) -> SafeString:
+    """The forms the rows' Remove buttons submit (``form="remove-<pk>"``)."""
+    csrf = _csrf_input(context)
+    remove_url = _reverser("delegation:assignment_remove")
+    return format_html_join(
+        "\n",
+        '<form method="post" action="{}" id="remove-{}" data-prevent-double-submit>{}</form>',
+        ((remove_url(a.pk), a.pk, csrf) for _client, assignments in rows for a in assignments),
+    )
+
+
+CLIENT_RELATIONSHIP_ROW = (
+    "<tr><td>{} ({})</td><td>{}</td><td>{}</td>\n"
+    '        <td><form method="post" action="{}" data-prevent-double-submit>{}'
+    '<button type="submit" class="button button-danger">{}<span class="visually-hidden"> {}'
+    "</span></button></form></td></tr>"
+)
+
+
+@register.simple_tag(takes_context=True)
+def client_relationship_rows(context, relationships) -> SafeString:
+    """A provider's clients on the relationships page (DELEG-2): each with the form that
+    ends the relationship."""
+    csrf = _csrf_input(context)
+    end_url = _reverser("delegation:relationship_withdraw")
+    end = gettext("End the relationship")
+    kinds: dict[str, str] = {}
+
+    def cells(r):
+        if r.kind not in kinds:
+            kinds[r.kind] = r.get_kind_display()
+        name = r.client.display_name
+        since = timezone.localdate(r.answered_at).isoformat() if r.answered_at else ""
+        return (name, r.client.bn9, kinds[r.kind], since, end_url(r.pk), csrf, end, name)
+
+    return format_html_join("\n", CLIENT_RELATIONSHIP_ROW, (cells(r) for r in relationships))
