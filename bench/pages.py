@@ -141,7 +141,7 @@ PAGES: list[tuple[str, str, Callable[[World], str]]] = [
     ("broker: client assignment", BROKER, url("delegation:clients")),
     ("broker: client assignment, page 100", BROKER, url("delegation:clients", "page=100")),
     ("broker: client groups", BROKER, url("delegation:client_groups")),
-    ("broker: account search, all", BROKER, url("business:account_search")),
+    ("broker: account page, no words (recent, own)", BROKER, url("business:account_search")),
     ("broker: account search, words", BROKER, url("business:account_search", "q=business+4321")),
 ]  # fmt: skip
 

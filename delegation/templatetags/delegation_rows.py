@@ -133,3 +133,41 @@ def client_relationship_rows(context, relationships) -> SafeString:
         return (name, r.client.bn9, kinds[r.kind], since, end_url(r.pk), csrf, end, name)
 
     return format_html_join("\n", CLIENT_RELATIONSHIP_ROW, (cells(r) for r in relationships))
+
+
+EMPLOYEE_ROW = (
+    "<tr>\n        <td>{}{}</td>\n        <td>{}</td>\n        <td>{}</td>\n"
+    "        <td>{}</td>\n        <td>{}</td>\n      </tr>"
+)
+EMPLOYEE_ACTIONS = (
+    '<ul class="row-actions">\n          <li><a href="{}">{}<span class="visually-hidden"> – {}'
+    '</span></a></li>\n          <li><a href="{}">{}<span class="visually-hidden"> – {}'
+    "</span></a></li>\n        </ul>"
+)
+
+
+@register.simple_tag(takes_context=True)
+def employee_rows(context, employments) -> SafeString:
+    """The employees table (DELEG-1): each person's role, program accounts, status and,
+    for those the viewer may manage, the links to change or remove their access."""
+    you = format_html(" ({})", gettext("you"))
+    user = context.get("user")
+    whole = gettext("All program accounts")
+    change, remove = gettext("Change access"), gettext("Remove access")
+    change_url = _reverser("delegation:employee_change")
+    remove_url = _reverser("delegation:employee_remove")
+
+    def cells(e):
+        name = e.user.display_name
+        accounts = whole if e.whole_business else ", ".join(a.reference for a in e.scope)
+        actions = (
+            format_html(
+                EMPLOYEE_ACTIONS, change_url(e.pk), change, name, remove_url(e.pk), remove, name
+            )
+            if e.manageable
+            else ""
+        )
+        mine = you if user is not None and e.user_id == user.pk else ""
+        return (name, mine, e.get_role_display(), accounts, e.get_status_display(), actions)
+
+    return format_html_join("\n", EMPLOYEE_ROW, (cells(e) for e in employments))
