@@ -370,10 +370,15 @@ class Navigation:
         )
 
     @cached_property
+    def tiles(self) -> list[Tile]:
+        """The tiles of home and the menu, computed once a request (the menu asks twice)."""
+        return tiles_for(self.request)
+
+    @cached_property
     def areas(self) -> set[str]:
         """The keys of the tiles the person has (HOME-4): a link to an area page follows
         the same rule as the tile, so none leads to a 404."""
-        return {tile.key for tile in tiles_for(self.request)}
+        return {tile.key for tile in self.tiles}
 
     @cached_property
     def can_upload(self) -> bool:

@@ -32,7 +32,6 @@ from business.navigation import (
     ACCOUNT_ORDER,
     CURRENT_ACCOUNT_KEY,
     remember_account,
-    tiles_for,
 )
 from carm_portal import guides
 from carm_portal.audit import AuditContext, audit_record
@@ -357,7 +356,7 @@ def home(request):
     return render(
         request,
         "business/home.html",
-        {"tiles": tiles_for(request), "transactions": transactions, "account": account},
+        {"tiles": request.nav.tiles, "transactions": transactions, "account": account},
     )
 
 
@@ -447,7 +446,7 @@ def account_search(request):
 @login_required
 def area(request, key: str):
     """The landing page of one tile (HOME-4, HOME-5): its services."""
-    tile = next((t for t in tiles_for(request) if t.key == key), None)
+    tile = next((t for t in request.nav.tiles if t.key == key), None)
     if tile is None:
         raise Http404
     slug = guides.TILE_GUIDES.get(key)
