@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils import translation
+from django.utils.functional import cached_property
 
 from accounts.models import User
 from notices.models import NoticeRecipient, NoticeType, searchable
@@ -39,6 +41,24 @@ def notice_list(
         for word in searchable(words).split()[:10]:
             rows = rows.filter(**{field: word})
     return rows.order_by("-display_date", "-notice_id")
+
+
+# The list counts at most this many rows (ADR 0011, as the transaction history does).
+NOTICE_COUNT_CAP = 10_000
+
+
+class NoticePaginator(Paginator):
+    """Counts at most ``NOTICE_COUNT_CAP`` rows (a COUNT over a LIMIT, without the sort):
+    the busiest person's two years are 100,000 notices; past the cap the list says "more
+    than 10,000" and the date range reaches older notices (NOTE-2, X-4)."""
+
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list.order_by()[: NOTICE_COUNT_CAP + 1].count()
+        self.capped = found > NOTICE_COUNT_CAP
+        return min(found, NOTICE_COUNT_CAP)
 
 
 def notice_page_rows(page: QuerySet[NoticeRecipient]) -> list[NoticeRecipient]:
