@@ -27,6 +27,17 @@ def _matching(choices, words: str) -> list[str]:
     return [value for value, label in choices if wanted in searchable(str(label))]
 
 
+LIST_FIELDS = (
+    "case_number",
+    "kind",
+    "status",
+    "submitted_at",
+    "target_date",
+    "program_account__program_identifier",
+    "program_account__reference_number",
+)
+
+
 def ruling_list(
     *,
     rulings: QuerySet[Ruling],
@@ -49,9 +60,15 @@ def ruling_list(
             | Q(kind__in=_matching(Ruling.Kind.choices, words))
             | Q(status__in=_matching(Ruling.Status.choices, words))
         )
-    rulings = rulings.select_related("program_account").annotate(
-        kind_label=_labels("kind", Ruling.Kind.choices),
-        status_label=_labels("status", Ruling.Status.choices),
+    # The list's columns only (a ruling's long texts are not read to list 2,000 of them);
+    # the labels are sort keys, computed only when the order uses them.
+    rulings = (
+        rulings.select_related("program_account")
+        .only(*LIST_FIELDS)
+        .alias(
+            kind_label=_labels("kind", Ruling.Kind.choices),
+            status_label=_labels("status", Ruling.Status.choices),
+        )
     )
     key = sort.lstrip("-")
     if key in SORTS:

@@ -117,6 +117,56 @@ def test_list_shows_the_accounts_requests_newest_first(
     assert not page.find("a", href=f"/{language}/rulings/new/")
 
 
+@pytest.mark.spec("RUL-1", "X-4")
+@pytest.mark.parametrize(
+    ("language", "kind", "overdue", "view", "upload"),
+    [
+        (
+            "en",
+            "National customs ruling – valuation",
+            "Overdue",
+            "View",
+            "Upload a document",
+        ),
+        (
+            "fr",
+            "Décision nationale des douanes – évaluation",
+            "En retard",
+            "Afficher",
+            "Télécharger un document",
+        ),
+    ],
+)
+def test_list_rows_show_dates_tags_and_actions(
+    editor_client, importer_account, language, kind, overdue, view, upload
+):
+    """Each row (drawn in Python, X-4): the case, type, status with the overdue tag past
+    the service standard, the dates (a draft has none), the account and the actions; a
+    withdrawn request takes no document."""
+    late = submitted(importer_account, days_ago=150, kind=Ruling.Kind.VALUATION)
+    gone = submitted(importer_account, days_ago=200, status=S.WITHDRAWN)
+    draft = RulingFactory(program_account=importer_account)
+    page = soup(editor_client.get(f"/{language}/rulings/"))
+    found = {row.find("td").get_text(): row for row in page.select("table.rulings-table tbody tr")}
+    row = found[late.case_number]
+    cells = [text(cell) for cell in row.find_all("td")]
+    assert cells[1] == kind
+    assert row.select_one(".tag-overdue").get_text() == overdue
+    submitted_day = timezone.localdate(late.submitted_at).isoformat()
+    assert row.find_all("td")[3].find("time")["datetime"] == submitted_day
+    assert cells[4] == late.target_date.isoformat()
+    assert cells[5] == importer_account.reference
+    links = {text(a): a["href"] for a in row.select("td.actions a")}
+    assert links == {
+        f"{view} {late.case_number}": f"/{language}/rulings/{late.pk}/",
+        f"{upload} {late.case_number}": f"/{language}/documents/upload/?case={late.case_number}",
+    }
+    assert len(found[gone.case_number].select("td.actions a")) == 1
+    assert not found[gone.case_number].select_one(".tag-overdue")
+    draft_cells = [text(cell) for cell in found[draft.case_number].find_all("td")]
+    assert draft_cells[3] == "–"
+
+
 @pytest.mark.spec("RUL-1")
 def test_list_query_count_does_not_grow(
     employee_client, importer_account, django_assert_max_num_queries
