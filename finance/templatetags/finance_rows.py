@@ -7,7 +7,7 @@ import re
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
@@ -98,21 +98,19 @@ CHOICE = (
 def checkbox_choices(field, chosen) -> SafeString:
     """A form's open debits as checkboxes (FIN-3, FIN-6): the markup of
     ``gcds/field.html``, a hundred rows drawn in Python rather than by template nodes."""
-    name, auto_id = field.html_name, field.auto_id
-    return format_html_join(
-        "\n",
-        CHOICE,
-        (
-            (
+    name, auto_id = _escape(field.html_name), _escape(field.auto_id)
+    return SafeString(
+        "\n".join(
+            CHOICE.format(
                 name,
-                value,
+                _escape(value),
                 auto_id,
                 index,
-                SafeString(" checked") if str(value) in chosen else "",
+                " checked" if str(value) in chosen else "",
                 auto_id,
                 index,
-                label,
+                _escape(label),
             )
             for index, (value, label) in enumerate(field.field.choices)
-        ),
+        )
     )
