@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Max, QuerySet, Sum, When
+from django.db.models import F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.functional import cached_property
 
@@ -83,11 +83,9 @@ class CappedPaginator(Paginator):
 
 
 def transaction_page_rows(page: QuerySet[Transaction]) -> list[Transaction]:
-    """One page of ``transaction_list``: its ids first (on the index, however deep the
-    page), then its rows."""
-    ids = list(page.values_list("pk", flat=True))
-    found = Transaction.objects.in_bulk(ids)
-    return [found[pk] for pk in ids]
+    """One page of ``transaction_list`` in one query: its rows found by their ids (a
+    subquery on the index, however deep the page), in the page's order."""
+    return list(Transaction.objects.filter(pk__in=page.values("pk")).order_by(*page.query.order_by))
 
 
 def transactions_selected(*, account: ProgramAccount, numbers: list[str]) -> QuerySet[Transaction]:
@@ -105,22 +103,31 @@ class Balances:
 
 
 def balances(*, account: ProgramAccount) -> Balances:
-    """Two queries on the partial index of open items and the ledger's newest row."""
-    sums = Transaction.objects.filter(
-        program_account=account, status__in=["open", "open_credit"]
-    ).aggregate(
-        debits=Sum(Case(When(status="open", then=F("amount") - F("settled_amount")), default=ZERO)),
-        credits=Sum(
-            Case(When(status="open_credit", then=F("amount") - F("settled_amount")), default=ZERO)
-        ),
+    """One query: the sums of the open items (two scalar subqueries on their partial
+    index) and the ledger's newest row (one index probe)."""
+
+    def open_sum(status: str) -> Subquery:
+        return Subquery(
+            Transaction.objects.filter(program_account=OuterRef("pk"), status=status)
+            .order_by()
+            .values("program_account")
+            .annotate(total=Sum(F("amount") - F("settled_amount")))
+            .values("total")
+        )
+
+    newest = Transaction.objects.filter(program_account=OuterRef("pk")).order_by("-date", "-number")
+    found = (
+        ProgramAccount.objects.filter(pk=account.pk)
+        .annotate(
+            open_debits=open_sum("open"),
+            open_credits=open_sum("open_credit"),
+            latest=Subquery(newest.values("running_balance")[:1]),
+        )
+        .values("open_debits", "open_credits", "latest")
+        .get()
     )
-    debits, credits = sums["debits"] or ZERO, sums["credits"] or ZERO
-    latest = (
-        Transaction.objects.filter(program_account=account)
-        .order_by("-date", "-number")
-        .values_list("running_balance", flat=True)
-        .first()
-    )
+    debits, credits = found["open_debits"] or ZERO, found["open_credits"] or ZERO
+    latest = found["latest"]
     return Balances(
         open_balance=debits + credits,
         open_debits=debits,

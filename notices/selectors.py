@@ -62,15 +62,15 @@ class NoticePaginator(Paginator):
 
 
 def notice_page_rows(page: QuerySet[NoticeRecipient]) -> list[NoticeRecipient]:
-    """The rows of one page of ``notice_list``, with their notices and types.
-
-    The page is found first by ids (on the index; however deep the page, the notices of
-    the rows skipped are never read), then only its own rows are read with their
-    notices: two queries.
-    """
-    ids = list(page.values_list("pk", flat=True))
-    found = NoticeRecipient.objects.select_related("notice__type").in_bulk(ids)
-    return [found[pk] for pk in ids]
+    """The rows of one page of ``notice_list``, with their notices and types, in one
+    query: the page's ids in a subquery (on the index; however deep the page, the
+    notices of the rows skipped are never read), then only its own rows with their
+    notices, in the page's order."""
+    return list(
+        NoticeRecipient.objects.select_related("notice__type")
+        .filter(pk__in=page.values("pk"))
+        .order_by(*page.query.order_by)
+    )
 
 
 def notice_for_recipient(*, user: User, notice_id: int) -> NoticeRecipient | None:
