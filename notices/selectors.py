@@ -61,13 +61,27 @@ class NoticePaginator(Paginator):
         return min(found, NOTICE_COUNT_CAP)
 
 
+# What a row of the list shows (``notices_rows``): not the notices' texts.
+PAGE_FIELDS = (
+    "display_date",
+    "read_at",
+    "notice__account_number",
+    "notice__urgent",
+    "notice__subject_en",
+    "notice__subject_fr",
+    "notice__type__label_en",
+    "notice__type__label_fr",
+)
+
+
 def notice_page_rows(page: QuerySet[NoticeRecipient]) -> list[NoticeRecipient]:
     """The rows of one page of ``notice_list``, with their notices and types, in one
     query: the page's ids in a subquery (on the index; however deep the page, the
     notices of the rows skipped are never read), then only its own rows with their
-    notices, in the page's order."""
+    notices (what the row shows: not their texts), in the page's order."""
     return list(
         NoticeRecipient.objects.select_related("notice__type")
+        .only(*PAGE_FIELDS)
         .filter(pk__in=page.values("pk"))
         .order_by(*page.query.order_by)
     )
