@@ -74,15 +74,16 @@ PAGE_FIELDS = (
 )
 
 
-def notice_page_rows(page: QuerySet[NoticeRecipient]) -> list[NoticeRecipient]:
-    """The rows of one page of ``notice_list``, with their notices and types, in one
-    query: the page's ids in a subquery (on the index; however deep the page, the
-    notices of the rows skipped are never read), then only its own rows with their
-    notices (what the row shows: not their texts), in the page's order."""
+def notice_page_rows(page: QuerySet[NoticeRecipient], *, user: User) -> list[NoticeRecipient]:
+    """The rows of one page of ``notice_list`` (the person's), with their notices and
+    types, in one query and the page's order: the page's notice ids are a subquery the
+    index ``notice_recipient_list`` answers alone (an index only scan: however deep the
+    page, the rows skipped are never read), then the person's copies of those notices
+    with what a row shows (not the notices' texts)."""
     return list(
         NoticeRecipient.objects.select_related("notice__type")
         .only(*PAGE_FIELDS)
-        .filter(pk__in=page.values("pk"))
+        .filter(user=user, notice_id__in=page.values("notice_id"))
         .order_by(*page.query.order_by)
     )
 

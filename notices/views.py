@@ -32,7 +32,7 @@ def notice_list(request):
             rows, form.cleaned_data.get("per_page") or PAGE_SIZES[0]
         )
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = selectors.notice_page_rows(page.object_list)
+        page.object_list = selectors.notice_page_rows(page.object_list, user=request.user)
         query = form.query()
     return render(
         request,
