@@ -256,6 +256,46 @@ def test_list_pages_keep_the_search(employee_client, importer_account):
     assert len(rows(bigger)) == 12
 
 
+@pytest.mark.spec("RUL-1", "X-4")
+@pytest.mark.parametrize(
+    ("asked", "shown", "status", "queries"),
+    [
+        ("1", "1 to 10 of 12", "Page 1 of 2", 1),
+        ("2", "11 to 12 of 12", "Page 2 of 2", 1),
+        ("two", "1 to 10 of 12", "Page 1 of 2", 1),
+        # Past the end, the last page (an empty page, a count, the last page's rows);
+        # below 1 or absurdly far, Django's Paginator.get_page (a count, the rows).
+        ("7", "11 to 12 of 12", "Page 2 of 2", 3),
+        ("0", "11 to 12 of 12", "Page 2 of 2", 2),
+        ("99999999999999999999", "11 to 12 of 12", "Page 2 of 2", 2),
+    ],
+)
+def test_list_counts_in_the_pages_own_query(
+    employee_client, importer_account, asked, shown, status, queries
+):
+    """The page's rows and their number come from one query (COUNT(*) OVER ()); any page
+    asked for lands where Django's paginator would."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for days in range(12):
+        submitted(importer_account, days_ago=days)
+    with CaptureQueriesContext(connection) as captured:
+        page = soup(employee_client.get("/en/rulings/", {"page": asked}))
+    assert text(page.select_one(".results-range")) == shown
+    assert text(page.select_one(".pagination-status")) == status
+    on_rulings = [q for q in captured.captured_queries if 'FROM "rulings_ruling"' in q["sql"]]
+    assert len(on_rulings) == queries
+
+
+@pytest.mark.spec("RUL-1")
+def test_an_empty_list_says_so(employee_client):
+    page = soup(employee_client.get("/fr/rulings/"))
+    assert text(page.select_one(".rulings-results .results-range")) == (
+        "Aucune demande de décision ne correspond à votre recherche."
+    )
+
+
 @pytest.mark.spec("RUL-1", "DELEG-3")
 def test_list_shows_the_business_requests_whatever_the_current_account(
     employee_client, importer_account
