@@ -11,6 +11,7 @@ each widget type and compares the Python renderer with Django's templates."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.forms.renderers import TemplatesSetting
 from django.template.base import render_value_in_context
 from django.utils.html import escape
@@ -163,8 +164,10 @@ def _widget(field, attrs: dict) -> str:
     words of one already there), then draws the field."""
     widget = field.field.widget
     widgets = getattr(widget, "widgets", [getattr(widget, "widget", widget)])
+    converters = getattr(settings, "CRISPY_CLASS_CONVERTERS", {})
     for each in widgets:
         class_name = each.__class__.__name__.lower()
+        class_name = converters.get(class_name, class_name)
         css_class = each.attrs.get("class", "")
         if css_class:
             if css_class.find(class_name) == -1:

@@ -278,3 +278,12 @@ def test_the_markup_of_each_widget_type(field, markup):
 def test_the_required_marker_is_translated():
     with translation.override("fr"):
         assert '<span class="required">(obligatoire)</span>' in render_field(Everything()["name"])
+
+
+def test_crispy_class_converters_apply_as_crispy_applies_them(settings):
+    """Were the setting ever used, the widget's class is converted as crispy did."""
+    settings.CRISPY_CLASS_CONVERTERS = {"textinput": "gc-input", "select": "gc-select"}
+    for name in ("name", "port"):
+        expected = REFERENCE.render(Context({"field": Everything(WRONG)[name]}))
+        assert render_field(Everything(WRONG)[name]) == expected
+        assert "gc-" in expected
