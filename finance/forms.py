@@ -91,20 +91,24 @@ class ApplyCreditsForm(forms.Form):
     def __init__(self, *args, debits, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper()
-        from carm_portal.templatetags.portal import bi, money
+        from carm_portal import formatting
+        from carm_portal.templatetags.portal import bi
 
         # The description in the page's language, or the English inside lang="en":
-        # the label is markup, its other parts escaped.
+        # the label is markup, its other parts escaped. The sentence and the language
+        # once for the hundred debits.
+        sentence = conditional_escape(_("%(number)s, %(date)s, %(description)s: %(amount)s"))
+        code = formatting.language()
         self.fields["debits"].choices = [
             (
                 str(d.pk),
                 mark_safe(  # noqa: S308 - our catalogue's sentence, every value escaped
-                    conditional_escape(_("%(number)s, %(date)s, %(description)s: %(amount)s"))
+                    sentence
                     % {
                         "number": conditional_escape(d.number),
                         "date": d.date.isoformat(),
                         "description": conditional_escape(bi(d, "description")),
-                        "amount": conditional_escape(money(d.outstanding)),
+                        "amount": conditional_escape(formatting.money(d.outstanding, code)),
                     }
                 ),
             )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils import translation
+from django.utils.functional import cached_property
 
 from accounts.models import User
 from notices.models import NoticeRecipient, NoticeType, searchable
@@ -41,16 +43,49 @@ def notice_list(
     return rows.order_by("-display_date", "-notice_id")
 
 
-def notice_page_rows(page: QuerySet[NoticeRecipient]) -> list[NoticeRecipient]:
-    """The rows of one page of ``notice_list``, with their notices and types.
+# The list counts at most this many rows (ADR 0011, as the transaction history does).
+NOTICE_COUNT_CAP = 10_000
 
-    The page is found first by ids (on the index; however deep the page, the notices of
-    the rows skipped are never read), then only its own rows are read with their
-    notices: two queries.
-    """
-    ids = list(page.values_list("pk", flat=True))
-    found = NoticeRecipient.objects.select_related("notice__type").in_bulk(ids)
-    return [found[pk] for pk in ids]
+
+class NoticePaginator(Paginator):
+    """Counts at most ``NOTICE_COUNT_CAP`` rows (a COUNT over a LIMIT, without the sort):
+    the busiest person's two years are 100,000 notices; past the cap the list says "more
+    than 10,000" and the date range reaches older notices (NOTE-2, X-4)."""
+
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list.order_by()[: NOTICE_COUNT_CAP + 1].count()
+        self.capped = found > NOTICE_COUNT_CAP
+        return min(found, NOTICE_COUNT_CAP)
+
+
+# What a row of the list shows (``notices_rows``): not the notices' texts.
+PAGE_FIELDS = (
+    "display_date",
+    "read_at",
+    "notice__account_number",
+    "notice__urgent",
+    "notice__subject_en",
+    "notice__subject_fr",
+    "notice__type__label_en",
+    "notice__type__label_fr",
+)
+
+
+def notice_page_rows(page: QuerySet[NoticeRecipient], *, user: User) -> list[NoticeRecipient]:
+    """The rows of one page of ``notice_list`` (the person's), with their notices and
+    types, in one query and the page's order: the page's notice ids are a subquery the
+    index ``notice_recipient_list`` answers alone (an index only scan: however deep the
+    page, the rows skipped are never read), then the person's copies of those notices
+    with what a row shows (not the notices' texts)."""
+    return list(
+        NoticeRecipient.objects.select_related("notice__type")
+        .only(*PAGE_FIELDS)
+        .filter(user=user, notice_id__in=page.values("notice_id"))
+        .order_by(*page.query.order_by)
+    )
 
 
 def notice_for_recipient(*, user: User, notice_id: int) -> NoticeRecipient | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,9 +28,11 @@ def notice_list(request):
     query = {}
     if form.is_valid():
         rows = selectors.notice_list(user=request.user, **form.search())
-        paginator = Paginator(rows, form.cleaned_data.get("per_page") or PAGE_SIZES[0])
+        paginator = selectors.NoticePaginator(
+            rows, form.cleaned_data.get("per_page") or PAGE_SIZES[0]
+        )
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = selectors.notice_page_rows(page.object_list)
+        page.object_list = selectors.notice_page_rows(page.object_list, user=request.user)
         query = form.query()
     return render(
         request,

@@ -79,7 +79,7 @@ def ruling_list(request):
     page = None
     query = {}
     if valid:
-        paginator = Paginator(rows, data.get("per_page") or PAGE_SIZES[0])
+        paginator = selectors.CountedPaginator(rows, data.get("per_page") or PAGE_SIZES[0])
         page = paginator.get_page(request.GET.get("page"))
         query = form.query() if form.is_bound else {}
     columns = sort_headers(COLUMNS, query=query, sort=data.get("sort", ""))

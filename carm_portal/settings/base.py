@@ -303,7 +303,8 @@ CONTENT_SECURITY_POLICY = {
 # --- Forms ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("gcds",)
 CRISPY_TEMPLATE_PACK = "gcds"
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# The project's widget templates, the common widgets drawn in Python (same markup, X-4).
+FORM_RENDERER = "carm_portal.fields.PortalFormRenderer"
 
 # --- Open API (SPEC CALC, SIGN-1): /api/v1/, JSON only, throttled on the Redis cache ---
 REST_FRAMEWORK = {

@@ -117,6 +117,56 @@ def test_list_shows_the_accounts_requests_newest_first(
     assert not page.find("a", href=f"/{language}/rulings/new/")
 
 
+@pytest.mark.spec("RUL-1", "X-4")
+@pytest.mark.parametrize(
+    ("language", "kind", "overdue", "view", "upload"),
+    [
+        (
+            "en",
+            "National customs ruling – valuation",
+            "Overdue",
+            "View",
+            "Upload a document",
+        ),
+        (
+            "fr",
+            "Décision nationale des douanes – évaluation",
+            "En retard",
+            "Afficher",
+            "Télécharger un document",
+        ),
+    ],
+)
+def test_list_rows_show_dates_tags_and_actions(
+    editor_client, importer_account, language, kind, overdue, view, upload
+):
+    """Each row (drawn in Python, X-4): the case, type, status with the overdue tag past
+    the service standard, the dates (a draft has none), the account and the actions; a
+    withdrawn request takes no document."""
+    late = submitted(importer_account, days_ago=150, kind=Ruling.Kind.VALUATION)
+    gone = submitted(importer_account, days_ago=200, status=S.WITHDRAWN)
+    draft = RulingFactory(program_account=importer_account)
+    page = soup(editor_client.get(f"/{language}/rulings/"))
+    found = {row.find("td").get_text(): row for row in page.select("table.rulings-table tbody tr")}
+    row = found[late.case_number]
+    cells = [text(cell) for cell in row.find_all("td")]
+    assert cells[1] == kind
+    assert row.select_one(".tag-overdue").get_text() == overdue
+    submitted_day = timezone.localdate(late.submitted_at).isoformat()
+    assert row.find_all("td")[3].find("time")["datetime"] == submitted_day
+    assert cells[4] == late.target_date.isoformat()
+    assert cells[5] == importer_account.reference
+    links = {text(a): a["href"] for a in row.select("td.actions a")}
+    assert links == {
+        f"{view} {late.case_number}": f"/{language}/rulings/{late.pk}/",
+        f"{upload} {late.case_number}": f"/{language}/documents/upload/?case={late.case_number}",
+    }
+    assert len(found[gone.case_number].select("td.actions a")) == 1
+    assert not found[gone.case_number].select_one(".tag-overdue")
+    draft_cells = [text(cell) for cell in found[draft.case_number].find_all("td")]
+    assert draft_cells[3] == "–"
+
+
 @pytest.mark.spec("RUL-1")
 def test_list_query_count_does_not_grow(
     employee_client, importer_account, django_assert_max_num_queries
@@ -204,6 +254,46 @@ def test_list_pages_keep_the_search(employee_client, importer_account):
     assert len(rows(second)) == 2
     bigger = soup(employee_client.get("/en/rulings/", {"q": "marking", "per_page": 25}))
     assert len(rows(bigger)) == 12
+
+
+@pytest.mark.spec("RUL-1", "X-4")
+@pytest.mark.parametrize(
+    ("asked", "shown", "status", "queries"),
+    [
+        ("1", "1 to 10 of 12", "Page 1 of 2", 1),
+        ("2", "11 to 12 of 12", "Page 2 of 2", 1),
+        ("two", "1 to 10 of 12", "Page 1 of 2", 1),
+        # Past the end, the last page (an empty page, a count, the last page's rows);
+        # below 1 or absurdly far, Django's Paginator.get_page (a count, the rows).
+        ("7", "11 to 12 of 12", "Page 2 of 2", 3),
+        ("0", "11 to 12 of 12", "Page 2 of 2", 2),
+        ("99999999999999999999", "11 to 12 of 12", "Page 2 of 2", 2),
+    ],
+)
+def test_list_counts_in_the_pages_own_query(
+    employee_client, importer_account, asked, shown, status, queries
+):
+    """The page's rows and their number come from one query (COUNT(*) OVER ()); any page
+    asked for lands where Django's paginator would."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for days in range(12):
+        submitted(importer_account, days_ago=days)
+    with CaptureQueriesContext(connection) as captured:
+        page = soup(employee_client.get("/en/rulings/", {"page": asked}))
+    assert text(page.select_one(".results-range")) == shown
+    assert text(page.select_one(".pagination-status")) == status
+    on_rulings = [q for q in captured.captured_queries if 'FROM "rulings_ruling"' in q["sql"]]
+    assert len(on_rulings) == queries
+
+
+@pytest.mark.spec("RUL-1")
+def test_an_empty_list_says_so(employee_client):
+    page = soup(employee_client.get("/fr/rulings/"))
+    assert text(page.select_one(".rulings-results .results-range")) == (
+        "Aucune demande de décision ne correspond à votre recherche."
+    )
 
 
 @pytest.mark.spec("RUL-1", "DELEG-3")
