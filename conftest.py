@@ -139,7 +139,10 @@ def _fresh_cache():
 
 # Node id prefixes whose tests run together on one pytest-xdist worker: the browser tests
 # share that worker's one Chromium. Add a prefix here for tests that cannot run beside
-# each other (global state); every other test goes to whichever worker is free.
+# each other (global state); every other test goes to whichever worker is free. xdist
+# hands out the biggest scope first, so the browser group starts at once on one worker;
+# its tests mostly wait (on Chromium, on the live server), hence one worker more than
+# there are cores (scripts/test.sh): the others keep the processors busy meanwhile.
 GROUPED = {"tests/browser/": "browser"}
 
 

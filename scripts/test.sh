@@ -31,6 +31,10 @@ if [[ -n ${CLAMAV_URL:-} ]]; then
   say "virus scanning with clamd at $CLAMAV_URL: no scanning test is skipped"
 fi
 
-# In parallel by default (one database, cache prefix and media folder per worker; browser
-# tests grouped on one worker); PYTEST_WORKERS=0 runs everything in this one process.
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" "$@"
+# In parallel by default (one database, cache prefix and media folder per worker): one
+# worker more than the processors, since the browser tests and the tests driving real
+# processes (Celery workers, clamd, the OIDC provider, SMTP) spend much of their time
+# waiting; PYTEST_WORKERS=0 runs everything in this one process. The 20 slowest tests are
+# listed at the end, for whoever makes the suite faster next.
+workers=${PYTEST_WORKERS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
+.venv/bin/python -m pytest -n "$workers" --durations=20 "$@"

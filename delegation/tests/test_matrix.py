@@ -8,9 +8,12 @@ The routes are read from the URLconf: a route of these namespaces without a row 
 from __future__ import annotations
 
 import importlib
+import time
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from delegation.tests.matrix_world import PRINCIPALS, build_world, client_for
@@ -62,14 +65,51 @@ def test_every_row_names_a_route_and_every_principal():
         assert tuple(row.statuses) == PRINCIPALS, row.id
 
 
+# Sessions signed in when the world is built serve rows for this long, well inside the
+# 10 minutes of REAUTHENTICATION_MAX_AGE (SEC-4); a row after that signs its principals
+# in itself.
+SESSIONS_SERVE_FOR = 5 * 60
+
+
+class SignedIn:
+    """Each principal signed in once for the module, for both kinds of row
+    (``client_current``): a row's clients are new clients carrying these sessions'
+    cookies. The sessions live in the database, in the world's transaction: a row's
+    requests run in transactions rolled back afterwards, so each row starts from the
+    sessions exactly as signed in (a sign-out, an account switch, the last activity
+    time: all undone), and a cookie a response sets stays with that row's client."""
+
+    def __init__(self, world):
+        self.world = world
+        self.signed_in_at = time.monotonic()
+        self.keys = {
+            (principal, current): client_for(world, principal, client_current=current)
+            .cookies[settings.SESSION_COOKIE_NAME]
+            .value
+            for principal in PRINCIPALS
+            if principal != "anonymous"
+            for current in (True, False)
+        }
+
+    def client(self, principal: str, *, client_current: bool) -> Client:
+        fresh = time.monotonic() - self.signed_in_at < SESSIONS_SERVE_FOR
+        if principal == "anonymous" or not fresh:
+            return client_for(self.world, principal, client_current=client_current)
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = self.keys[principal, client_current]
+        return client
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    """The world, built once for every row (5 businesses, 14 people): inside a transaction
-    rolled back when the module ends, so no other test sees it. Each row runs in its own
-    savepoint (the ``db`` fixture), rolled back after the row: what a row creates (its
-    ``args``) or changes is gone before the next one."""
+    """The world, built once for every row (5 businesses, 14 people, signed in): inside a
+    transaction rolled back when the module ends, so no other test sees it. Each row runs
+    in its own savepoint (the ``db`` fixture), rolled back after the row: what a row
+    creates (its ``args``) or changes is gone before the next one."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+        world = build_world()
+        world.extra["signed_in"] = SignedIn(world)
+        yield world
         transaction.set_rollback(True)
 
 
@@ -82,7 +122,8 @@ def test_matrix(world, db, row):
     kwargs = row.args(world) if row.args else {}
     url = reverse(row.name, kwargs=kwargs)
     data = row.data(world) if row.data else {}
-    clients = {p: client_for(world, p, client_current=row.client_current) for p in PRINCIPALS}
+    signed_in = world.extra["signed_in"]
+    clients = {p: signed_in.client(p, client_current=row.client_current) for p in PRINCIPALS}
     got = {}
     for principal in PRINCIPALS:
         with transaction.atomic():
