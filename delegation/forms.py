@@ -210,8 +210,24 @@ class RelationshipAnswerForm(forms.Form):
         return data
 
 
+class _ReadOnce(forms.models.ModelChoiceIterator):
+    """The choices from the queryset's own cache: read once a form, however often the
+    widget walks them (Django reads them again through a server-side cursor each time).
+    For short lists only: a provider's employees and client groups."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class _ChoicesByPk(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
+
+
+class _GroupChoice(forms.ModelChoiceField):
+    iterator = _ReadOnce
 
 
 class ClientLabel(_ChoicesByPk):
@@ -220,6 +236,8 @@ class ClientLabel(_ChoicesByPk):
 
 
 class EmployeeLabel(_ChoicesByPk):
+    iterator = _ReadOnce
+
     def label_from_instance(self, obj):
         return obj.user.display_name
 
@@ -233,7 +251,7 @@ class AssignClientsForm(forms.Form):
         queryset=Employment.objects.none(),
         required=False,
     )
-    group = forms.ModelChoiceField(
+    group = _GroupChoice(
         label=gettext_lazy("Or add to this client group"),
         queryset=ClientGroup.objects.none(),
         required=False,
