@@ -35,7 +35,8 @@ export DATABASE_URL="$base/$bench_name"
 export DJANGO_SETTINGS_MODULE=carm_portal.settings.production
 SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 PAD_ENCRYPTION_KEYS="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
-export SECRET_KEY PAD_ENCRYPTION_KEYS
+MFA_ENCRYPTION_KEYS="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+export SECRET_KEY PAD_ENCRYPTION_KEYS MFA_ENCRYPTION_KEYS
 export ALLOWED_HOSTS=localhost,127.0.0.1 SECURE_SSL_REDIRECT=false HEALTH_REQUIRED=database
 
 .venv/bin/python manage.py migrate --verbosity 0
