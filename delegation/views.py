@@ -489,7 +489,7 @@ def relationships(request):
                 : RELATIONSHIPS_SHOWN + 1
             ]
         )
-        clients_total = mine.filter(status=Relationship.Status.ACTIVE).count()
+        clients_total = selectors.client_count(business)
     history = Paginator(selectors.closed_relationships(business=business), 20).get_page(
         request.GET.get("page")
     )
@@ -601,6 +601,14 @@ def _end(request, *, by_business):
 GROUP_CLIENTS_PAGE = 25
 
 
+def _clients_page(request, provider, client_qs, per_page: int):
+    """A page of a provider's clients (``selectors.provider_lists``), counted on its
+    relationships rather than through the businesses."""
+    paginator = Paginator(client_qs, per_page)
+    paginator.count = selectors.client_count(provider)
+    return paginator.get_page(request.GET.get("page"))
+
+
 @requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS)
 def clients(request):
     """My clients (DELEG-4): who acts for each; bulk assignment to employees or a group.
@@ -637,9 +645,7 @@ def clients(request):
                 else _("The clients were added to the group."),
             )
             return redirect("delegation:clients")
-    paginator = Paginator(client_qs, 25)
-    paginator.count = selectors.client_count(business)
-    page = paginator.get_page(request.GET.get("page"))
+    page = _clients_page(request, business, client_qs, 25)
     by_client = selectors.assignments_by_client(provider=business, clients=page.object_list)
     rows = [(client, by_client.get(client.pk, [])) for client in page.object_list]
     return render(
@@ -717,7 +723,7 @@ def client_group(request, pk: int):
     client_qs, employees, _groups = selectors.provider_lists(group.provider)
     # The provider's clients are paged in the database (a broker may have thousands):
     # the boxes are those of one page, and saving changes only that page's clients.
-    page = Paginator(client_qs, GROUP_CLIENTS_PAGE).get_page(request.GET.get("page"))
+    page = _clients_page(request, group.provider, client_qs, GROUP_CLIENTS_PAGE)
     page_clients = selectors.businesses_by_name(ids=[c.pk for c in page.object_list])
     name_form = ClientGroupNameForm(
         request.POST if "rename" in request.POST else None,

@@ -250,3 +250,16 @@ def test_the_switcher_remembers_for_ten_minutes_that_the_person_has_many_account
     assert not home.select_one("a.all-accounts")
     assert len(home.select("#switch-account option")) == 3
     assert MANY_ACCOUNTS_KEY not in broker_client.session
+
+
+@pytest.mark.spec("DELEG-4")
+def test_clients_with_the_same_name_are_each_on_exactly_one_page(broker_client, broker_account):
+    """A provider's clients are paged by name, then by id: equal names do not shift
+    between pages."""
+    clients = add_clients(broker_account.business, 0, 30)
+    Business.objects.filter(pk__in=[c.pk for c in clients]).update(legal_name="Same Name Ltd.")
+    seen = []
+    for number in (1, 2):
+        page = soup(broker_client.get(url("delegation:clients", query=f"page={number}")))
+        seen += [box["value"] for box in page.select('input[name="clients"]')]
+    assert sorted(seen) == sorted(str(c.pk) for c in clients)
