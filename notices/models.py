@@ -156,8 +156,10 @@ class NoticeRecipient(models.Model):
     notice's (which never changes) so that the list page (NOTE-2) reads one index:
     ``(user, display_date DESC, notice DESC)`` serves the date range, the order and the
     page, and the type, account and word filters need no join (a search of 100,000
-    notices read 28,000 notices one by one: 130 ms; now 10 ms, bench/pages.py); the partial index on unread rows serves the bell's
-    count (HOME-1).
+    notices read 28,000 notices one by one: 130 ms; now 10 ms, bench/pages.py); a second
+    index on the same key includes what the filters compare, so that a filtered list
+    reads no rows at all; the partial index on unread rows serves the bell's count
+    (HOME-1).
     """
 
     notice = models.ForeignKey(
@@ -198,6 +200,17 @@ class NoticeRecipient(models.Model):
                 models.F("display_date").desc(),
                 models.F("notice").desc(),
                 name="notice_recipient_list",
+            ),
+            # The same key holding what the filters compare (type, account, words): a
+            # filtered list and its count read this index alone, never the rows (a search
+            # matching nothing in seven months of the busiest person: 16.5 ms → 5 ms).
+            # The plain list keeps the narrow index above (its count reads half as much).
+            models.Index(
+                "user",
+                models.F("display_date").desc(),
+                models.F("notice").desc(),
+                include=["type", "account_number", "search_en", "search_fr"],
+                name="notice_recipient_filter",
             ),
             models.Index(
                 fields=["user"],
