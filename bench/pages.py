@@ -258,9 +258,18 @@ def broker(scale: Scale) -> None:
     )
     insert_select(
         Relationship,
-        ["provider_id", "client_id", "kind", "status", "comment", "reason", "created_at"],
+        [
+            "provider_id",
+            "client_id",
+            "client_name",
+            "kind",
+            "status",
+            "comment",
+            "reason",
+            "created_at",
+        ],
         """
-        SELECT %s, b.id, CASE WHEN g %% 10 = 0 THEN 'program' ELSE 'business' END,
+        SELECT %s, b.id, b.legal_name, CASE WHEN g %% 10 = 0 THEN 'program' ELSE 'business' END,
             'active', '', '', now()
         FROM generate_series(2, %s + 1) g
         JOIN business_business b ON b.bn9 = lpad((%s + g)::text, 9, '0')

@@ -141,6 +141,13 @@ class Relationship(models.Model):
         related_name="provider_relationships",
         verbose_name=_("client"),
     )
+    # The client's legal name, kept beside its id so that a provider's clients page by
+    # name through one index (``relationship_provider_clients``): page 100 of a broker's
+    # 5,000 clients read and sorted every client (10 ms); now 2,500 index entries. Set
+    # when the relationship is made; ``delegation.signals`` follows the business's renames.
+    client_name = models.CharField(
+        _("client's legal name"), max_length=175, blank=True, editable=False, db_default=""
+    )
     kind = models.CharField(_("relationship type"), max_length=10, choices=Kind.choices, blank=True)
     program_accounts = models.ManyToManyField(
         "business.ProgramAccount",
@@ -210,12 +217,21 @@ class Relationship(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["provider", "status"], name="relationship_provider_status"),
+            # A provider's relationships of one status, by client name (DELEG-2, DELEG-4).
+            models.Index(
+                fields=["provider", "status", "client_name", "client"],
+                name="relationship_provider_clients",
+            ),
             models.Index(fields=["client", "status"], name="relationship_client_status"),
         ]
 
     def __str__(self) -> str:
         return f"{self.provider} → {self.client} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.client_name:
+            self.client_name = self.client.legal_name
+        super().save(*args, **kwargs)
 
     # --- guarded transitions (STYLE 2); services save and audit -------------------------
     @transition(sources=[Status.PENDING], target=Status.ACTIVE)

@@ -3,6 +3,7 @@ apps live in ``delegation.access``; these are the delegation app's own reads."""
 
 from __future__ import annotations
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
 from business.models import Business, ProgramAccount
@@ -177,8 +178,23 @@ def open_relationships_as_client(*, business: Business) -> QuerySet[Relationship
 
 def relationships_as_provider(*, business: Business) -> QuerySet[Relationship]:
     """Every relationship of a provider, by client name (the view slices them: a broker
-    may have thousands of clients)."""
-    return _relationship_rows().filter(provider=business).order_by("client__legal_name", "pk")
+    may have thousands of clients; the index ``relationship_provider_clients`` holds this
+    order), with what its lists show: the client's names and number, not the program
+    accounts."""
+    return (
+        Relationship.objects.filter(provider=business)
+        .select_related("client")
+        .only(
+            "kind",
+            "status",
+            "answered_at",
+            "created_at",
+            "client__bn9",
+            "client__legal_name",
+            "client__operating_name",
+        )
+        .order_by("client_name", "client_id")
+    )
 
 
 def closed_relationships(*, business: Business) -> QuerySet[Relationship]:
@@ -208,6 +224,27 @@ def provider_lists(business: Business) -> tuple[QuerySet, QuerySet, QuerySet]:
     )
     groups = ClientGroup.objects.filter(provider=business, deleted_at__isnull=True).order_by("name")
     return clients, employees, groups
+
+
+class ClientPaginator(Paginator):
+    """A provider's active clients by name (DELEG-4, DELEG-5), paged on its relationships:
+    the index ``relationship_provider_clients`` (provider, status, client's name, client)
+    holds the order, so a page reads its clients' ids from the index (page 100 of 5,000
+    clients: 2,500 index entries, not 5,000 businesses read and sorted), then those
+    businesses, in one query; counted on the same index. A page's ``object_list`` is its
+    businesses, by name."""
+
+    def __init__(self, provider: Business, per_page: int):
+        ids = (
+            _active_relationships(provider)
+            .order_by("client_name", "client_id")
+            .values_list("client_id", flat=True)
+        )
+        super().__init__(ids, per_page)
+
+    def _get_page(self, object_list, number, paginator) -> Page:
+        businesses = Business.objects.filter(pk__in=object_list).order_by("legal_name", "pk")
+        return super()._get_page(list(businesses), number, paginator)
 
 
 def client_count(business: Business) -> int:

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carm_portal.exports import csv_response
+from carm_portal.paging import CountedPaginator
 from delegation import selectors, services
 from delegation.access import (
     DelegationError,
@@ -73,7 +74,7 @@ def _employees_page(request, *, bulk_form=None, status: int = 200):
     reach = _reach(request)
     business = request.acting.business
     rows = selectors.employees_visible(business_id=business.pk, account_ids=reach.account_ids)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _scope_rows(selectors.employee_page_rows(page.object_list), reach=reach)
     pending = list(selectors.pending_requests(business_id=business.pk))
     if bulk_form is None:
@@ -489,7 +490,11 @@ def relationships(request):
                 : RELATIONSHIPS_SHOWN + 1
             ]
         )
-        clients_total = selectors.client_count(business)
+        clients_total = (
+            len(clients)
+            if len(clients) <= RELATIONSHIPS_SHOWN
+            else selectors.client_count(business)
+        )
     history = Paginator(selectors.closed_relationships(business=business), 20).get_page(
         request.GET.get("page")
     )
@@ -601,12 +606,9 @@ def _end(request, *, by_business):
 GROUP_CLIENTS_PAGE = 25
 
 
-def _clients_page(request, provider, client_qs, per_page: int):
-    """A page of a provider's clients (``selectors.provider_lists``), counted on its
-    relationships rather than through the businesses."""
-    paginator = Paginator(client_qs, per_page)
-    paginator.count = selectors.client_count(provider)
-    return paginator.get_page(request.GET.get("page"))
+def _clients_page(request, provider, per_page: int):
+    """A page of a provider's clients, by name (``selectors.ClientPaginator``)."""
+    return selectors.ClientPaginator(provider, per_page).get_page(request.GET.get("page"))
 
 
 @requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS)
@@ -645,13 +647,19 @@ def clients(request):
                 else _("The clients were added to the group."),
             )
             return redirect("delegation:clients")
-    page = _clients_page(request, business, client_qs, 25)
+    page = _clients_page(request, business, 25)
     by_client = selectors.assignments_by_client(provider=business, clients=page.object_list)
     rows = [(client, by_client.get(client.pk, [])) for client in page.object_list]
     return render(
         request,
         "delegation/clients.html",
-        {"form": form, "page": page, "rows": rows, "has_groups": groups.exists()},
+        # The groups' choices, read once: the select draws them from this cache.
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "has_groups": bool(form.fields["group"].queryset),
+        },
     )
 
 
@@ -720,10 +728,10 @@ def client_group(request, pk: int):
     group = request.acting.object
     if group.deleted_at is not None:
         raise Http404
-    client_qs, employees, _groups = selectors.provider_lists(group.provider)
+    _clients, employees, _groups = selectors.provider_lists(group.provider)
     # The provider's clients are paged in the database (a broker may have thousands):
     # the boxes are those of one page, and saving changes only that page's clients.
-    page = _clients_page(request, group.provider, client_qs, GROUP_CLIENTS_PAGE)
+    page = _clients_page(request, group.provider, GROUP_CLIENTS_PAGE)
     page_clients = selectors.businesses_by_name(ids=[c.pk for c in page.object_list])
     name_form = ClientGroupNameForm(
         request.POST if "rename" in request.POST else None,

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, When
 
 from notices.models import searchable
 from rulings.forms import SORTS
@@ -79,32 +78,6 @@ def ruling_list(
         )
         return rulings.order_by(order, "-id")
     return rulings.order_by(F("submitted_at").desc(nulls_first=True), "-id")
-
-
-class CountedPaginator(Paginator):
-    """The page's rows and how many there are in one query (``COUNT(*) OVER ()``): the
-    business's 2,000 requests are read once, not once to count and once to sort, and the
-    ORM builds one query instead of two. A page past the end counts on its own and shows
-    the last page, as ``Paginator.get_page`` does."""
-
-    def get_page(self, number) -> Page:
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            number = 1
-        if not 1 <= number <= 100_000:  # Django's answer: the last page
-            return super().get_page(number)
-        start = (number - 1) * self.per_page
-        rows = list(
-            self.object_list.annotate(listed=Window(Count("pk")))[start : start + self.per_page]
-        )
-        if rows:
-            self.__dict__["count"] = rows[0].listed  # the paginator's cached count
-            return self._get_page(rows, number, self)
-        if number == 1:
-            self.__dict__["count"] = 0
-            return self._get_page(rows, 1, self)
-        return super().get_page(self.num_pages)
 
 
 def ruling_detail(*, rulings: QuerySet[Ruling], pk: int) -> Ruling | None:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carm_portal.audit import client_ip
 from carm_portal.forms import sort_headers
+from carm_portal.paging import CountedPaginator
 from carm_portal.ratelimit import over_limit, too_many
 from delegation.access import Perm, access_for, requires
 from rulings import attachments, selectors, services
@@ -79,7 +80,7 @@ def ruling_list(request):
     page = None
     query = {}
     if valid:
-        paginator = selectors.CountedPaginator(rows, data.get("per_page") or PAGE_SIZES[0])
+        paginator = CountedPaginator(rows, data.get("per_page") or PAGE_SIZES[0])
         page = paginator.get_page(request.GET.get("page"))
         query = form.query() if form.is_bound else {}
     columns = sort_headers(COLUMNS, query=query, sort=data.get("sort", ""))

@@ -33,6 +33,7 @@ def add_clients(provider, start: int, count: int) -> list[Business]:
         Relationship(
             provider=provider,
             client=client,
+            client_name=client.legal_name,  # bulk_create calls no save()
             kind=Relationship.Kind.BUSINESS,
             status=Relationship.Status.ACTIVE,
         )
@@ -258,8 +259,33 @@ def test_clients_with_the_same_name_are_each_on_exactly_one_page(broker_client, 
     between pages."""
     clients = add_clients(broker_account.business, 0, 30)
     Business.objects.filter(pk__in=[c.pk for c in clients]).update(legal_name="Same Name Ltd.")
+    Relationship.objects.filter(client__in=clients).update(client_name="Same Name Ltd.")
     seen = []
     for number in (1, 2):
         page = soup(broker_client.get(url("delegation:clients", query=f"page={number}")))
         seen += [box["value"] for box in page.select('input[name="clients"]')]
     assert sorted(seen) == sorted(str(c.pk) for c in clients)
+
+
+@pytest.mark.spec("DELEG-4", "DELEG-2")
+def test_clients_are_listed_by_name_and_follow_a_rename(broker_client, broker_account):
+    """The client-assignment pages and the relationships page list a provider's clients
+    by legal name; when CBSA staff correct a client's name (the admin saves the business),
+    the client moves to its new place."""
+    clients = add_clients(broker_account.business, 0, 30)
+
+    def names(number: int) -> list[str]:
+        page = soup(broker_client.get(url("delegation:clients", query=f"page={number}")))
+        return [text(label) for label in page.select('label[for^="client-"]')]
+
+    first = names(1)
+    assert len(first) == 25 and first[0].startswith("Client 00000 Ltd.")
+    assert first == sorted(first)
+    first_client = clients[0]
+    first_client.legal_name = "Zulu Imports Ltd."
+    first_client.save()  # as the admin saves it (LINK-5)
+    assert Relationship.objects.get(client=first_client).client_name == "Zulu Imports Ltd."
+    assert names(1)[0].startswith("Client 00001 Ltd.")
+    assert names(2)[-1].startswith("Zulu Imports Ltd.")
+    listed = soup(broker_client.get(url("delegation:relationships")))
+    assert "Zulu Imports" not in text(listed.select_one("#clients-heading").parent)

@@ -1,0 +1,34 @@
+"""Paging shared by the apps' list pages."""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
+
+
+class CountedPaginator(Paginator):
+    """The page's rows and how many there are in one query (``COUNT(*) OVER ()``): the
+    rows are read once, not once to count and once to sort, and the ORM builds one query
+    instead of two (a business's 2,000 ruling requests; an employees page). For lists
+    whose every row the database reads anyway: the window counts them all before the
+    page's slice. A page past the end counts on its own and shows the last page, as
+    ``Paginator.get_page`` does."""
+
+    def get_page(self, number) -> Page:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        if not 1 <= number <= 100_000:  # Django's answer: the last page
+            return super().get_page(number)
+        start = (number - 1) * self.per_page
+        rows = list(
+            self.object_list.annotate(listed=Window(Count("pk")))[start : start + self.per_page]
+        )
+        if rows:
+            self.__dict__["count"] = rows[0].listed  # the paginator's cached count
+            return self._get_page(rows, number, self)
+        if number == 1:
+            self.__dict__["count"] = 0
+            return self._get_page(rows, 1, self)
+        return super().get_page(self.num_pages)
