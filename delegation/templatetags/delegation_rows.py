@@ -13,6 +13,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from delegation.models import Employment
+
 register = template.Library()
 
 
@@ -156,6 +158,9 @@ def employee_rows(context, employments) -> SafeString:
     change, remove = gettext("Change access"), gettext("Remove access")
     change_url = _reverser("delegation:employee_change")
     remove_url = _reverser("delegation:employee_remove")
+    # The choices' labels once a page (Django builds a dict of the choices on each call).
+    roles = dict(Employment.Role.choices)
+    statuses = dict(Employment.Status.choices)
 
     def cells(e):
         name = e.user.display_name
@@ -168,6 +173,13 @@ def employee_rows(context, employments) -> SafeString:
             else ""
         )
         mine = you if user is not None and e.user_id == user.pk else ""
-        return (name, mine, e.get_role_display(), accounts, e.get_status_display(), actions)
+        return (
+            name,
+            mine,
+            roles.get(e.role, e.role),
+            accounts,
+            statuses.get(e.status, e.status),
+            actions,
+        )
 
     return format_html_join("\n", EMPLOYEE_ROW, (cells(e) for e in employments))

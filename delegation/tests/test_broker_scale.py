@@ -289,3 +289,16 @@ def test_clients_are_listed_by_name_and_follow_a_rename(broker_client, broker_ac
     assert names(2)[-1].startswith("Zulu Imports Ltd.")
     listed = soup(broker_client.get(url("delegation:relationships")))
     assert "Zulu Imports" not in text(listed.select_one("#clients-heading").parent)
+
+
+@pytest.mark.spec("DELEG-4")
+@pytest.mark.parametrize(("asked", "shown", "boxes"), [("99", 2, 5), ("abc", 1, 25), ("0", 2, 5)])
+def test_a_page_out_of_range_shows_a_real_page(broker_client, broker_account, asked, shown, boxes):
+    """The client-assignment page past the last page shows the last one, and a page that
+    is not a number shows the first, as every paged list of the portal does."""
+    add_clients(broker_account.business, 0, 30)
+    response = broker_client.get(url("delegation:clients", query=f"page={asked}"))
+    assert response.status_code == 200
+    assert response.context["page"].number == shown
+    assert response.context["page"].paginator.count == 30
+    assert len(soup(response).select('input[name="clients"]')) == boxes

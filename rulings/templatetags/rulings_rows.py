@@ -8,6 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from rulings.models import Ruling
+
 register = template.Library()
 
 ROW = (
@@ -43,6 +45,9 @@ def ruling_rows(rulings, can_edit: bool) -> SafeString:
     detail = reverse("rulings:detail", args=[0])[:-2]
     upload_url = reverse("documents:upload")
 
+    # The choices' labels once a page (Django builds a dict of the choices on each call).
+    kinds, statuses = dict(Ruling.Kind.choices), dict(Ruling.Status.choices)
+
     def cells(ruling):
         submitted = ruling.submitted_at and timezone.localtime(ruling.submitted_at).date()
         action = ""
@@ -56,9 +61,9 @@ def ruling_rows(rulings, can_edit: bool) -> SafeString:
             )
         return (
             ruling.case_number,
-            ruling.get_kind_display(),
+            kinds.get(ruling.kind, ruling.kind),
             ruling.status,
-            ruling.get_status_display(),
+            statuses.get(ruling.status, ruling.status),
             overdue if ruling.is_overdue else "",
             _day(submitted),
             _day(ruling.target_date),
