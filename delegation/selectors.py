@@ -207,6 +207,11 @@ def closed_relationships(*, business: Business) -> QuerySet[Relationship]:
     )
 
 
+# What ``User.display_name`` reads, for lists that only name people.
+PERSON_NAME = ("user__first_name", "user__last_name", "user__username")
+EMPLOYMENT_FIELDS = tuple(f.name for f in Employment._meta.concrete_fields)
+
+
 def provider_lists(business: Business) -> tuple[QuerySet, QuerySet, QuerySet]:
     """A provider's active clients, its employees who may be assigned (every active one
     but its Business Account Managers, who act for every client) and its client groups."""
@@ -220,6 +225,8 @@ def provider_lists(business: Business) -> tuple[QuerySet, QuerySet, QuerySet]:
         Employment.objects.filter(business=business, status=Employment.Status.ACTIVE)
         .exclude(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER)
         .select_related("user")
+        # The employment whole, of the person only how the choices name them.
+        .only(*EMPLOYMENT_FIELDS, *PERSON_NAME)
         .order_by("user__last_name", "user__first_name", "pk")
     )
     groups = ClientGroup.objects.filter(provider=business, deleted_at__isnull=True).order_by("name")
@@ -299,9 +306,11 @@ def businesses_by_name(*, ids) -> QuerySet[Business]:
 
 def assignments_by_client(*, provider: Business, clients) -> dict[int, list[ClientAssignment]]:
     """The provider's assignments of ``clients`` (one page of them), by client id."""
-    assignments = ClientAssignment.objects.filter(
-        client__in=list(clients), employment__business=provider
-    ).select_related("employment__user")
+    assignments = (
+        ClientAssignment.objects.filter(client__in=list(clients), employment__business=provider)
+        .select_related("employment__user")
+        .only("client_id", *(f"employment__{name}" for name in PERSON_NAME))
+    )
     by_client: dict[int, list[ClientAssignment]] = {}
     for assignment in assignments:
         by_client.setdefault(assignment.client_id, []).append(assignment)

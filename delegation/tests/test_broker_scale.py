@@ -302,3 +302,27 @@ def test_a_page_out_of_range_shows_a_real_page(broker_client, broker_account, as
     assert response.context["page"].number == shown
     assert response.context["page"].paginator.count == 30
     assert len(soup(response).select('input[name="clients"]')) == boxes
+
+
+@pytest.mark.spec("HOME-1", "DELEG-2", "DELEG-4")
+def test_the_switcher_lists_a_recent_client_only_while_the_provider_acts_for_it(
+    broker_client, broker_account
+):
+    """With many accounts the header lists the current, recent and own accounts: the own
+    ones are checked against the person's own grants, a recent client's against the whole
+    scope, so a client whose relationship ended leaves the switcher at once."""
+    clients = add_clients(broker_account.business, 0, 30)
+    first, second = (ProgramAccount.objects.get(business=c) for c in clients[:2])
+    for account in (first, second):
+        response = broker_client.post(url("business:switch_account"), {"account": account.pk})
+        assert response.status_code == 302
+
+    def options() -> list[str]:
+        home = soup(broker_client.get(url("business:home")))
+        return [o["value"] for o in home.select("#switch-account option")]
+
+    assert {str(first.pk), str(second.pk), str(broker_account.pk)} <= set(options())
+    Relationship.objects.filter(client=clients[0]).update(status=Relationship.Status.ENDED)
+    listed = options()
+    assert str(first.pk) not in listed
+    assert str(second.pk) in listed and str(broker_account.pk) in listed
