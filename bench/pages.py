@@ -370,17 +370,18 @@ def rulings(scale: Scale) -> None:
 # --- Measuring ------------------------------------------------------------------------------
 
 
-def signed_in_client(user, account_id: int):
+def signed_in_client(user, account_id: int, recent: list[int] = ()):
     from django.test import Client
 
     from accounts.onboarding import DONE_KEY, TERMS_KEY
-    from business.navigation import CURRENT_ACCOUNT_KEY
+    from business.navigation import CURRENT_ACCOUNT_KEY, RECENT_ACCOUNTS_KEY
 
     client = Client()
     client.force_login(user)
     session = client.session
     session[TERMS_KEY] = session[DONE_KEY] = True
     session[CURRENT_ACCOUNT_KEY] = account_id
+    session[RECENT_ACCOUNTS_KEY] = [account_id, *recent]
     session.save()
     return client
 
@@ -392,9 +393,16 @@ def clients() -> dict:
 
     heavy = ProgramAccount.objects.get(business__bn9=f"{BN9_BASE + 1}")
     broker = ProgramAccount.objects.get(business__bn9=BROKER_BN9)
+    # The broker's manager has lately acted for clients: their accounts are among the
+    # recent ones the header lists (checked through the whole scope on every page).
+    recent = ProgramAccount.objects.filter(
+        business__provider_relationships__provider=broker.business
+    ).order_by("pk")[:4]
     found = {
         HEAVY: signed_in_client(User.objects.get(username="bench1"), heavy.pk),
-        BROKER: signed_in_client(User.objects.get(username="broker1"), broker.pk),
+        BROKER: signed_in_client(
+            User.objects.get(username="broker1"), broker.pk, [a.pk for a in recent]
+        ),
     }
     # The calculator's summary shows the estimate of the Douanes step, kept in the session.
     response = found[HEAVY].post(

@@ -293,17 +293,11 @@ class Access:
             self._filters[key] = self._account_filter(perm, via)
         return self._filters[key]
 
-    def own_filter(self, perm: Perm | None = None) -> Q:
-        """The part of ``account_filter`` (on ProgramAccount) that the person's own
-        businesses' grants give: plain lists, no subquery (the header checks its own
-        businesses' accounts with it, and the clients' only when it lists some)."""
-        return self._grants_condition(self.own.values(), perm, "")
-
-    def _grants_condition(self, grants, perm: Perm | None, via: str) -> Q:
+    def _account_filter(self, perm: Perm | None, via: str) -> Q:
         prefix = f"{via}__" if via else ""
         account_pk = f"{prefix}{'pk' if not via else 'id'}__in"
         whole, some = [], set()
-        for grant in grants:
+        for grant in [*self.own.values(), *self._assigned()]:
             if perm is not None and perm not in grant.permissions:
                 continue
             if grant.business_id in self.own and grant.is_provider:
@@ -317,12 +311,6 @@ class Access:
             condition |= Q(**{f"{prefix}business_id__in": whole})
         if some:
             condition |= Q(**{account_pk: sorted(some)})
-        return condition
-
-    def _account_filter(self, perm: Perm | None, via: str) -> Q:
-        prefix = f"{via}__" if via else ""
-        account_pk = f"{prefix}{'pk' if not via else 'id'}__in"
-        condition = self._grants_condition([*self.own.values(), *self._assigned()], perm, via)
         if bam_of := self._bam_of:
             for kind, permissions in RELATIONSHIP_PERMISSIONS.items():
                 if perm is not None and perm not in permissions:
