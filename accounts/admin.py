@@ -61,7 +61,8 @@ class SecretQuestionsAdmin(admin.ModelAdmin):
     list_filter = ("purpose",)
     search_fields = ("user__username",)
     fields = ("user", "purpose", "question", "failed_attempts", "locked_until")
-    readonly_fields = ("user", "purpose", "question")
+    # The only change is the audited unlock (accounts.services.recovery_unlock).
+    readonly_fields = fields
     actions = ["unlock"]
 
     def has_add_permission(self, request):
@@ -69,7 +70,20 @@ class SecretQuestionsAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Unlock password recovery"))
     def unlock(self, request, queryset):
-        queryset.update(failed_attempts=0, locked_until=None)
+        from accounts.services import recovery_unlock
+
+        questions = list(queryset.select_related("user"))
+        for found in questions:
+            recovery_unlock(questions=found, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "The password recovery of %(count)d person was unlocked.",
+                "The password recovery of %(count)d people was unlocked.",
+                len(questions),
+            )
+            % {"count": len(questions)},
+        )
 
 
 @admin.register(SignInLock)

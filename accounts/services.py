@@ -244,6 +244,24 @@ def second_factor_replace(*, user: User, secret: str, request) -> None:
 
 
 @transaction.atomic
+def recovery_unlock(*, questions: SecretQuestions, request) -> None:
+    """CBSA staff lift a person's password-recovery lock (after checking who they are):
+    their failed answers are forgotten. Audited with the staff member as actor."""
+    was_locked_until = questions.locked_until
+    questions.failed_attempts, questions.locked_until = 0, None
+    questions.save(update_fields=["failed_attempts", "locked_until", "updated_at"])
+    audit_record(
+        action="secret_questions.unlocked",
+        request=request,
+        subject=questions.user.username,
+        changes={
+            "user_id": questions.user_id,
+            "purpose": questions.purpose,
+            "locked_until": was_locked_until.isoformat() if was_locked_until else None,
+        },
+    )
+
+
 def second_factor_reset(*, user: User, request) -> None:
     """CBSA staff reset a person's second factor (after checking who they are): the app,
     recovery codes and passkeys go; the person enrols a new app at their next sign-in.

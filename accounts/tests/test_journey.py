@@ -1,6 +1,9 @@
 """The whole GCKey journey through the Django test client (SIGN-4 … SIGN-7, PROF-1, PROF-2)."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from accounts.models import SecretQuestions, User
 from accounts.tests.helpers import (
@@ -164,6 +167,39 @@ def test_staff_unlock_a_sign_in_lock_in_the_admin(staff_client):
     assert not SignInLock.objects.exists()
     assert staff_client.get("/admin/accounts/user/").status_code == 200
     assert staff_client.get("/admin/accounts/secretquestions/").status_code == 200
+
+
+@pytest.mark.spec("STAFF-1", "SEC-9")
+def test_staff_unlock_password_recovery_in_the_admin_audited(staff_client):
+    """Lifting a recovery lock is the admin's only change to a person's questions, and it
+    is audited with the staff member as actor (the lock's end in the entry)."""
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(username="mlavoie")
+    questions = SecretQuestions(
+        user=user,
+        purpose=SecretQuestions.Purpose.RECOVERY,
+        question=SecretQuestions.Question.FIRST_PET,
+        failed_attempts=2,
+        locked_until=timezone.now() + datetime.timedelta(hours=1),
+    )
+    questions.set_answers(
+        answer="Rex", memorable_person="Ana", memorable_date=datetime.date(2000, 1, 1)
+    )
+    questions.save()
+    change = staff_client.get(f"/admin/accounts/secretquestions/{questions.pk}/change/")
+    assert change.status_code == 200
+    assert not soup(change).select('input[name="failed_attempts"], input[name="locked_until_0"]')
+    response = staff_client.post(
+        "/admin/accounts/secretquestions/",
+        {"action": "unlock", "_selected_action": [str(questions.pk)]},
+    )
+    assert response.status_code == 302
+    questions.refresh_from_db()
+    assert questions.failed_attempts == 0 and questions.locked_until is None
+    entry = AuditEntry.objects.get(action="secret_questions.unlocked")
+    assert entry.subject == "mlavoie" and entry.actor == staff_client.user
+    assert entry.changes["locked_until"]
 
 
 @pytest.mark.spec("SIGN-8")
