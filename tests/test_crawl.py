@@ -191,8 +191,9 @@ def crawl(client: Client, language: str, foreign: set[str], save: Path | None, w
 
 
 @pytest.mark.spec("X-1", "X-2", "HOME-2", "HOME-4")
+@pytest.mark.parametrize("language", ["fr", "en"])  # one test a language: run side by side
 def test_every_page_reachable_in_each_language_is_in_that_language_and_no_link_fails(
-    settings_debug,
+    settings_debug, language
 ):
     save = os.environ.get("PARITY_SAVE_DIR")
     save_dir = Path(save) if save else None
@@ -201,15 +202,14 @@ def test_every_page_reachable_in_each_language_is_in_that_language_and_no_link_f
     foreign = _other_language_texts()
     total, refusals, texts = 0, [], []
     for who, client in _people().items():
-        for language in ("fr", "en"):
-            started = time.monotonic()
-            pages, refused, found = crawl(client, language, foreign[language], save_dir, who)
-            print(f"{who} [{language}]: {pages} pages, {time.monotonic() - started:.1f} s")
-            total += pages
-            refusals += [f"{who} [{language}] {r}" for r in refused]
-            texts += [f"{who} [{language}] {t}" for t in found]
-    print(f"\nParity crawl: {total} pages crawled in French and English.")
-    assert total > 100
+        started = time.monotonic()
+        pages, refused, found = crawl(client, language, foreign[language], save_dir, who)
+        print(f"{who} [{language}]: {pages} pages, {time.monotonic() - started:.1f} s")
+        total += pages
+        refusals += [f"{who} [{language}] {r}" for r in refused]
+        texts += [f"{who} [{language}] {t}" for t in found]
+    print(f"\nParity crawl: {total} pages crawled in {language}.")
+    assert total > 50
     assert not refusals, "\n".join(refusals)
     assert not texts, "\n".join(sorted(set(texts)))
 
