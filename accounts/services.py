@@ -262,6 +262,7 @@ def recovery_unlock(*, questions: SecretQuestions, request) -> None:
     )
 
 
+@transaction.atomic
 def second_factor_reset(*, user: User, request) -> None:
     """CBSA staff reset a person's second factor (after checking who they are): the app,
     recovery codes and passkeys go; the person enrols a new app at their next sign-in.

@@ -20,15 +20,18 @@ class CountedPaginator(Paginator):
         except (TypeError, ValueError):
             number = 1
         if not 1 <= number <= 100_000:  # Django's answer: the last page
-            return super().get_page(number)
+            number = self.num_pages
+        rows = self._rows(number)
+        if not rows and number > 1:  # past the end: counted on its own, the last page
+            number = self.num_pages
+            rows = self._rows(number)
+        self.__dict__["count"] = rows[0].listed if rows else 0  # the paginator's cached count
+        return self._get_page(rows, number, self)
+
+    def _rows(self, number: int) -> list:
         start = (number - 1) * self.per_page
-        rows = list(
-            self.object_list.annotate(listed=Window(Count("pk")))[start : start + self.per_page]
-        )
-        if rows:
-            self.__dict__["count"] = rows[0].listed  # the paginator's cached count
-            return self._get_page(rows, number, self)
-        if number == 1:
-            self.__dict__["count"] = 0
-            return self._get_page(rows, 1, self)
-        return super().get_page(self.num_pages)
+        return self.counted_rows(start, start + self.per_page)
+
+    def counted_rows(self, start: int, stop: int) -> list:
+        """The rows ``start`` to ``stop``, each with ``listed``: how many there are."""
+        return list(self.object_list.annotate(listed=Window(Count("pk")))[start:stop])

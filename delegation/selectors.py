@@ -3,10 +3,10 @@ apps live in ``delegation.access``; these are the delegation app's own reads."""
 
 from __future__ import annotations
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Subquery
 
 from business.models import Business, ProgramAccount
+from carm_portal.paging import CountedPaginator
 from delegation.access import scope_covers
 from delegation.models import ClientAssignment, ClientGroup, Employment, Relationship
 
@@ -233,15 +233,14 @@ def provider_lists(business: Business) -> tuple[QuerySet, QuerySet, QuerySet]:
     return clients, employees, groups
 
 
-class ClientPaginator(Paginator):
+class ClientPaginator(CountedPaginator):
     """A provider's active clients by name (DELEG-4, DELEG-5), paged on its relationships:
     the index ``relationship_provider_clients`` (provider, status, client's name, client)
     holds the order, so a page reads its clients' ids from the index (page 100 of 5,000
     clients: 2,500 index entries, not 5,000 businesses read and sorted). One query: the
     page's businesses, by name, each carrying the count of the provider's clients (a
-    scalar subquery PostgreSQL runs once, on the same index). A page past the end counts
-    on its own and shows the last page, as ``Paginator.get_page`` does. A page's
-    ``object_list`` is its businesses."""
+    scalar subquery PostgreSQL runs once, on the same index). A page's ``object_list`` is
+    its businesses."""
 
     def __init__(self, provider: Business, per_page: int):
         self.provider = provider
@@ -252,14 +251,7 @@ class ClientPaginator(Paginator):
         )
         super().__init__(ids, per_page)
 
-    def get_page(self, number) -> Page:
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            number = 1
-        if not 1 <= number <= 100_000:
-            return super().get_page(number)
-        start = (number - 1) * self.per_page
+    def counted_rows(self, start: int, stop: int) -> list[Business]:
         counted = (
             _active_relationships(self.provider)
             .order_by()
@@ -267,25 +259,11 @@ class ClientPaginator(Paginator):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        rows = list(
-            self._businesses(self.object_list[start : start + self.per_page]).annotate(
-                listed=Subquery(counted)
-            )
+        return list(
+            Business.objects.filter(pk__in=self.object_list[start:stop])
+            .annotate(listed=Subquery(counted))
+            .order_by("legal_name", "pk")
         )
-        if rows:
-            self.__dict__["count"] = rows[0].listed  # the paginator's cached count
-            return super()._get_page(rows, number, self)
-        if number == 1:
-            self.__dict__["count"] = 0
-            return super()._get_page(rows, 1, self)
-        return super().get_page(self.num_pages)
-
-    def _get_page(self, object_list, number, paginator) -> Page:
-        return super()._get_page(list(self._businesses(object_list)), number, paginator)
-
-    @staticmethod
-    def _businesses(ids) -> QuerySet[Business]:
-        return Business.objects.filter(pk__in=ids).order_by("legal_name", "pk")
 
 
 def client_count(business: Business) -> int:

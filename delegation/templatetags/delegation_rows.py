@@ -13,8 +13,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from delegation.models import Employment
-
 register = template.Library()
 
 
@@ -158,9 +156,8 @@ def employee_rows(context, employments) -> SafeString:
     change, remove = gettext("Change access"), gettext("Remove access")
     change_url = _reverser("delegation:employee_change")
     remove_url = _reverser("delegation:employee_remove")
-    # The choices' labels once a page (Django builds a dict of the choices on each call).
-    roles = dict(Employment.Role.choices)
-    statuses = dict(Employment.Status.choices)
+    roles: dict[str, str] = {}  # each label read once a page, as the other row tags do
+    statuses: dict[str, str] = {}
 
     def cells(e):
         name = e.user.display_name
@@ -173,13 +170,10 @@ def employee_rows(context, employments) -> SafeString:
             else ""
         )
         mine = you if user is not None and e.user_id == user.pk else ""
-        return (
-            name,
-            mine,
-            roles.get(e.role, e.role),
-            accounts,
-            statuses.get(e.status, e.status),
-            actions,
-        )
+        if e.role not in roles:
+            roles[e.role] = e.get_role_display()
+        if e.status not in statuses:
+            statuses[e.status] = e.get_status_display()
+        return (name, mine, roles[e.role], accounts, statuses[e.status], actions)
 
     return format_html_join("\n", EMPLOYEE_ROW, (cells(e) for e in employments))

@@ -8,8 +8,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from rulings.models import Ruling
-
 register = template.Library()
 
 ROW = (
@@ -45,10 +43,14 @@ def ruling_rows(rulings, can_edit: bool) -> SafeString:
     detail = reverse("rulings:detail", args=[0])[:-2]
     upload_url = reverse("documents:upload")
 
-    # The choices' labels once a page (Django builds a dict of the choices on each call).
-    kinds, statuses = dict(Ruling.Kind.choices), dict(Ruling.Status.choices)
+    kinds: dict[str, str] = {}  # each label read once a page, as the other row tags do
+    statuses: dict[str, str] = {}
 
     def cells(ruling):
+        if ruling.kind not in kinds:
+            kinds[ruling.kind] = ruling.get_kind_display()
+        if ruling.status not in statuses:
+            statuses[ruling.status] = ruling.get_status_display()
         submitted = ruling.submitted_at and timezone.localtime(ruling.submitted_at).date()
         action = ""
         if can_edit and ruling.status != "withdrawn":
@@ -61,9 +63,9 @@ def ruling_rows(rulings, can_edit: bool) -> SafeString:
             )
         return (
             ruling.case_number,
-            kinds.get(ruling.kind, ruling.kind),
+            kinds[ruling.kind],
             ruling.status,
-            statuses.get(ruling.status, ruling.status),
+            statuses[ruling.status],
             overdue if ruling.is_overdue else "",
             _day(submitted),
             _day(ruling.target_date),
