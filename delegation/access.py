@@ -258,15 +258,36 @@ class Access:
         own = self.own.get(business_id)
         if own is not None or not self._providers:
             return own
-        if business_id not in self._clients:
-            self._assigned()  # the clients assigned to the person, read once (bounded)
-        if business_id not in self._clients:
-            if self._bam_of:  # a provider's manager: this one client
-                found = _client_grants(self._providers, client_ids=[business_id])
-                self._clients[business_id] = found.get(business_id)
-            else:
-                self._clients[business_id] = None
+        self._load_clients([business_id])
         return self._clients[business_id]
+
+    def _load_clients(self, business_ids) -> None:
+        """Reads the grants of the clients among ``business_ids`` not read yet: those
+        assigned to the person, read once (bounded); for a provider's manager, the ones
+        asked for, in one query."""
+        missing = [b for b in business_ids if b not in self.own and b not in self._clients]
+        if not missing or not self._providers:
+            return
+        self._assigned()
+        missing = [b for b in missing if b not in self._clients]
+        found = (
+            _client_grants(self._providers, client_ids=missing) if missing and self._bam_of else {}
+        )
+        for business_id in missing:
+            self._clients[business_id] = found.get(business_id)
+
+    def among(self, accounts) -> list[ProgramAccount]:
+        """Those of ``accounts`` (program accounts, in their order) the person may open:
+        checked on their grants, the clients' among them read in one query. For a few
+        accounts named elsewhere (the header's recent ones); a list of a scope filters
+        with ``account_filter``."""
+        accounts = list(accounts)
+        self._load_clients({account.business_id for account in accounts})
+        return [
+            account
+            for account in accounts
+            if (grant := self.grant(account.business_id)) is not None and grant.covers(account.pk)
+        ]
 
     def can(self, perm: Perm, *, business_id: int, account_id: int | None = None) -> bool:
         grant = self.grant(business_id)
@@ -283,21 +304,23 @@ class Access:
             self._assigned_loaded = True
         return [g for g in self._clients.values() if g is not None and g.provider_id in others]
 
-    def account_filter(self, perm: Perm | None = None, *, via: str = "") -> Q:
+    def account_filter(self, perm: Perm | None = None, *, via: str = "", clients: bool = True) -> Q:
         """A condition on ``via`` (a path to a ProgramAccount; "" for ProgramAccount
-        itself) matching the accounts the person holds ``perm`` on. A provider's
-        manager's clients are a subquery: the condition's size does not grow with them.
-        Built once per request for each (perm, via): the header and the page both ask."""
-        key = (perm, via)
+        itself) matching the accounts the person holds ``perm`` on (with ``clients``
+        false: in their own businesses only). A provider's manager's clients are a
+        subquery: the condition's size does not grow with them. Built once per request
+        for each (perm, via, clients): the header and the page both ask."""
+        key = (perm, via, clients)
         if key not in self._filters:
-            self._filters[key] = self._account_filter(perm, via)
+            self._filters[key] = self._account_filter(perm, via, clients)
         return self._filters[key]
 
-    def _account_filter(self, perm: Perm | None, via: str) -> Q:
+    def _account_filter(self, perm: Perm | None, via: str, clients: bool) -> Q:
         prefix = f"{via}__" if via else ""
         account_pk = f"{prefix}{'pk' if not via else 'id'}__in"
+        account_ref = f"{prefix}{'pk' if not via else 'id'}"
         whole, some = [], set()
-        for grant in [*self.own.values(), *self._assigned()]:
+        for grant in [*self.own.values(), *(self._assigned() if clients else ())]:
             if perm is not None and perm not in grant.permissions:
                 continue
             if grant.business_id in self.own and grant.is_provider:
@@ -311,20 +334,24 @@ class Access:
             condition |= Q(**{f"{prefix}business_id__in": whole})
         if some:
             condition |= Q(**{account_pk: sorted(some)})
-        if bam_of := self._bam_of:
+        if clients and (bam_of := self._bam_of):
             for kind, permissions in RELATIONSHIP_PERMISSIONS.items():
                 if perm is not None and perm not in permissions:
                     continue
                 related = Relationship.objects.filter(
                     status=Relationship.Status.ACTIVE, provider_id__in=bam_of, kind=kind
                 ).exclude(client_id__in=list(self.own))
+                # EXISTS, not IN: PostgreSQL plans both a lookup per row (relationship_
+                # client_status) and a hashed set, and picks by the rows it expects. The
+                # header's handful of accounts: 0.1 ms, not a 2.5 ms read of all 5,000
+                # relationships into a hash (bench/pages.py's broker).
                 if kind == Relationship.Kind.BUSINESS:
-                    condition |= Q(**{f"{prefix}business_id__in": related.values("client_id")})
+                    condition |= Exists(related.filter(client_id=OuterRef(f"{prefix}business_id")))
                 else:
                     delegated = Relationship.program_accounts.through.objects.filter(
-                        relationship__in=related
-                    ).values("programaccount_id")
-                    condition |= Q(**{account_pk: delegated})
+                        relationship__in=related, programaccount_id=OuterRef(account_ref)
+                    )
+                    condition |= Exists(delegated)
         return condition
 
     def program_accounts(self, perm: Perm | None = None) -> QuerySet[ProgramAccount]:
@@ -366,39 +393,56 @@ def _own_grants(user) -> tuple[dict[int, Grant], dict[int, Employment]]:
 def _client_grants(
     providers: dict[int, Employment], client_ids: list[int] | None = None
 ) -> dict[int, Grant]:
-    """One query: the grants of the clients the person acts for through ``providers``
-    (their employments in service providers), or of ``client_ids`` among them. The
-    provider's Business Account Manager acts for every client; anyone else for the
-    clients assigned to them, directly or through a client group."""
+    """The grants of the clients the person acts for through ``providers`` (their
+    employments in service providers), or of ``client_ids`` among them: one query, a
+    second when some are program management (their delegated accounts). The provider's
+    Business Account Manager acts for every client; anyone else for the clients assigned
+    to them, directly or through a client group."""
     bam_of = [b for b, e in providers.items() if e.role == Role.BUSINESS_ACCOUNT_MANAGER]
-    employment_ids = [e.pk for e in providers.values()]
-    assigned = ClientAssignment.objects.filter(employment_id__in=employment_ids).values("client_id")
-    grouped = ClientGroup.clients.through.objects.filter(
-        clientgroup__deleted_at__isnull=True,
-        clientgroup__members__in=employment_ids,
-    ).values("business_id")
-    # DELEG-1, DELEG-4: a direct assignment may name some of the client's accounts; a
-    # client group gives the whole client.
-    assignment_scope = (
-        ClientAssignment.objects.filter(
-            employment_id__in=employment_ids, client_id=OuterRef("client_id")
-        )
-        .values("client_id")
-        .annotate(scope=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)))
-        .values("scope")[:1]
-    )
     relationships = Relationship.objects.filter(
         status=Relationship.Status.ACTIVE, provider_id__in=providers
-    ).filter(Q(provider_id__in=bam_of) | Q(client_id__in=assigned) | Q(client_id__in=grouped))
+    )
     if client_ids is not None:
         relationships = relationships.filter(client_id__in=client_ids)
-    relationships = relationships.annotate(
-        delegated=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)),
-        via_group=Exists(grouped.filter(business_id=OuterRef("client_id"))),
-        assigned_accounts=Subquery(assignment_scope),
-    ).order_by("pk")
+    relationships = relationships.only("client_id", "provider_id", "kind").order_by("pk")
+    if len(bam_of) < len(providers):
+        # Someone other than a Business Account Manager: their assignments decide.
+        employment_ids = [e.pk for e in providers.values()]
+        assigned = ClientAssignment.objects.filter(employment_id__in=employment_ids).values(
+            "client_id"
+        )
+        grouped = ClientGroup.clients.through.objects.filter(
+            clientgroup__deleted_at__isnull=True,
+            clientgroup__members__in=employment_ids,
+        ).values("business_id")
+        # DELEG-1, DELEG-4: a direct assignment may name some of the client's accounts; a
+        # client group gives the whole client.
+        assignment_scope = (
+            ClientAssignment.objects.filter(
+                employment_id__in=employment_ids, client_id=OuterRef("client_id")
+            )
+            .values("client_id")
+            .annotate(scope=ArrayAgg("program_accounts", filter=Q(program_accounts__isnull=False)))
+            .values("scope")[:1]
+        )
+        relationships = relationships.filter(
+            Q(provider_id__in=bam_of) | Q(client_id__in=assigned) | Q(client_id__in=grouped)
+        ).annotate(
+            via_group=Exists(grouped.filter(business_id=OuterRef("client_id"))),
+            assigned_accounts=Subquery(assignment_scope),
+        )
+    rows = list(relationships)
+    # Program management: the accounts the client delegated (business management: all).
+    delegated: dict[int, set[int]] = {}
+    program = [r.pk for r in rows if r.kind == Relationship.Kind.PROGRAM]
+    if program:
+        through = Relationship.program_accounts.through.objects.filter(relationship_id__in=program)
+        for relationship_id, account_id in through.values_list(
+            "relationship_id", "programaccount_id"
+        ):
+            delegated.setdefault(relationship_id, set()).add(account_id)
     grants: dict[int, Grant] = {}
-    for relationship in relationships:
+    for relationship in rows:
         if relationship.client_id in grants:
             continue  # the first relationship wins (their own employment wins over any)
         employment = providers[relationship.provider_id]
@@ -408,14 +452,12 @@ def _client_grants(
         if relationship.kind == Relationship.Kind.BUSINESS:
             accounts = None
         else:
-            accounts = frozenset(relationship.delegated or ())
-        chosen = relationship.assigned_accounts
-        if (
-            employment.role != Role.BUSINESS_ACCOUNT_MANAGER
-            and not relationship.via_group
-            and chosen
-        ):
-            accounts = frozenset(chosen) if accounts is None else accounts & frozenset(chosen)
+            accounts = frozenset(delegated.get(relationship.pk, ()))
+        if employment.role != Role.BUSINESS_ACCOUNT_MANAGER and not relationship.via_group:
+            chosen = relationship.assigned_accounts
+            if chosen:
+                chosen = frozenset(chosen)
+                accounts = chosen if accounts is None else accounts & chosen
         grants[relationship.client_id] = Grant(
             business_id=relationship.client_id,
             permissions=frozenset(permissions),

@@ -252,25 +252,25 @@ class ClientPaginator(CountedPaginator):
         super().__init__(ids, per_page)
 
     def counted_rows(self, start: int, stop: int) -> list[Business]:
-        counted = (
-            _active_relationships(self.provider)
-            .order_by()
-            .values("provider_id")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         return list(
             Business.objects.filter(pk__in=self.object_list[start:stop])
-            .annotate(listed=Subquery(counted))
+            .annotate(listed=client_count(self.provider))
             .order_by("legal_name", "pk")
         )
 
 
-def client_count(business: Business) -> int:
-    """How many active clients a provider has: its active relationships, one per client
-    (``relationship_one_open_per_pair``), counted on that index rather than through the
-    businesses (2 ms → 0.4 ms for 5,000 clients)."""
-    return _active_relationships(business).count()
+def client_count(business: Business) -> Subquery:
+    """How many active clients a provider has, as a scalar subquery a list's query carries
+    (PostgreSQL runs it once, an ``InitPlan``): its active relationships, one per client
+    (``relationship_one_open_per_pair``), counted on the index ``relationship_provider_
+    clients`` rather than through the businesses, and no query of its own."""
+    return Subquery(
+        _active_relationships(business)
+        .order_by()
+        .values("provider_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
 
 
 def _active_relationships(business: Business) -> QuerySet[Relationship]:

@@ -288,7 +288,9 @@ def test_clients_are_listed_by_name_and_follow_a_rename(broker_client, broker_ac
     assert names(1)[0].startswith("Client 00001 Ltd.")
     assert names(2)[-1].startswith("Zulu Imports Ltd.")
     listed = soup(broker_client.get(url("delegation:relationships")))
-    assert "Zulu Imports" not in text(listed.select_one("#clients-heading").parent)
+    section = text(listed.select_one("#clients-heading").parent)
+    assert "Zulu Imports" not in section
+    assert "25 of your 30 clients are listed here" in section  # counted in the list's query
 
 
 @pytest.mark.spec("DELEG-4")
@@ -326,3 +328,85 @@ def test_the_switcher_lists_a_recent_client_only_while_the_provider_acts_for_it(
     listed = options()
     assert str(first.pk) not in listed
     assert str(second.pk) in listed and str(broker_account.pk) in listed
+
+
+@pytest.mark.spec("HOME-1", "DELEG-1", "DELEG-4")
+def test_the_switcher_lists_a_recent_account_only_where_a_grant_covers_it(
+    broker_client, broker_account
+):
+    """The header checks the recent accounts on the person's grants (``Access.among``), not
+    through the whole scope: a program-management client's delegated account is listed;
+    its other account and a business that is no client never are, even named in the
+    session (the test above: a client whose relationship ended)."""
+    from business.navigation import RECENT_ACCOUNTS_KEY
+    from business.tests.factories import ProgramAccountFactory
+
+    add_clients(broker_account.business, 0, 30)
+    program_client = Business.objects.create(bn9="699999999", legal_name="Program Client")
+    delegated = ProgramAccountFactory(business=program_client, reference_number="0001")
+    kept = ProgramAccountFactory(business=program_client, reference_number="0002")
+    relationship = Relationship.objects.create(
+        provider=broker_account.business,
+        client=program_client,
+        kind=Relationship.Kind.PROGRAM,
+        status=Relationship.Status.ACTIVE,
+    )
+    relationship.program_accounts.add(delegated)
+    stranger = ProgramAccountFactory(business__legal_name="Not A Client Inc.")
+    session = broker_client.session
+    session[RECENT_ACCOUNTS_KEY] = [delegated.pk, kept.pk, stranger.pk]
+    session.save()
+
+    home = soup(broker_client.get(url("business:home")))
+    listed = {o["value"] for o in home.select("#switch-account option")}
+    assert {str(delegated.pk), str(broker_account.pk)} <= listed
+    assert str(kept.pk) not in listed and str(stranger.pk) not in listed
+
+
+@pytest.mark.spec("DELEG-1", "DELEG-4", "DELEG-5")
+def test_among_keeps_an_employees_assigned_clients_accounts_only(broker_account):
+    """``Access.among`` for a provider's employee other than its manager: the accounts of
+    the clients assigned to them (directly, limited to some accounts, or through a client
+    group), not those of the provider's other clients; for its manager, every client's."""
+    from business.tests.factories import ProgramAccountFactory
+    from delegation.access import Access
+    from delegation.models import ClientAssignment
+    from delegation.tests.factories import EmploymentFactory
+
+    provider = broker_account.business
+    direct, limited, grouped, other = add_clients(provider, 0, 4)
+    accounts = {
+        c: ProgramAccount.objects.get(business=c) for c in (direct, limited, grouped, other)
+    }
+    limited_other = ProgramAccountFactory(business=limited, reference_number="0002")
+    employment = EmploymentFactory(business=provider, role="editor")
+    ClientAssignment.objects.create(employment=employment, client=direct)
+    ClientAssignment.objects.create(employment=employment, client=limited).program_accounts.add(
+        accounts[limited]
+    )
+    group = ClientGroup.objects.create(provider=provider, name="Ontario")
+    group.clients.add(grouped)
+    group.members.add(employment)
+    every = [*accounts.values(), limited_other, broker_account]
+
+    mine = Access(employment.user).among(every)
+    assert mine == [accounts[direct], accounts[limited], accounts[grouped], broker_account]
+    manager = EmploymentFactory(business=provider, role="bam").user
+    assert Access(manager).among(every) == every
+
+
+@pytest.mark.spec("DELEG-2")
+@pytest.mark.parametrize(("asked", "rows"), [("1", 20), ("2", 5), ("99", 5), ("x", 20)])
+def test_the_relationships_history_is_paged_and_counted_in_one_query(
+    broker_client, broker_account, asked, rows
+):
+    """The history of ended relationships, 20 a page, counted in the query that reads a
+    page (``CountedPaginator``); a page past the end shows the last one."""
+    for client in add_clients(broker_account.business, 0, 25):
+        Relationship.objects.filter(client=client).update(status=Relationship.Status.ENDED)
+    response = broker_client.get(url("delegation:relationships", query=f"page={asked}"))
+    assert response.status_code == 200
+    history = response.context["history"]
+    assert history.paginator.count == 25 and len(history.object_list) == rows
+    listed = soup(response).select_one("#history-heading").parent
+    assert len(listed.select("tbody tr")) == rows
