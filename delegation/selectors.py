@@ -84,13 +84,20 @@ def pending_requests(*, business_id: int) -> QuerySet[Employment]:
     )
 
 
-def business_manager_count(*, business_id: int) -> int:
-    """How many active Business Account Managers the business has (DELEG-0)."""
-    return Employment.objects.filter(
-        business_id=business_id,
-        status=Employment.Status.ACTIVE,
-        role=Employment.Role.BUSINESS_ACCOUNT_MANAGER,
-    ).count()
+def business_manager_count(*, business_id: int) -> Subquery:
+    """How many active Business Account Managers the business has (DELEG-0), as a scalar
+    subquery the employees list's query carries (PostgreSQL runs it once)."""
+    return Subquery(
+        Employment.objects.filter(
+            business_id=business_id,
+            status=Employment.Status.ACTIVE,
+            role=Employment.Role.BUSINESS_ACCOUNT_MANAGER,
+        )
+        .order_by()
+        .values("business_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
 
 
 # The audit actions that are delegation changes (DELEG-6), by prefix.

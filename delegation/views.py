@@ -73,7 +73,9 @@ def _scope_rows(rows, *, reach: Reach) -> list:
 def _employees_page(request, *, bulk_form=None, status: int = 200):
     reach = _reach(request)
     business = request.acting.business
-    rows = selectors.employees_visible(business_id=business.pk, account_ids=reach.account_ids)
+    rows = selectors.employees_visible(
+        business_id=business.pk, account_ids=reach.account_ids
+    ).annotate(managers=selectors.business_manager_count(business_id=business.pk))
     page = CountedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _scope_rows(selectors.employee_page_rows(page.object_list), reach=reach)
     pending = list(selectors.pending_requests(business_id=business.pk))
@@ -91,7 +93,8 @@ def _employees_page(request, *, bulk_form=None, status: int = 200):
             "pending": pending,
             "selected": selected,
             "bulk_form": bulk_form,
-            "single_manager": selectors.business_manager_count(business_id=business.pk) == 1,
+            # Counted with the rows (never none: the person reading them is listed).
+            "single_manager": bool(page.object_list) and page.object_list[0].managers == 1,
             "reach": reach,
             "can_view_history": request.acting.can(Perm.VIEW_DELEGATION_HISTORY),
             "can_manage_clients": request.acting.can(Perm.MANAGE_PROVIDER_RELATIONSHIPS),
