@@ -85,10 +85,17 @@ for entry in "${pages[@]}"; do
   n=$((n + 1))
   headers='{}'
   [[ -n $signed ]] && headers="{\"Cookie\": \"$cookie_name=$cookie_value\"}"
-  CHROME_PATH=$CHROMIUM "$LH" "http://localhost:$port$path" --quiet --output=json \
-    --output-path="$out/$n.json" --only-categories=performance,accessibility,best-practices \
-    --chrome-flags="--headless=new --no-sandbox --disable-gpu" --extra-headers="$headers" \
-    || echo "lighthouse failed on $path" >&2
+  # Lighthouse's trace sometimes misses the page's start (runtime error NO_NAVSTART, seen
+  # with Debian's Chromium 156): up to three tries a page; the table names what failed.
+  for try in 1 2 3; do
+    rm -f "$out/$n.json"
+    CHROME_PATH=$CHROMIUM "$LH" "http://localhost:$port$path" --quiet --output=json \
+      --output-path="$out/$n.json" --only-categories=performance,accessibility,best-practices \
+      --chrome-flags="--headless=new --no-sandbox --disable-gpu" --extra-headers="$headers" \
+      || echo "lighthouse failed on $path (try $try)" >&2
+    [[ -f $out/$n.json ]] && ! grep -q '"runtimeError"' "$out/$n.json" && break
+    echo "lighthouse: runtime error on $path (try $try)" >&2
+  done
   echo "$label" >"$out/$n.label"
 done
 
@@ -104,6 +111,9 @@ for n in range(1, count + 1):
         report = json.loads((out / f"{n}.json").read_text())
     except FileNotFoundError:
         print(f"| {label} | (failed) |" + " |" * 9)
+        continue
+    if "runtimeError" in report:
+        print(f"| {label} | (failed: {report['runtimeError'].get('code', '?')}) |" + " |" * 9)
         continue
     score = {k: round(100 * (v["score"] or 0)) for k, v in report["categories"].items()}
     audits = report["audits"]
