@@ -3,7 +3,7 @@ apps live in ``delegation.access``; these are the delegation app's own reads."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from business.models import Business, ProgramAccount
 from carm_portal.paging import CountedPaginator
@@ -58,21 +58,27 @@ def business_notice_recipients(
 
 def employees_visible(*, business_id: int, account_ids=None) -> QuerySet[Employment]:
     """The business's active employees a manager sees: everyone, or for a Program Account
-    Manager (``account_ids``) those whose access covers one of their program accounts."""
-    employments = Employment.objects.filter(
-        business_id=business_id, status=Employment.Status.ACTIVE
-    ).select_related("user")
+    Manager (``account_ids``) those whose access covers one of their program accounts;
+    each with ``scoped``: whether their access names program accounts."""
+    through = Employment.program_accounts.through
+    employments = (
+        Employment.objects.filter(business_id=business_id, status=Employment.Status.ACTIVE)
+        .select_related("user")
+        .annotate(scoped=Exists(through.objects.filter(employment_id=OuterRef("pk"))))
+    )
     if account_ids is not None:
         employments = employments.filter(scope_covers(Q(programaccount__in=sorted(account_ids))))
     return employments.order_by("user__last_name", "user__first_name", "pk")
 
 
 def employee_page_rows(rows) -> list[Employment]:
-    """One page of ``employees_visible`` with their program accounts (one more query)."""
+    """One page of ``employees_visible`` with the program accounts of those whose access
+    names some (one more query, none when the page's employees all cover the whole
+    business, as a broker's usually do)."""
     from django.db.models import prefetch_related_objects
 
     rows = list(rows)
-    prefetch_related_objects(rows, "program_accounts")
+    prefetch_related_objects([row for row in rows if row.scoped], "program_accounts")
     return rows
 
 

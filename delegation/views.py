@@ -60,7 +60,7 @@ def _scope_rows(rows, *, reach: Reach) -> list:
     """What the list shows of each employee: the program accounts within the manager's
     reach (a Program Account Manager sees no others) and whether they may change it."""
     for employment in rows:
-        accounts = list(employment.program_accounts.all())
+        accounts = list(employment.program_accounts.all()) if employment.scoped else []
         ids = {a.pk for a in accounts}
         employment.scope = [
             a for a in accounts if not reach.restricted or a.pk in reach.account_ids

@@ -145,6 +145,39 @@ def test_list_is_paginated_in_the_database_with_a_constant_number_of_queries(
     assert len(second.select("#employees tbody tr")) == 6
 
 
+@pytest.mark.spec("DELEG-1", "X-4")
+def test_a_page_of_whole_business_employees_reads_no_program_accounts(
+    bam_client, business, account_a
+):
+    """The employees' program accounts are read only for those whose access names some:
+    a page where everyone covers the whole business makes one query less, and shows
+    each of them with all the accounts; one scoped employee brings the query and their
+    account back."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        EmploymentFactory(business=business, role=R.EDITOR, user=person(f"W{n}", "Whole"))
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            response = bam_client.get("/en/portal/configure/employees/")
+        # Django's prefetch of the accounts names its key column so.
+        prefetch = [q for q in queries if "_prefetch_related_val_employment_id" in q["sql"]]
+        rows = {
+            text(tr).split(" ")[0]: text(tr) for tr in soup(response).select("#employees tbody tr")
+        }
+        return len(queries), prefetch, rows
+
+    whole_count, prefetch, rows = page()
+    assert all("All program accounts" in rows[f"W{n}"] for n in range(3))
+    assert prefetch == []
+    scoped(business, account_a, user=person("Sam", "Scoped"))
+    scoped_count, prefetch, rows = page()
+    assert len(prefetch) == 1 and scoped_count == whole_count + 1
+    assert "RM0001" in rows["Sam"] and "All program accounts" in rows["W0"]
+
+
 @pytest.mark.spec("DELEG-0", "DELEG-1")
 def test_a_business_with_a_single_manager_is_asked_to_name_a_second(bam_client, business):
     page = soup(bam_client.get("/en/portal/configure/employees/"))
