@@ -317,8 +317,8 @@ class Access:
 
     def _account_filter(self, perm: Perm | None, via: str, clients: bool) -> Q:
         prefix = f"{via}__" if via else ""
-        account_pk = f"{prefix}{'pk' if not via else 'id'}__in"
         account_ref = f"{prefix}{'pk' if not via else 'id'}"
+        account_pk = f"{account_ref}__in"
         whole, some = [], set()
         for grant in [*self.own.values(), *(self._assigned() if clients else ())]:
             if perm is not None and perm not in grant.permissions:

@@ -90,19 +90,22 @@ def pending_requests(*, business_id: int) -> QuerySet[Employment]:
     )
 
 
+def _counted(rows: QuerySet, key: str) -> Subquery:
+    """How many ``rows`` there are (all with the same ``key``), as a scalar subquery a
+    list's query carries: PostgreSQL runs it once (an ``InitPlan``), no query of its own."""
+    return Subquery(rows.order_by().values(key).annotate(n=Count("pk")).values("n"))
+
+
 def business_manager_count(*, business_id: int) -> Subquery:
-    """How many active Business Account Managers the business has (DELEG-0), as a scalar
-    subquery the employees list's query carries (PostgreSQL runs it once)."""
-    return Subquery(
+    """How many active Business Account Managers the business has (DELEG-0), carried by
+    the employees list's query."""
+    return _counted(
         Employment.objects.filter(
             business_id=business_id,
             status=Employment.Status.ACTIVE,
             role=Employment.Role.BUSINESS_ACCOUNT_MANAGER,
-        )
-        .order_by()
-        .values("business_id")
-        .annotate(n=Count("pk"))
-        .values("n")
+        ),
+        "business_id",
     )
 
 
@@ -273,17 +276,10 @@ class ClientPaginator(CountedPaginator):
 
 
 def client_count(business: Business) -> Subquery:
-    """How many active clients a provider has, as a scalar subquery a list's query carries
-    (PostgreSQL runs it once, an ``InitPlan``): its active relationships, one per client
-    (``relationship_one_open_per_pair``), counted on the index ``relationship_provider_
-    clients`` rather than through the businesses, and no query of its own."""
-    return Subquery(
-        _active_relationships(business)
-        .order_by()
-        .values("provider_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    """How many active clients a provider has, carried by a list's query: its active
+    relationships, one per client (``relationship_one_open_per_pair``), counted on the
+    index ``relationship_provider_clients`` rather than through the businesses."""
+    return _counted(_active_relationships(business), "provider_id")
 
 
 def _active_relationships(business: Business) -> QuerySet[Relationship]:
