@@ -128,6 +128,8 @@ class Relationship(models.Model):
         EXPIRED = "expired", _("Expired")
 
     OPEN = (Status.PENDING, Status.ACTIVE)
+    # Named rather than "not open": a list of them reads the status's index entries.
+    CLOSED = (Status.REJECTED, Status.ENDED, Status.EXPIRED)
 
     provider = models.ForeignKey(
         "business.Business",

@@ -176,18 +176,27 @@ def delegation_history_actions(*, business_id: int) -> list[str]:
 # --- Relationships, assignments, client groups (DELEG-2, DELEG-4, DELEG-5) -----------------
 
 
-def _relationship_rows() -> QuerySet[Relationship]:
-    # requested_by: the language of the request's message (X-1).
-    return Relationship.objects.select_related(
-        "provider", "client", "requested_by"
-    ).prefetch_related("program_accounts")
+# What a list names a business by (``Business.display_name`` and its number), and what
+# every list of relationships shows of each.
+BUSINESS_NAME = ("bn9", "legal_name", "operating_name")
+RELATIONSHIP_LISTED = ("kind", "status", "created_at", "answered_at")
 
 
 def open_relationships_as_client(*, business: Business) -> QuerySet[Relationship]:
-    """The providers with access, and their pending requests, newest first."""
+    """The providers with access, and their pending requests, newest first, with what the
+    lists show: the provider, the request's message in its writer's language (X-1) and
+    the accounts of a program-management relationship."""
     return (
-        _relationship_rows()
-        .filter(client=business, status__in=Relationship.OPEN)
+        Relationship.objects.filter(client=business, status__in=Relationship.OPEN)
+        .select_related("provider", "requested_by")
+        .only(
+            *RELATIONSHIP_LISTED,
+            "comment",
+            "client_id",
+            *(f"provider__{name}" for name in BUSINESS_NAME),
+            "requested_by__preferred_language",
+        )
+        .prefetch_related("program_accounts")
         .order_by("-created_at")
     )
 
@@ -200,25 +209,25 @@ def relationships_as_provider(*, business: Business) -> QuerySet[Relationship]:
     return (
         Relationship.objects.filter(provider=business)
         .select_related("client")
-        .only(
-            "kind",
-            "status",
-            "answered_at",
-            "created_at",
-            "client__bn9",
-            "client__legal_name",
-            "client__operating_name",
-        )
+        .only(*RELATIONSHIP_LISTED, *(f"client__{name}" for name in BUSINESS_NAME))
         .order_by("client_name", "client_id")
     )
 
 
 def closed_relationships(*, business: Business) -> QuerySet[Relationship]:
-    """The business's ended, rejected and expired relationships, either side, newest first."""
+    """The business's ended, rejected and expired relationships, either side, newest first,
+    with what the history shows: both businesses' names, the status and the reason."""
     return (
-        _relationship_rows()
-        .filter(Q(client=business) | Q(provider=business))
-        .exclude(status__in=Relationship.OPEN)
+        Relationship.objects.filter(
+            Q(client=business) | Q(provider=business), status__in=Relationship.CLOSED
+        )
+        .select_related("provider", "client")
+        .only(
+            *RELATIONSHIP_LISTED,
+            "reason",
+            *(f"provider__{name}" for name in BUSINESS_NAME),
+            *(f"client__{name}" for name in BUSINESS_NAME),
+        )
         .order_by("-created_at", "-pk")
     )
 

@@ -449,3 +449,73 @@ def test_an_employee_assigned_to_one_of_a_clients_two_accounts_sees_only_that_on
     # Choosing none gives back every account the relationship covers.
     manager.post(url, {})
     assert client_for(world, "biz_assigned").get(b).status_code == 200
+
+
+@pytest.mark.spec("DELEG-2", "X-4")
+def test_every_list_of_the_relationships_page_is_read_once_whatever_its_length(world):
+    """Each of the page's lists filled (requests to the business, its providers, its sent
+    requests, its clients, its history on either side): one row each, then four, take the
+    same queries (no row reads what its list's query left out), and every row is shown
+    by its names."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    broker = world.broker1
+    manager = world.users["biz_bam"]
+    account = broker.program_accounts.get()
+    status = Relationship.Status
+    now = timezone.now()
+    names: list[str] = []
+
+    def business(label: str):
+        names.append(f"{label} {len(names)} Ltd.")
+        return BusinessFactory(legal_name=names[-1])
+
+    def fill(count: int) -> None:
+        for _ in range(count):
+            Relationship.objects.create(
+                provider=business("Asking"),
+                client=broker,
+                status=status.PENDING,
+                comment="We clear your goods.",
+                requested_by=manager,
+            )
+            Relationship.objects.create(
+                provider=business("Acting"),
+                client=broker,
+                status=status.ACTIVE,
+                kind=Relationship.Kind.PROGRAM,
+                answered_at=now,
+            ).program_accounts.add(account)
+            Relationship.objects.create(
+                provider=broker, client=business("Asked"), status=status.PENDING
+            )
+            Relationship.objects.create(
+                provider=broker,
+                client=business("Served"),
+                status=status.ACTIVE,
+                kind=Relationship.Kind.BUSINESS,
+                answered_at=now,
+            )
+            Relationship.objects.create(
+                provider=broker, client=business("Former"), status=status.ENDED, reason="Done"
+            )
+            Relationship.objects.create(
+                provider=business("Refused"), client=broker, status=status.REJECTED, reason="No"
+            )
+
+    client = own(world, "biz_bam")
+    url = "/en/portal/configure/relationships/"
+    client.get(url)
+    counts = []
+    for count in (1, 3):
+        fill(count)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+        shown = text(soup(response).main)
+        missing = [name for name in names if name not in shown]
+        assert not missing, missing
+        assert shown.count(account.reference) >= len(names) // 6
+    assert counts[0] == counts[1], counts
