@@ -113,6 +113,17 @@ def _notice(world: World) -> str:
         return reverse("notices:detail", args=[world.notice_id])
 
 
+def _chosen_clients(_world: World) -> str:
+    """The bulk assignment's second step for the broker's first five clients by name."""
+    from delegation.models import Relationship
+
+    clients = Relationship.objects.filter(provider__bn9=BROKER_BN9, status="active").order_by(
+        "client_name", "client_id"
+    )
+    query = "&".join(f"clients={pk}" for pk in clients.values_list("client_id", flat=True)[:5])
+    return url("delegation:clients_assign", query)(_world)
+
+
 # (name, whose page, URL): one line a page.
 PAGES: list[tuple[str, str, Callable[[World], str]]] = [
     ("home", HEAVY, url("business:home")),
@@ -143,6 +154,7 @@ PAGES: list[tuple[str, str, Callable[[World], str]]] = [
     ("broker: relationships", BROKER, url("delegation:relationships")),
     ("broker: client assignment", BROKER, url("delegation:clients")),
     ("broker: client assignment, page 100", BROKER, url("delegation:clients", "page=100")),
+    ("broker: assigning five chosen clients", BROKER, _chosen_clients),
     ("broker: client groups", BROKER, url("delegation:client_groups")),
     ("broker: account page, no words (recent, own)", BROKER, url("business:account_search")),
     ("broker: account search, words", BROKER, url("business:account_search", "q=business+4321")),

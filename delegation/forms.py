@@ -242,10 +242,24 @@ class EmployeeLabel(_ChoicesByPk):
         return obj.user.display_name
 
 
-class AssignClientsForm(forms.Form):
-    """Bulk assignment (DELEG-4, DELEG-5): many clients to many employees, or to a group."""
+class ChooseClientsForm(forms.Form):
+    """A bulk assignment's first step (DELEG-4, DELEG-5): the clients checked on a page of
+    the provider's clients."""
 
-    clients = ClientLabel(label=gettext_lazy("Clients"), queryset=Business.objects.none())
+    clients = ClientLabel(
+        label=gettext_lazy("Clients"),
+        queryset=Business.objects.none(),
+        error_messages={"required": gettext_lazy("Select at least one client.")},
+    )
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clients"].queryset = clients
+
+
+class AssignClientsForm(forms.Form):
+    """Its second step: to whom the clients chosen go (employees, or a client group)."""
+
     employees = EmployeeLabel(
         label=gettext_lazy("Assign to these employees"),
         queryset=Employment.objects.none(),
@@ -258,9 +272,8 @@ class AssignClientsForm(forms.Form):
         empty_label=gettext_lazy("No group"),
     )
 
-    def __init__(self, *args, clients, employees, groups, **kwargs):
+    def __init__(self, *args, employees, groups, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clients"].queryset = clients
         self.fields["employees"].queryset = employees
         self.fields["group"].queryset = groups
         self.helper = form_helper()

@@ -237,15 +237,18 @@ PERSON_NAME = ("user__first_name", "user__last_name", "user__username")
 EMPLOYMENT_FIELDS = tuple(f.name for f in Employment._meta.concrete_fields)
 
 
+def provider_clients(business: Business) -> QuerySet[Business]:
+    """A provider's active clients, by name."""
+    # A semi-join, not a join and DISTINCT over every column: the page and its count read
+    # the clients once (a broker with 5,000 clients: 10 ms → 3 ms each, bench/pages.py).
+    return Business.objects.filter(
+        pk__in=_active_relationships(business).values("client_id")
+    ).order_by("legal_name", "pk")
+
+
 def provider_lists(business: Business) -> tuple[QuerySet, QuerySet, QuerySet]:
     """A provider's active clients, its employees who may be assigned (every active one
     but its Business Account Managers, who act for every client) and its client groups."""
-    # A semi-join, not a join and DISTINCT over every column: the page and its count read
-    # the clients once (a broker with 5,000 clients: 10 ms → 3 ms each, bench/pages.py).
-    active = _active_relationships(business)
-    clients = Business.objects.filter(pk__in=active.values("client_id")).order_by(
-        "legal_name", "pk"
-    )
     employees = (
         Employment.objects.filter(business=business, status=Employment.Status.ACTIVE)
         .exclude(role=Employment.Role.BUSINESS_ACCOUNT_MANAGER)
@@ -255,7 +258,7 @@ def provider_lists(business: Business) -> tuple[QuerySet, QuerySet, QuerySet]:
         .order_by("user__last_name", "user__first_name", "pk")
     )
     groups = ClientGroup.objects.filter(provider=business, deleted_at__isnull=True).order_by("name")
-    return clients, employees, groups
+    return provider_clients(business), employees, groups
 
 
 class ClientPaginator(CountedPaginator):

@@ -33,6 +33,7 @@ urlpatterns = [
         name="relationship_withdraw",
     ),
     path("clients/", views.clients, name="clients"),
+    path("clients/assign/", views.clients_assign, name="clients_assign"),
     path("clients/assignments/<int:pk>/remove/", views.assignment_remove, name="assignment_remove"),
     path(
         "clients/assignments/<int:pk>/accounts/",

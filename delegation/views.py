@@ -35,6 +35,7 @@ from delegation.access import (
 from delegation.forms import (
     AssignClientsForm,
     AssignmentAccountsForm,
+    ChooseClientsForm,
     ClientGroupMembersForm,
     ClientGroupNameForm,
     EmployeeApproveForm,
@@ -617,12 +618,48 @@ def _clients_page(request, provider, per_page: int):
 
 @requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS)
 def clients(request):
-    """My clients (DELEG-4): who acts for each; bulk assignment to employees or a group.
-    The provider's Business Account Managers act for every client without assignment."""
+    """My clients (DELEG-4): who acts for each, a page at a time; the clients checked on a
+    page are the first step of a bulk assignment (``clients_assign`` is the second). The
+    provider's Business Account Managers act for every client without assignment."""
+    business = request.acting.business
+    form = ChooseClientsForm(
+        request.POST if request.method == "POST" else None,
+        clients=selectors.provider_clients(business),
+    )
+    if request.method == "POST" and form.is_valid():
+        return redirect(_assign_url(form.cleaned_data["clients"], request.GET.get("page")))
+    page = _clients_page(request, business, 25)
+    by_client = selectors.assignments_by_client(provider=business, clients=page.object_list)
+    rows = [(client, by_client.get(client.pk, [])) for client in page.object_list]
+    return render(request, "delegation/clients.html", {"form": form, "page": page, "rows": rows})
+
+
+def _assign_url(clients, page: str | None) -> str:
+    """The second step's address: the clients chosen, and the page of the list to go back to."""
+    query = {"clients": [client.pk for client in clients]}
+    if page:
+        query["page"] = page
+    return f"{reverse('delegation:clients_assign')}?{urlencode(query, doseq=True)}"
+
+
+@requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS)
+def clients_assign(request):
+    """A bulk assignment's second step (DELEG-4, DELEG-5): the clients chosen on the list
+    (named in the address, which the form posts back to) assigned to employees or added to
+    a client group. A page of its own, so that the list of a broker's clients stays a list:
+    this form's employees and groups were a sixth of its time (bench/pages.py)."""
     business = request.acting.business
     client_qs, employees, groups = selectors.provider_lists(business)
+    chosen = ChooseClientsForm(request.GET, clients=client_qs)
+    if not chosen.is_valid():
+        # A hand-made address, or a relationship ended meanwhile: back to the list.
+        messages.error(request, _("Select at least one client."))
+        return redirect("delegation:clients")
+    clients = chosen.cleaned_data["clients"]
+    page = request.GET.get("page", "")
+    back = reverse("delegation:clients") + (f"?{urlencode({'page': page})}" if page else "")
     form = AssignClientsForm(
-        request.POST or None, clients=client_qs, employees=employees, groups=groups
+        request.POST if request.method == "POST" else None, employees=employees, groups=groups
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -632,13 +669,13 @@ def clients(request):
                 if data["employees"]:
                     added = services.clients_assign(
                         provider=business,
-                        clients=data["clients"],
+                        clients=clients,
                         employments=data["employees"],
                         audit=request.audit,
                     )
                 if data["group"]:
                     services.client_group_update(
-                        group=data["group"], add_clients=data["clients"], audit=request.audit
+                        group=data["group"], add_clients=clients, audit=request.audit
                     )
         except DelegationError as error:
             form.add_error(None, str(error))
@@ -650,18 +687,15 @@ def clients(request):
                 if data["employees"]
                 else _("The clients were added to the group."),
             )
-            return redirect("delegation:clients")
-    page = _clients_page(request, business, 25)
-    by_client = selectors.assignments_by_client(provider=business, clients=page.object_list)
-    rows = [(client, by_client.get(client.pk, [])) for client in page.object_list]
+            return redirect(back)
     return render(
         request,
-        "delegation/clients.html",
-        # The groups' choices, read once: the select draws them from this cache.
+        "delegation/clients_assign.html",
         {
             "form": form,
-            "page": page,
-            "rows": rows,
+            "clients": clients,
+            "back": back,
+            # The groups' choices, read once: the select draws them from this cache.
             "has_groups": bool(form.fields["group"].queryset),
         },
     )

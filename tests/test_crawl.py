@@ -29,6 +29,8 @@ import pytest
 from bs4 import BeautifulSoup, Comment, NavigableString
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from business.models import Business, Person, ProgramAccount
@@ -143,14 +145,38 @@ def _people() -> dict[str, Client]:
     clients["demoagent acting for the importer"] = _client_for(
         User.objects.get(username="demoagent")
     )
+    # The broker's manager too opens on its client's account; in its own business it
+    # manages its relationships and assigns its clients (DELEG-2, DELEG-4).
+    broker = _client_for(User.objects.get(username="demobroker"))
+    session = broker.session
+    session[CURRENT_ACCOUNT_KEY] = ProgramAccount.objects.get(business__bn9="871234569").pk
+    session.save()
+    clients[BROKER_OWN] = broker
     clients["cbsaadmin"] = _client_for(User.objects.get(username="cbsaadmin"))
     return clients
 
 
+BROKER_OWN = "demobroker in its own business"
+
+
+def _form_steps(who: str, language: str) -> list[str]:
+    """The pages a person reaches only through a form (the crawl follows links): the
+    bulk assignment's second step, for the demo broker's manager (DELEG-4)."""
+    if who != BROKER_OWN:
+        return []
+    from delegation.models import Relationship
+
+    client = Relationship.objects.filter(provider__bn9="871234569", status="active").earliest("pk")
+    with translation.override(language):
+        return [f"{reverse('delegation:clients_assign')}?clients={client.client_id}"]
+
+
 def crawl(client: Client, language: str, foreign: set[str], save: Path | None, who: str):
-    """Breadth-first from the home page; returns (pages, refusals, foreign texts)."""
+    """Breadth-first from the home page and the pages only a form leads to; returns
+    (pages, refusals, foreign texts)."""
     start = f"/{language}/portal/home/"
-    queue, seen = deque([(start, "(start)")]), {urlsplit(start).path}
+    queue = deque([(start, "(start)"), *((url, "(a form)") for url in _form_steps(who, language))])
+    seen = {urlsplit(url).path for url, _referrer in queue}
     pages, refusals, texts = 0, [], []
     while queue and pages < PAGES_PER_PERSON:
         url, referrer = queue.popleft()

@@ -38,16 +38,17 @@ ASSIGNMENT = (
     'class="link-button">{}<span class="visually-hidden"> {} — {}</span></button></span>'
 )
 CLIENT_ROW = (
-    '<tr><td><input type="checkbox" name="clients" value="{}" id="client-{}"{}{}></td>\n'
-    '          <td><label for="client-{}">{} ({})</label></td>\n'
+    '<tr><td><input type="checkbox" name="clients" value="{}" id="id_clients_{}"{}{}></td>\n'
+    '          <td><label for="id_clients_{}">{} ({})</label></td>\n'
     "          <td>{}</td></tr>"
 )
 
 
 @register.simple_tag
 def client_rows(rows, field) -> SafeString:
-    """The client-assignment page's rows: a checkbox a client, the employees assigned to
-    it with links to limit or remove each assignment (DELEG-4)."""
+    """The client-assignment page's rows: a checkbox a client (numbered as Django numbers
+    a field's boxes, so that the error summary's link reaches the first), the employees
+    assigned to it with links to limit or remove each assignment (DELEG-4)."""
     chosen = {str(v) for v in field.value() or []}
     described = mark_safe(' aria-describedby="clients-error"') if field.errors else ""
     checked = mark_safe(" checked")
@@ -83,15 +84,15 @@ def client_rows(rows, field) -> SafeString:
         (
             (
                 client.pk,
-                client.pk,
+                index,
                 checked if str(client.pk) in chosen else "",
                 described,
-                client.pk,
+                index,
                 client.display_name,
                 client.bn9,
                 assigned(client, assignments),
             )
-            for client, assignments in rows
+            for index, (client, assignments) in enumerate(rows)
         ),
     )
 

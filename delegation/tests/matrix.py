@@ -82,7 +82,11 @@ RELATIONSHIP_ROUTES = [
     # DELEG-4: the provider's BAM assigns its employees to clients.
     Route("delegation:clients", "GET", expect(302, 404, 403, 403, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403)),
     Route("delegation:clients", "GET", expect(302, 404, 403, 403, 403, 403, 404, 200, 403, 403, 403, 403, 403, 403), client_current=False, label="own business"),
-    Route("delegation:clients", "POST", expect(302, 404, 403, 403, 403, 403, 404, 302, 403, 403, 403, 403, 403, 403), client_current=False, label="own business", data=lambda w: {"clients": [w.client.pk], "employees": [w.employment("biz_unassigned").pk]}),
+    Route("delegation:clients", "POST", expect(302, 404, 403, 403, 403, 403, 404, 302, 403, 403, 403, 403, 403, 403), client_current=False, label="own business", data=lambda w: {"clients": [w.client.pk]}),
+    # The bulk assignment's second step: the clients in the address, the employees posted.
+    Route("delegation:clients_assign", "GET", expect(302, 404, 403, 403, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403), data=lambda w: {"clients": [w.client.pk]}),
+    Route("delegation:clients_assign", "GET", expect(302, 404, 403, 403, 403, 403, 404, 200, 403, 403, 403, 403, 403, 403), client_current=False, label="own business", data=lambda w: {"clients": [w.client.pk]}),
+    Route("delegation:clients_assign", "POST", expect(302, 404, 403, 403, 403, 403, 404, 302, 403, 403, 403, 403, 403, 403), client_current=False, label="own business", query=lambda w: {"clients": [w.client.pk]}, data=lambda w: {"employees": [w.employment("biz_unassigned").pk]}),
     Route("delegation:assignment_remove", "POST", expect(302, 404, 404, 404, 404, 404, 404, 302, 403, 403, 403, 403, 404, 404), args=lambda w: {"pk": w.employment("biz_assigned").client_assignments.get().pk}),
     Route("delegation:assignment_accounts", "GET", expect(302, 404, 404, 404, 404, 404, 404, 200, 403, 403, 403, 403, 404, 404), args=lambda w: {"pk": w.employment("biz_assigned").client_assignments.get().pk}),
     Route("delegation:assignment_accounts", "POST", expect(302, 404, 404, 404, 404, 404, 404, 302, 403, 403, 403, 403, 404, 404), args=lambda w: {"pk": w.employment("biz_assigned").client_assignments.get().pk}, data=lambda w: {"program_accounts": [w.account_a.pk]}, label="account A only"),

@@ -72,7 +72,8 @@ class Route:
     """One row: a URL name, a method, the expected status for each principal.
 
     ``args``: world -> URL kwargs (may create the objects the route acts on);
-    ``data``: world -> POST data.
+    ``data``: world -> POST data (a GET's query);
+    ``query``: world -> the query string of the URL itself (a POST's too).
     """
 
     name: str
@@ -80,6 +81,7 @@ class Route:
     statuses: dict[str, int]
     args: Callable[[World], dict[str, Any]] | None = None
     data: Callable[[World], dict[str, Any]] | None = None
+    query: Callable[[World], dict[str, Any]] | None = None
     label: str = ""
     # True: each principal's current program account is the client's account A when they
     # may choose it; False: their first one (their own business's, for a broker's staff).

@@ -47,7 +47,7 @@ def url(name: str, language: str = "en", query: str = "", **kwargs) -> str:
         return reverse(name, kwargs=kwargs or None) + (f"?{query}" if query else "")
 
 
-def pages(group) -> dict[str, str]:
+def pages(group, chosen) -> dict[str, str]:
     return {
         "home": url("business:home"),
         "switcher page": url("business:account_search"),
@@ -56,6 +56,9 @@ def pages(group) -> dict[str, str]:
         "relationships": url("delegation:relationships"),
         "client assignment": url("delegation:clients"),
         "client assignment, page 2": url("delegation:clients", query="page=2"),
+        "assigning chosen clients": url(
+            "delegation:clients_assign", query="&".join(f"clients={c.pk}" for c in chosen)
+        ),
         "client groups": url("delegation:client_groups"),
         "client group": url("delegation:client_group", pk=group.pk),
         "client group, page 2": url("delegation:client_group", query="page=2", pk=group.pk),
@@ -86,7 +89,7 @@ def test_a_broker_with_5000_clients_gets_the_same_queries_and_small_pages(
     session = broker_client.session
     session[CURRENT_ACCOUNT_KEY] = broker_account.pk
     session.save()
-    urls = pages(group)
+    urls = pages(group, first[:3])
 
     few = measure(broker_client, urls, warm=True)
     add_clients(provider, 30, 4970)
@@ -276,7 +279,7 @@ def test_clients_are_listed_by_name_and_follow_a_rename(broker_client, broker_ac
 
     def names(number: int) -> list[str]:
         page = soup(broker_client.get(url("delegation:clients", query=f"page={number}")))
-        return [text(label) for label in page.select('label[for^="client-"]')]
+        return [text(label) for label in page.select('label[for^="id_clients_"]')]
 
     first = names(1)
     assert len(first) == 25 and first[0].startswith("Client 00000 Ltd.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import time
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -121,6 +122,8 @@ def test_matrix(world, db, row):
     world."""
     kwargs = row.args(world) if row.args else {}
     url = reverse(row.name, kwargs=kwargs)
+    if row.query:
+        url = f"{url}?{urlencode(row.query(world), doseq=True)}"
     data = row.data(world) if row.data else {}
     signed_in = world.extra["signed_in"]
     clients = {p: signed_in.client(p, client_current=row.client_current) for p in PRINCIPALS}

@@ -196,22 +196,103 @@ def test_the_client_sees_pending_requests_and_providers(world, lang, heading):
 
 @pytest.mark.spec("DELEG-4", "DELEG-5", "DELEG-6")
 def test_bulk_assignment_gives_access_and_tells_the_employee(world):
+    """Two steps: the clients checked on a page of the list, then, on a page of their own,
+    the employees; back to the same page of the list."""
     client = own(world, "biz_bam")
     employee = world.employment("biz_unassigned")
-    response = client.post(
-        "/en/portal/configure/clients/",
-        {"clients": [world.client.pk], "employees": [employee.pk]},
-    )
+    response = client.post("/en/portal/configure/clients/?page=1", {"clients": [world.client.pk]})
     assert response.status_code == 302
+    step = response["Location"]
+    assert step == f"/en/portal/configure/clients/assign/?clients={world.client.pk}&page=1"
+    page = soup(client.get(step))
+    assert world.client.display_name in text(page.select_one("#chosen-clients"))
+    assert page.select_one(f'input[name="employees"][value="{employee.pk}"]')
+    response = client.post(step, {"employees": [employee.pk]})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/portal/configure/clients/?page=1"
     assert ClientAssignment.objects.filter(employment=employee, client=world.client).exists()
     assert notices_to(employee.user) == ["client_access_changed"]
     assert AuditEntry.objects.filter(action="client_assignment.created").count() == 1
+    listed = soup(client.get(response["Location"]))
+    assert "1 assignment added." in text(listed)
+    assert employee.user.display_name in text(listed.select_one("main table"))
     # A second identical submission adds nothing (double submit).
-    client.post(
-        "/en/portal/configure/clients/",
-        {"clients": [world.client.pk], "employees": [employee.pk]},
-    )
+    client.post(step, {"employees": [employee.pk]})
     assert ClientAssignment.objects.filter(employment=employee).count() == 1
+
+
+@pytest.mark.spec("DELEG-5")
+def test_the_second_step_adds_the_chosen_clients_to_a_group(world):
+    group = ClientGroup.objects.create(provider=world.broker1, name="Ontario")
+    client = own(world, "biz_bam")
+    step = f"/fr/portal/configure/clients/assign/?clients={world.client.pk}"
+    response = client.post(step, {"group": group.pk}, follow=True)
+    assert "Les clients ont été ajoutés au groupe." in text(soup(response))
+    assert list(group.clients.all()) == [world.client]
+
+
+@pytest.mark.spec("DELEG-4", "X-4")
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("en", "Select at least one client."), ("fr", "Sélectionnez au moins un client.")],
+)
+def test_no_client_checked_is_said_next_to_the_list(world, lang, message):
+    response = own(world, "biz_bam").post(f"/{lang}/portal/configure/clients/", {})
+    assert response.status_code == 200
+    page = soup(response)
+    assert message in text(page.select_one("#clients-error"))
+    box = page.select_one(f'input[name="clients"][value="{world.client.pk}"]')
+    assert box["aria-describedby"] == "clients-error"
+    # The summary's link reaches the first box of the list.
+    link = page.select_one(".error-summary a")["href"]
+    assert page.select_one(f'input[name="clients"]{link}')
+
+
+@pytest.mark.spec("DELEG-4", "X-4")
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "Choose employees or a client group."),
+        ("fr", "Choisissez des employés ou un groupe de clients."),
+    ],
+)
+def test_neither_employees_nor_group_is_said_next_to_the_employees_and_keeps_the_clients(
+    world, lang, message
+):
+    client = own(world, "biz_bam")
+    before = ClientAssignment.objects.count()
+    step = f"/{lang}/portal/configure/clients/assign/?clients={world.client.pk}&page=2"
+    response = client.post(step, {})
+    assert response.status_code == 200
+    page = soup(response)
+    assert message in text(page.select_one("#id_employees-error"))
+    assert world.client.display_name in text(page.select_one("#chosen-clients"))
+    assert page.select_one("main form").get("action") is None  # posts back to the same address
+    assert ClientAssignment.objects.count() == before
+
+
+@pytest.mark.spec("DELEG-4", "X-4")
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "clients=",
+        "clients=x",
+        "clients={broker4}",
+        "clients=²",
+        "clients=1%00",
+        "clients=" + "9" * 30,
+    ],
+)
+def test_the_second_step_without_a_client_of_the_provider_goes_back_to_the_list(world, query):
+    client = own(world, "biz_bam")
+    query = query.format(broker4=world.broker4.pk)
+    for method in ("get", "post"):
+        response = getattr(client, method)(f"/en/portal/configure/clients/assign/?{query}")
+        assert response.status_code == 302
+        assert response["Location"] == "/en/portal/configure/clients/"
+    assert "Select at least one client." in text(soup(client.get("/en/portal/configure/clients/")))
+    assert not ClientAssignment.objects.filter(client=world.broker4).exists()
 
 
 @pytest.mark.spec("DELEG-4", "X-4")

@@ -76,9 +76,13 @@ def test_importer_approves_broker_assigns_employee_sees_one_account(
     # 2. The broker's BAM assigns Alex Chen to the client.
     broker_page = new_page(browser, live_server, broker_bam)
     broker_page.goto(f"/{language}/portal/configure/clients/")
-    broker_page.check(f"#client-{client.pk}")
-    broker_page.check(f"input[name=employees][value='{employee.pk}']")
+    broker_page.check(f"input[name=clients][value='{client.pk}']")
     checked(broker_page, f"{language}-assign-clients")
+    broker_page.click("main form button[type=submit]")
+    # The second step: the client chosen, then the employee.
+    assert "Northern Maple Foods" in broker_page.inner_text("#chosen-clients")
+    broker_page.check(f"input[name=employees][value='{employee.pk}']")
+    checked(broker_page, f"{language}-assign-clients-to")
     broker_page.click("main form button[type=submit]")
     assert "Alex Chen" in broker_page.inner_text("main table")
     checked(broker_page, f"{language}-assign-clients-done")
