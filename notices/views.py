@@ -32,7 +32,12 @@ def notice_list(request):
             rows, form.cleaned_data.get("per_page") or PAGE_SIZES[0]
         )
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = selectors.notice_page_rows(page.object_list, user=request.user)
+        # A search that finds nothing builds no query for its rows (a millisecond of ORM).
+        page.object_list = (
+            selectors.notice_page_rows(page.object_list, user=request.user)
+            if paginator.count
+            else []
+        )
         query = form.query()
     return render(
         request,
