@@ -5,6 +5,8 @@ client-group pages answer with the same number of queries and stay small whether
 broker has 30 clients or 5,000: lists are bounded or paged in the database.
 """
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -413,3 +415,44 @@ def test_the_relationships_history_is_paged_and_counted_in_one_query(
     assert history.paginator.count == 25 and len(history.object_list) == rows
     listed = soup(response).select_one("#history-heading").parent
     assert len(listed.select("tbody tr")) == rows
+
+
+TEENS = [f"Client {n:05d} Ltd. RM0001" for n in range(10, 20)] + ["Client 00012 Ltd. RM0002"]
+
+
+@pytest.mark.spec("HOME-1")
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("Client 0001", TEENS),
+        ("client 00012 ltd", ["Client 00012 Ltd. RM0001", "Client 00012 Ltd. RM0002"]),
+        ("60000001", TEENS),
+        ("600000012", ["Client 00012 Ltd. RM0001", "Client 00012 Ltd. RM0002"]),
+        ("600000012RM0002", ["Client 00012 Ltd. RM0002"]),
+        ("600000012 rm 0002", ["Client 00012 Ltd. RM0002"]),
+        # A reference number, and the names that hold it (Client 00002, 00020 to 00029).
+        (
+            "0002",
+            ["Client 00012 Ltd. RM0002", "Client 00002 Ltd. RM0001"]
+            + [f"Client {n:05d} Ltd. RM0001" for n in range(20, 30)],
+        ),
+        ("600000013RM0002", []),
+        ("Client 0001 x", []),
+    ],
+)
+def test_the_account_page_finds_by_name_business_number_account_number_or_reference(
+    broker_client, broker_account, query, found
+):
+    """Each kind of search the page offers, among a broker's clients: words of the name,
+    the start of a business number, a whole program account number (that account only,
+    not the business's others) and a reference number."""
+    clients = add_clients(broker_account.business, 0, 30)
+    ProgramAccount.objects.create(business=clients[12], reference_number="0002")
+    page = soup(broker_client.get(url("business:account_search", query=urlencode({"q": query}))))
+    shown = []
+    for row in page.select("main table tbody tr"):
+        account = ProgramAccount.objects.get(pk=row.select_one('input[name="account"]')["value"])
+        shown.append(
+            f"{account.business.legal_name} {account.program_identifier}{account.reference_number}"
+        )
+    assert sorted(shown) == sorted(found)
