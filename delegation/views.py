@@ -627,19 +627,19 @@ def clients(request):
         clients=selectors.provider_clients(business),
     )
     if request.method == "POST" and form.is_valid():
-        return redirect(_assign_url(form.cleaned_data["clients"], request.GET.get("page")))
+        chosen = [client.pk for client in form.cleaned_data["clients"]]
+        page = request.GET.get("page")
+        return redirect(_address("delegation:clients_assign", clients=chosen, page=page))
     page = _clients_page(request, business, 25)
     by_client = selectors.assignments_by_client(provider=business, clients=page.object_list)
     rows = [(client, by_client.get(client.pk, [])) for client in page.object_list]
     return render(request, "delegation/clients.html", {"form": form, "page": page, "rows": rows})
 
 
-def _assign_url(clients, page: str | None) -> str:
-    """The second step's address: the clients chosen, and the page of the list to go back to."""
-    query = {"clients": [client.pk for client in clients]}
-    if page:
-        query["page"] = page
-    return f"{reverse('delegation:clients_assign')}?{urlencode(query, doseq=True)}"
+def _address(name: str, **query) -> str:
+    """The URL ``name`` with the query's non-empty values (a list: the key repeated)."""
+    query = {key: value for key, value in query.items() if value}
+    return reverse(name) + (f"?{urlencode(query, doseq=True)}" if query else "")
 
 
 @requires(Perm.MANAGE_PROVIDER_RELATIONSHIPS)
@@ -656,8 +656,7 @@ def clients_assign(request):
         messages.error(request, _("Select at least one client."))
         return redirect("delegation:clients")
     clients = chosen.cleaned_data["clients"]
-    page = request.GET.get("page", "")
-    back = reverse("delegation:clients") + (f"?{urlencode({'page': page})}" if page else "")
+    back = _address("delegation:clients", page=request.GET.get("page"))
     form = AssignClientsForm(
         request.POST if request.method == "POST" else None, employees=employees, groups=groups
     )
