@@ -107,6 +107,15 @@ def _save_screenshot(page, name: str) -> Path:
     return path
 
 
+def follow(page, target) -> None:
+    """Click ``target`` (a selector or a locator) that leads to another page, and wait for
+    that page to load: a click does not wait for it, so a check made right after a click
+    could read the page being left."""
+    locator = page.locator(target) if isinstance(target, str) else target
+    with page.expect_navigation():
+        locator.click()
+
+
 def sign_in_as(page, live_server, user) -> None:
     """Put a signed-in, onboarded session for ``user`` in the browser (for journeys that
     start after sign-in; the sign-in journeys themselves go through the real pages)."""

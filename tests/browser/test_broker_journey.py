@@ -9,7 +9,7 @@ from accounts.tests.factories import UserFactory
 from business.tests.factories import BrokerAccountFactory, ProgramAccountFactory
 from delegation.models import Employment, Relationship
 from delegation.tests.factories import EmploymentFactory
-from tests.browser.conftest import axe_violations, screenshot, sign_in_as
+from tests.browser.conftest import axe_violations, follow, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,14 +62,14 @@ def test_importer_approves_broker_assigns_employee_sees_one_account(
     sign_in_as(page, live_server, importer_bam)
     page.goto(f"/{language}/portal/area/configure/")
     checked(page, f"{language}-configure-my-portal")
-    page.click("a[href$='/configure/relationships/']")
+    follow(page, "a[href$='/configure/relationships/']")
     checked(page, f"{language}-relationships-pending")
-    page.click("#pending-heading ~ table a.button")
+    follow(page, "#pending-heading ~ table a.button")
     checked(page, f"{language}-relationship-answer")
     page.check("input[name=decision][value=approve]")
     page.check("input[name=kind][value=program]")
     page.check(f"input[name=program_accounts][value='{account_a.pk}']")
-    page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
     assert "Maple Leaf Customs Brokers" in page.inner_text("#providers-heading + table")
     checked(page, f"{language}-relationships-active")
 
@@ -78,12 +78,12 @@ def test_importer_approves_broker_assigns_employee_sees_one_account(
     broker_page.goto(f"/{language}/portal/configure/clients/")
     broker_page.check(f"input[name=clients][value='{client.pk}']")
     checked(broker_page, f"{language}-assign-clients")
-    broker_page.click("main form button[type=submit]")
+    follow(broker_page, "main form button[type=submit]")
     # The second step: the client chosen, then the employee.
     assert "Northern Maple Foods" in broker_page.inner_text("#chosen-clients")
     broker_page.check(f"input[name=employees][value='{employee.pk}']")
     checked(broker_page, f"{language}-assign-clients-to")
-    broker_page.click("main form button[type=submit]")
+    follow(broker_page, "main form button[type=submit]")
     assert "Alex Chen" in broker_page.inner_text("main table")
     checked(broker_page, f"{language}-assign-clients-done")
 
@@ -94,7 +94,7 @@ def test_importer_approves_broker_assigns_employee_sees_one_account(
     assert any("RM0001" in o and "Northern Maple Foods" in o for o in options)
     assert not any("RM0002" in o and "Northern Maple Foods" in o for o in options)
     employee_page.select_option("#switch-account", str(account_a.pk))
-    employee_page.click("form.switcher button[type=submit]")
+    follow(employee_page, "form.switcher button[type=submit]")
     assert TEXT[language]["acting"] in employee_page.inner_text(".signed-in")
     checked(employee_page, f"{language}-broker-employee-acting-for-client")
     response = employee_page.goto(f"/{language}/portal/program-accounts/{account_a.pk}/")

@@ -4,10 +4,11 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from calculator import loaders
-from tests.browser.conftest import axe_violations, screenshot, sign_in_as
+from tests.browser.conftest import axe_violations, follow, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,11 +57,11 @@ def test_calculator_journey(page, live_server, language):
     page.get_by_role("button", name=words["help"]).click()
     page.fill("#id_q", words["query"])
     page.get_by_role("button", name=words["search"], exact=True).click()
-    assert page.locator(".tariff-result").first.is_visible()
+    expect(page.locator(".tariff-result").first).to_be_visible()
     screenshot(page, f"calculator-classification-{language}")
     assert axe_violations(page) == []
     page.get_by_role("button", name=words["use"]).click()
-    assert page.input_value("#id_number") == "6109.10.00.12"
+    expect(page.locator("#id_number")).to_have_value("6109.10.00.12")
 
     # Douanes: the treatments follow the origin (JavaScript enhancement of the API).
     page.select_option("#id_origin", "US")
@@ -73,7 +74,7 @@ def test_calculator_journey(page, live_server, language):
     # A bad value first: the error is announced next to the field, nothing is lost.
     page.fill("#id_value", "-5")
     page.get_by_role("button", name=words["validate"]).click()
-    assert page.locator("#id_value-error").is_visible()
+    expect(page.locator("#id_value-error")).to_be_visible()
     assert page.input_value("#id_number") == "6109.10.00.12"
     screenshot(page, f"calculator-customs-error-{language}")
     assert axe_violations(page) == []
@@ -107,7 +108,7 @@ def test_open_api_catalogue_and_documentation(page, live_server, language, link)
     """The catalogue links to the API's documentation page; both pass axe-core."""
     page.goto(f"/{language}/open-api/")
     assert axe_violations(page) == []
-    page.get_by_role("link", name=link).click()
+    follow(page, page.get_by_role("link", name=link))
     assert page.locator("h1").inner_text() == link
     assert page.locator(".api-operation").count() == 6
     screenshot(page, f"api-docs-{language}")

@@ -15,7 +15,7 @@ from delegation.tests.factories import EmploymentFactory
 from finance import services
 from finance.models import CreditApplication, PadAgreement, Transaction
 from finance.tests.factories import TransactionFactory
-from tests.browser.conftest import axe_violations, screenshot, sign_in_as
+from tests.browser.conftest import axe_violations, follow, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = datetime.date
@@ -121,7 +121,7 @@ def test_export_transactions_and_download_a_statement(page, live_server, languag
 
     page.goto(f"/{language}/finance/statements/")
     check(page, f"finance-statements-{language}")
-    page.locator("table tbody a").first.click()
+    follow(page, page.locator("table tbody a").first)
     check(page, f"finance-statement-{language}")
     with page.expect_download() as download:
         page.get_by_role("link", name=words["statement_pdf"]).click()
@@ -145,9 +145,9 @@ def test_apply_a_credit(page, live_server, language):
     check(page, f"finance-apply-refused-{language}")
     page.get_by_label("13409539085999", exact=False).uncheck()
     page.get_by_label("13409539086062", exact=False).check()
-    page.get_by_role("button", name=words["continue"]).click()
+    follow(page, page.get_by_role("button", name=words["continue"]))
     check(page, f"finance-apply-confirm-{language}")
-    page.get_by_role("button", name=words["apply_credit"]).click()
+    follow(page, page.get_by_role("button", name=words["apply_credit"]))
     assert page.locator("h1").inner_text() == words["applied"]
     assert words["amount"] in page.locator(".notice-success").inner_text()
     check(page, f"finance-apply-done-{language}")
@@ -179,8 +179,8 @@ def test_create_and_cancel_a_pad(page, live_server, language):
     assert page.locator("[data-testid=masked-account]").inner_text() == "••••321"
     assert "987654321" not in page.content()
     check(page, f"finance-pad-{language}")
-    page.get_by_role("link", name=words["cancel"]).click()
+    follow(page, page.get_by_role("link", name=words["cancel"]))
     check(page, f"finance-pad-cancel-{language}")
-    page.get_by_role("button", name=words["yes"]).click()
+    follow(page, page.get_by_role("button", name=words["yes"]))
     assert words["none"] in page.locator("main").inner_text()
     assert PadAgreement.objects.get().status == "cancelled"

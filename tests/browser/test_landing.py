@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ def test_landing_page_is_accessible_and_toggles(page, language, heading, toggle,
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main-content"
-    page.get_by_role("link", name=toggle).click()
+    follow(page, page.get_by_role("link", name=toggle))
     assert page.locator("h1").inner_text() == other_heading
     assert page.evaluate("document.documentElement.lang") != language
 

@@ -10,7 +10,7 @@ from accounts.tests.helpers import totp
 from business.models import Business
 from business.reference import reference_data_load
 from finance.models import Payment, Transaction
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FIXTURE = Path(__file__).resolve().parents[2] / "business" / "fixtures" / "demo_reference.json"
@@ -30,23 +30,23 @@ def test_new_credential_to_home(page, language):
     username = f"newbam{language}01"
     # A new GCKey, its second factor, the terms, the profile and the security questions.
     page.goto(f"{base}/register/")
-    page.click("button[name=accept]")
+    follow(page, "button[name=accept]")
     page.fill("#id_username", username)
-    page.click("button[name=continue]")
+    follow(page, "button[name=continue]")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
-    page.click("button[name=continue]")
+    follow(page, "button[name=continue]")
     page.select_option("#id_question", "first_pet")
     page.fill("#id_answer", "Biscuit")
     page.fill("#id_memorable_person", "Aunt Louise")
     page.fill("#id_memorable_date", "1990-07-14")
-    page.click("button[name=continue]")
-    page.click("button[name=continue]")
+    follow(page, "button[name=continue]")
+    follow(page, "button[name=continue]")
     secret = page.locator("#authenticator-secret").inner_text().strip()
     page.fill("#id_code", totp(secret))
-    page.click("form[action$='/2fa/totp/activate/'] button[type=submit]")
-    page.click("a[href$='/account/continue/']")
-    page.click("button[name=accept]")
+    follow(page, "form[action$='/2fa/totp/activate/'] button[type=submit]")
+    follow(page, "a[href$='/account/continue/']")
+    follow(page, "button[name=accept]")
     page.fill("#id_first_name", "Luc")
     page.fill("#id_last_name", "Tremblay")
     page.fill("#id_phone", "514-555-0123")
@@ -54,33 +54,33 @@ def test_new_credential_to_home(page, language):
     page.fill("#id_email_confirmation", "luc@example.ca")
     page.check("#id_email_notices")
     page.check("#id_terms")
-    page.click("#submit-id-save")
+    follow(page, "#submit-id-save")
     page.select_option("#id_question", "birth_city")
     page.fill("#id_answer", "Montreal")
     page.fill("#id_memorable_person", "Uncle Ben")
     page.fill("#id_memorable_date", "1985-01-31")
-    page.click("button[name=continue]")
+    follow(page, "button[name=continue]")
 
     # First setup (LINK-1), then register my business (LINK-3) in three steps.
     assert page.url.endswith(f"{base}/first-setup/")
     checked(page, f"{language}-first-setup-linking")
-    page.click("a[href$='/portal/register/']")
+    follow(page, "a[href$='/portal/register/']")
     checked(page, f"{language}-register-business-1")
     page.fill("#id_bn9", "123456782")
     page.fill("#id_program_reference", "RM0001")
     page.check("#id_attestation")
-    page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
     checked(page, f"{language}-register-business-2")
     # A first try with the punctuation wrong: a clear error, what was typed is kept.
     page.fill("#id_legal_name", "Northern Maple Foods Ltd")
     page.fill("#id_line1", "455 rue Saint-Paul Est")
     page.select_option("#id_country", "CA")
-    page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
     assert page.locator("[data-error-summary]").is_visible()
     assert page.input_value("#id_line1") == "455 rue Saint-Paul Est"
     checked(page, f"{language}-register-business-2-error")
     page.fill("#id_legal_name", "Northern Maple Foods Ltd.")
-    page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
     checked(page, f"{language}-register-business-3")
     number = page.locator("#id_total_duties_taxes-hint").inner_text().split()[-1]
     business = Business.objects.get(bn9="123456782")
@@ -89,7 +89,7 @@ def test_new_credential_to_home(page, language):
     )
     payment = Payment.objects.filter(program_account__business=business).first()
     page.fill("#id_last_payment", str(payment.amount))
-    page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
 
     # Home (HOME-1 … HOME-3).
     assert page.url.endswith(f"/{language}/portal/home/")

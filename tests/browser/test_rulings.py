@@ -10,7 +10,7 @@ from business.tests.factories import ProgramAccountFactory
 from delegation.models import Employment
 from delegation.tests.factories import EmploymentFactory
 from rulings.models import Ruling
-from tests.browser.conftest import axe_violations, screenshot, sign_in_as
+from tests.browser.conftest import axe_violations, follow, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,7 +88,7 @@ def test_request_follow_and_decide(page, browser, live_server, language):
     page.goto(f"/{language}/rulings/")
     assert page.locator("h1").inner_text() == words["title"]
     check(page, f"rulings-{language}-list-empty")
-    page.get_by_role("link", name=words["request"]).click()
+    follow(page, page.get_by_role("link", name=words["request"]))
     check(page, f"rulings-{language}-context")
     page.check("input[name=kind][value=tariff_classification]")
     page.fill("input[name=port_of_entry]", "Montréal")
@@ -118,7 +118,7 @@ def test_request_follow_and_decide(page, browser, live_server, language):
 
     # Attach a document to the case through the upload pages.
     attachments_url = page.url
-    page.locator("main").get_by_role("link", name=words["upload"]).click()
+    follow(page, page.locator("main").get_by_role("link", name=words["upload"]))
     assert page.locator("[name=case_number]").input_value() == ruling.case_number
     page.locator("[name=category]").select_option(index=1)
     with page.expect_navigation():
@@ -157,7 +157,7 @@ def test_request_follow_and_decide(page, browser, live_server, language):
     page.reload()
     assert status_of(page) == words["information"]
     check(page, f"rulings-{language}-information-requested")
-    page.get_by_role("link", name=words["answer"]).click()
+    follow(page, page.get_by_role("link", name=words["answer"]))
     assert "battery label" in page.locator(".cbsa-message").inner_text()
     check(page, f"rulings-{language}-answer")
     page.fill("[name=message]", "The photograph is attached to the case.")
