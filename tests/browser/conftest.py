@@ -111,9 +111,11 @@ def follow(page, target) -> None:
     """Click ``target`` (a selector or a locator) that leads to another page, and wait for
     that page to load: a click does not wait for it, so a check made right after a click
     could read the page being left."""
-    locator = page.locator(target) if isinstance(target, str) else target
     with page.expect_navigation():
-        locator.click()
+        if isinstance(target, str):
+            page.click(target)  # the first match, as page.click() does
+        else:
+            target.click()
 
 
 def sign_in_as(page, live_server, user) -> None:

@@ -16,7 +16,7 @@ from calculator.models import Declaration
 from delegation.models import ClientAssignment, Employment, Relationship
 from delegation.tests.factories import EmploymentFactory
 from finance.models import Transaction
-from tests.browser.conftest import axe_violations, screenshot, sign_in_as
+from tests.browser.conftest import axe_violations, follow, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,8 +89,7 @@ def new_page(browser, live_server, user):
 
 
 def click_and_wait(page, name: str, then: str) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
+    follow(page, page.get_by_role("button", name=name, exact=True))
     page.locator(then).first.wait_for()
 
 
@@ -131,8 +130,7 @@ def test_broker_submits_for_its_client_importer_corrects(page, browser, live_ser
     agent_page = new_page(browser, live_server, agent.user)
     agent_page.goto(f"/{language}/portal/home/")
     agent_page.select_option("#switch-account", str(account.pk))
-    with agent_page.expect_navigation():
-        agent_page.click("form.switcher button[type=submit]")
+    follow(agent_page, "form.switcher button[type=submit]")
     agent_page.goto(f"/{language}/declarations/")
     assert agent_page.locator("h1").inner_text() == words["title"]
     check(agent_page, f"declarations-{language}-list-empty")

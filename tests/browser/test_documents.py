@@ -16,7 +16,7 @@ from documents import clamav
 from documents.models import Document
 from documents.tests import samples
 from documents.tests.factories import DocumentCategoryFactory
-from tests.browser.conftest import axe_violations, screenshot, sign_in_as
+from tests.browser.conftest import axe_violations, follow, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -110,16 +110,14 @@ def test_upload_journey_drag_and_drop_then_keyboard(page, live_server, scanner, 
 
     # DOC-1: the header link.
     page.goto(f"/{language}/portal/")
-    with page.expect_navigation():
-        page.locator(".menu-links").get_by_role("link", name=words["link"]).click()
+    follow(page, page.locator(".menu-links").get_by_role("link", name=words["link"]))
     assert page.locator("h1").inner_text() == words["step1"]
     check(page, f"documents-{language}-step-1")
     page.get_by_label(words["category"]).select_option(
         label=category.name_en if language == "en" else category.name_fr
     )
     page.get_by_label(words["case"]).fill("8000000683")
-    with page.expect_navigation():
-        page.locator("main form").get_by_role("button", name=words["next"]).click()
+    follow(page, page.locator("main form").get_by_role("button", name=words["next"]))
 
     # Step 2: drop two files (one refused by name) on the zone.
     assert page.locator("h1").inner_text() == words["step2"]
@@ -132,8 +130,7 @@ def test_upload_journey_drag_and_drop_then_keyboard(page, live_server, scanner, 
     assert page.locator("#chosen-files p").inner_text() == words["chosen"]
     assert "product-sheet.pdf" in page.locator("#chosen-files").inner_text()
     check(page, f"documents-{language}-step-2-dropped")
-    with page.expect_navigation():
-        page.locator("main form").get_by_role("button", name=words["upload"]).click()
+    follow(page, page.locator("main form").get_by_role("button", name=words["upload"]))
 
     # The confirmation: what was received, its scan state (the real clamd), what was refused.
     assert page.locator("h1").inner_text() == words["confirmation"]

@@ -13,7 +13,7 @@ from business.tests.factories import ProgramAccountFactory
 from delegation.tests.factories import EmploymentFactory
 from notices.services import notice_send
 from notices.tests.helpers import days_ago
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,14 +102,12 @@ def test_search_page_open_and_come_back(page, live_server, language):
     page.keyboard.press("Enter")
     page.get_by_label(words["type"], exact=True).select_option(label=words["statement"])
     check(page, f"notices-{language}-advanced-search")
-    with page.expect_navigation():
-        page.get_by_role("button", name=words["search"]).click()
+    follow(page, page.get_by_role("button", name=words["search"]))
     assert page.locator(".results-range").inner_text() == words["range"].format(a=1, b=10, c=11)
     assert page.locator(".pagination-status").inner_text() == words["page"].format(a=1, b=2)
 
     # The second page.
-    with page.expect_navigation():
-        page.get_by_role("link", name=words["next"]).click()
+    follow(page, page.get_by_role("link", name=words["next"]))
     assert page.locator(".pagination-status").inner_text() == words["page"].format(a=2, b=2)
     assert page.locator("table.notices-table tbody tr").count() == 1
     list_url = page.url
@@ -118,13 +116,11 @@ def test_search_page_open_and_come_back(page, live_server, language):
     # A notice, then back to the same page of the same search.
     subject = page.locator("table.notices-table tbody a").first
     title = subject.inner_text()
-    with page.expect_navigation():
-        subject.click()
+    follow(page, subject)
     assert page.locator("h1").inner_text() == title
     assert page.get_by_role("link", name=words["bell"].format(n=12)).is_visible()
     check(page, f"notices-{language}-detail")
-    with page.expect_navigation():
-        page.get_by_role("link", name=words["previous"], exact=True).click()
+    follow(page, page.get_by_role("link", name=words["previous"], exact=True))
     assert page.url == list_url
     assert re.search(r"[?&]page=2(&|$)", page.url) and "type=" in page.url
     assert page.locator(".pagination-status").inner_text() == words["page"].format(a=2, b=2)

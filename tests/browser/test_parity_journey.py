@@ -13,7 +13,7 @@ from django.core.management import call_command
 from accounts.models import User
 from accounts.tests.helpers import totp
 from carm_portal.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, follow, screenshot
 from tests.test_crawl import _foreign_texts, _other_language_texts
 
 pytestmark = [
@@ -60,18 +60,14 @@ def test_a_journey_in_one_language_meets_no_word_of_the_other(
     check("sign-in")
     page.fill("#id_login", "demoimporter")
     page.fill("#id_password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("#submit-id-sign-in")
+    follow(page, "#submit-id-sign-in")
     check("second-factor")
     page.fill("#id_code", totp(secret, at=time.time() + 30))
-    with page.expect_navigation():
-        page.click("form[action$='/2fa/authenticate/'] button[type=submit]")
+    follow(page, "form[action$='/2fa/authenticate/'] button[type=submit]")
     check("welcome")  # allauth's sign-in message included
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
     check("terms")
-    with page.expect_navigation():
-        page.click("button[name=accept]")
+    follow(page, "button[name=accept]")
     check("home")
     assert WORDS[language]["description"] in page.locator("main").inner_text()
     page.goto(f"/{language}/finance/transactions/")
@@ -79,13 +75,11 @@ def test_a_journey_in_one_language_meets_no_word_of_the_other(
     check("transactions")
     page.goto(f"/{language}/finance/invoices/")
     check("invoices")
-    with page.expect_navigation():
-        page.locator("main table a[href*='/finance/invoices/']").first.click()
+    follow(page, page.locator("main table a[href*='/finance/invoices/']").first)
     check("invoice-detail")
     page.goto(f"/{language}/finance/statements/")
     check("statements")
-    with page.expect_navigation():
-        page.locator("main table a[href*='/finance/statements/']").first.click()
+    follow(page, page.locator("main table a[href*='/finance/statements/']").first)
     check("statement-detail")
     pdf_link = page.locator("main a[href$='/pdf/']").first
     with page.expect_download() as download:

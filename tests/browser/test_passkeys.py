@@ -8,7 +8,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.tests.helpers import totp
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,8 +23,7 @@ def sign_in_with_password(page, language: str, username: str) -> None:
     page.goto(f"/{language}/account/sign-in/")
     page.fill("#id_login", username)
     page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form#sign-in button[type=submit], form#sign-in input[type=submit]")
+    follow(page, "form#sign-in button[type=submit], form#sign-in input[type=submit]")
     assert page.url.endswith(f"/{language}/account/2fa/authenticate/"), page.url
 
 
@@ -53,8 +52,7 @@ def test_add_a_passkey_then_sign_in_with_it(page, live_server, language):
 
     sign_in_with_password(page, language, username)
     page.fill("#id_code", totp(secret))
-    with page.expect_navigation():
-        page.click("form[action$='/2fa/authenticate/'] button[type=submit]")
+    follow(page, "form[action$='/2fa/authenticate/'] button[type=submit]")
 
     page.goto(f"/{language}/account/2fa/webauthn/add/")
     assert (
@@ -62,22 +60,19 @@ def test_add_a_passkey_then_sign_in_with_it(page, live_server, language):
         == {"en": "Add a passkey", "fr": "Ajouter une clé d'accès"}[language]
     )
     check(page, f"{language}-passkey-add")
-    with page.expect_navigation():
-        page.click("#mfa_webauthn_add")
+    follow(page, "#mfa_webauthn_add")
     assert Authenticator.objects.filter(user=user, type="webauthn").exists()
     # The app and the recovery codes stay.
     assert Authenticator.objects.filter(user=user, type="totp").exists()
 
     page.goto(f"/{language}/account/welcome/")
-    with page.expect_navigation():
-        page.click("header form[action$='/account/sign-out/'] button")
+    follow(page, "header form[action$='/account/sign-out/'] button")
 
     sign_in_with_password(page, language, username)
     button = {"en": "Use my passkey", "fr": "Utiliser ma clé d'accès"}[language]
     assert page.locator("#mfa_webauthn_authenticate").inner_text() == button
     check(page, f"{language}-passkey-sign-in")
-    with page.expect_navigation():
-        page.click("#mfa_webauthn_authenticate")
+    follow(page, "#mfa_webauthn_authenticate")
     page.wait_for_load_state()
     assert "/account/2fa/" not in page.url and "/sign-in/" not in page.url, page.url
     assert page.locator("header form[action$='/account/sign-out/']").count() == 1

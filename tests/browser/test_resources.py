@@ -3,7 +3,7 @@ the resources, then to a guide; axe-core on each page."""
 
 import pytest
 
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,13 +21,11 @@ WORDS = {
 def test_from_the_landing_page_to_a_guide(page, language):
     resources, guide = WORDS[language]
     page.goto(f"/{language}/")
-    with page.expect_navigation():
-        page.locator("main").get_by_role("link", name=resources, exact=True).click()
+    follow(page, page.locator("main").get_by_role("link", name=resources, exact=True))
     assert page.locator("h1").inner_text() == resources
     screenshot(page, f"resources-{language}")
     assert axe_violations(page) == []
-    with page.expect_navigation():
-        page.get_by_role("link", name=guide).click()
+    follow(page, page.get_by_role("link", name=guide))
     assert page.locator("h1").inner_text() == guide
     crumbs = page.locator("nav.breadcrumbs li").all_inner_texts()
     assert crumbs[-2:] == [resources, guide]

@@ -60,8 +60,7 @@ def staff_does(staff, url: str, fields: dict[str, str]) -> None:
     staff.goto(url)
     for name, value in fields.items():
         staff.fill(f"[name={name}]", value)
-    with staff.expect_navigation():
-        staff.locator("input[type=submit].default").click()
+    follow(staff, staff.locator("input[type=submit].default"))
     assert staff.locator(".messagelist .success").count() == 1, staff.content()
 
 
@@ -96,13 +95,11 @@ def test_request_follow_and_decide(page, browser, live_server, language):
     page.check("input[name=imported_before][value=no]")
     page.check("input[name=will_continue][value=yes]")
     page.check("input[name=consent_to_publish][value=yes]")
-    with page.expect_navigation():
-        page.get_by_role("button", name=words["next"], exact=True).click()
+    follow(page, page.get_by_role("button", name=words["next"], exact=True))
 
     ruling = Ruling.objects.get()
     # Next without the details: the error summary, focused (one accessible pattern).
-    with page.expect_navigation():
-        page.get_by_role("button", name=words["next"], exact=True).click()
+    follow(page, page.get_by_role("button", name=words["next"], exact=True))
     assert page.locator("[data-error-summary]").is_visible()
     check(page, f"rulings-{language}-details-errors")
     page.fill("[name=goods_description]", "Cordless drill, 18 V")
@@ -111,8 +108,7 @@ def test_request_follow_and_decide(page, browser, live_server, language):
     page.fill("[name=proposed_classification]", "8467.21.00")
     page.fill("[name=classification_reasons]", "Tool for working in the hand with a motor")
     page.check("input[name=samples_available][value=yes]")
-    with page.expect_navigation():
-        page.get_by_role("button", name=words["next"], exact=True).click()
+    follow(page, page.get_by_role("button", name=words["next"], exact=True))
     assert ruling.case_number in page.locator(".case-number").inner_text()
     check(page, f"rulings-{language}-attachments")
 
@@ -121,21 +117,18 @@ def test_request_follow_and_decide(page, browser, live_server, language):
     follow(page, page.locator("main").get_by_role("link", name=words["upload"]))
     assert page.locator("[name=case_number]").input_value() == ruling.case_number
     page.locator("[name=category]").select_option(index=1)
-    with page.expect_navigation():
-        page.get_by_role("button", name=words["next"], exact=True).click()
+    follow(page, page.get_by_role("button", name=words["next"], exact=True))
     from documents.tests import samples
 
     page.set_input_files(
         "input[type=file]",
         files=[{"name": "drill.pdf", "mimeType": "application/pdf", "buffer": samples.pdf()}],
     )
-    with page.expect_navigation():
-        page.locator("main form[enctype] button[type=submit]").click()
+    follow(page, page.locator("main form[enctype] button[type=submit]"))
     page.goto(attachments_url)
     assert "drill.pdf" in page.locator("table.documents-table").inner_text()
 
-    with page.expect_navigation():
-        page.get_by_role("button", name=words["submit"], exact=True).click()
+    follow(page, page.get_by_role("button", name=words["submit"], exact=True))
     assert status_of(page) == words["submitted"]
     check(page, f"rulings-{language}-submitted")
 
@@ -161,8 +154,7 @@ def test_request_follow_and_decide(page, browser, live_server, language):
     assert "battery label" in page.locator(".cbsa-message").inner_text()
     check(page, f"rulings-{language}-answer")
     page.fill("[name=message]", "The photograph is attached to the case.")
-    with page.expect_navigation():
-        page.get_by_role("button", name=words["send"], exact=True).click()
+    follow(page, page.get_by_role("button", name=words["send"], exact=True))
     assert status_of(page) == words["assigned"]
 
     # Staff render the decision in both languages.

@@ -9,7 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.tests.helpers import totp
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +27,7 @@ def password(page, language, username):
     page.goto(f"/{language}/account/sign-in/")
     page.fill("#id_login", username)
     page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form#sign-in [type=submit]")
+    follow(page, "form#sign-in [type=submit]")
 
 
 def wrong_codes(page, count, secret):
@@ -36,8 +35,7 @@ def wrong_codes(page, count, secret):
     bad = next(c for c in ("000000", "111111", "222222") if c not in right)
     for _ in range(count):
         page.fill("#id_code", bad)
-        with page.expect_navigation():
-            page.click("form[action$='/2fa/authenticate/'] button[type=submit]")
+        follow(page, "form[action$='/2fa/authenticate/'] button[type=submit]")
 
 
 @pytest.mark.spec("SEC-1", "SIGN-5", "X-1", "X-3")
