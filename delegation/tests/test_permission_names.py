@@ -15,7 +15,7 @@ from delegation.access import Perm
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME = ROOT / "delegation" / "access.py"
-SKIP = {".venv", ".venv-tools", "node_modules", "static", ".git", ".local", "migrations"}
+SKIP = {"node_modules", "static", ".git", ".local", "migrations"}
 # A string that looks like a permission name: one of the verbs ``Perm`` uses.
 LOOKS_LIKE = re.compile(r"""["']((?:view|change|edit|manage)_[a-z_]+)["']""")
 # Places where a permission goes: ``requires(``, ``.can(``, ``perm=``, ``in ….permissions``.
@@ -29,7 +29,8 @@ def _sources():
     for path in ROOT.rglob("*"):
         if path.suffix not in {".py", ".html", ".txt"} or not path.is_file():
             continue
-        if SKIP & set(path.relative_to(ROOT).parts) or path in {HOME, Path(__file__)}:
+        parts = path.relative_to(ROOT).parts
+        if SKIP & set(parts) or parts[0].startswith(".venv") or path in {HOME, Path(__file__)}:
             continue
         yield path, path.read_text(encoding="utf-8", errors="replace")
 
