@@ -41,7 +41,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 # Not staticfiles/, which `make run` fills: WhiteNoise reads the whole of STATIC_ROOT each
 # time its middleware is made, that is for every new test client (1,253 files there made
-# each matrix row take 4 s instead of 0.4 s). Tests get static files from the finders;
+# each matrix row take 4 s instead of about 1 s). Tests get static files from the finders;
 # the one that needs collected files collects them into a folder of its own.
 STATIC_ROOT = BASE_DIR / ".local" / "test-static"  # noqa: F405
 
